@@ -1,0 +1,49 @@
+# ocrpipe: two commands on a fresh Debian machine
+#   make demo   run the whole pipeline on the bundled sample article
+#   make test   run the test suite
+# Both depend on `make install` (idempotent): apt packages + .venv.
+
+PYTHON  ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-zenhei
+DEMO_ARTICLE := samples/demo/article.md
+DEMO_OUT ?= out/demo
+
+.PHONY: install apt venv demo test bench samples clean
+
+install: apt venv
+
+# Installs only the Debian packages that are missing; uses sudo when not root.
+apt:
+	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  echo "apt-get install:$$missing"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+demo: install
+	$(BIN)/ocrpipe run $(DEMO_ARTICLE) --out $(DEMO_OUT)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m ocrpipe.bench
+
+# Re-render the bundled sample posters (they are committed; this is for maintainers).
+samples: install
+	$(BIN)/python -m ocrpipe.synth demo samples/demo
+
+clean:
+	rm -rf $(VENV) out build *.egg-info .pytest_cache

@@ -1,0 +1,59 @@
+"""Configuration objects: one frozen dataclass per stage, validated on construction."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._version import __version__
+from .errors import InputError
+
+CACHE_ENV = "OCRPIPE_CACHE_DIR"
+
+
+def default_cache_dir() -> Path:
+    """$OCRPIPE_CACHE_DIR, else $XDG_CACHE_HOME/ocrpipe, else ~/.cache/ocrpipe."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "ocrpipe"
+
+
+def _positive(name: str, value: float) -> None:
+    if not value > 0:
+        raise InputError(f"{name} must be positive, got {value!r}")
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    """How images are downloaded."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    tries: int = 4  # per URL, first attempt included
+    backoff_base: float = 0.5  # seconds; doubled per retry, with jitter
+    backoff_max: float = 20.0  # also caps an honoured Retry-After
+    max_bytes: int = 50 * 1024 * 1024
+    workers: int = 4
+    prefer: str = "real"  # "real" or "proxy": which URL of an image is tried first
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    use_cache: bool = True  # False = --refresh: download again, then update the cache
+    referer: str | None = None  # the seed page asks for no Referer
+    user_agent: str = f"ocrpipe/{__version__} (+https://github.com/ocrpipe/ocrpipe)"
+    all_images: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout", "read_timeout", "backoff_max", "max_bytes"):
+            _positive(name, getattr(self, name))
+        if self.backoff_base < 0:
+            raise InputError(f"backoff_base must be >= 0, got {self.backoff_base!r}")
+        if self.tries < 1:
+            raise InputError(f"tries must be at least 1, got {self.tries!r}")
+        if self.workers < 1:
+            raise InputError(f"workers must be at least 1, got {self.workers!r}")
+        if self.prefer not in ("real", "proxy"):
+            raise InputError(f"prefer must be 'real' or 'proxy', got {self.prefer!r}")
+        object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())

@@ -1,0 +1,74 @@
+"""The one exception hierarchy of ocrpipe.
+
+Every error carries an exit code (used by the CLI) and a hint that says how to
+fix the problem. Callers can catch at any level::
+
+    OcrpipeError                    exit 1
+    ├── InputError                  exit 2   bad argument, missing or unreadable input
+    │   ├── ArticleError                     article cannot be parsed / holds no images
+    │   └── ImageError                       bytes are not a usable image
+    ├── FetchError                  exit 4   an image or page could not be downloaded
+    ├── EngineError                 exit 5   the OCR engine is missing, crashed or hung
+    │   ├── EngineNotAvailable               engine or its language data not installed
+    │   └── EngineTimeout                    one recognition call ran past its timeout
+    ├── OutputError                 exit 6   results could not be written
+    └── VerificationFailed          exit 3   clause numbers are not exactly 1..N
+"""
+
+from __future__ import annotations
+
+
+class OcrpipeError(Exception):
+    """Base class: a message, a fix-it hint and the CLI exit code."""
+
+    exit_code = 1
+    default_hint = ""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint if hint is not None else self.default_hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+
+class InputError(OcrpipeError):
+    exit_code = 2
+
+
+class ArticleError(InputError):
+    default_hint = "pass an article file (.md/.html), an article URL, a list of image URLs, or a directory of images"
+
+
+class ImageError(InputError):
+    default_hint = "check that the file is a complete JPEG/PNG/WebP/GIF image"
+
+
+class FetchError(OcrpipeError):
+    exit_code = 4
+    default_hint = "check the network connection and the URL; re-run to retry (finished images are cached)"
+
+
+class EngineError(OcrpipeError):
+    exit_code = 5
+
+
+class EngineNotAvailable(EngineError):
+    default_hint = "run `make install`, or `apt-get install tesseract-ocr tesseract-ocr-chi-sim`"
+
+
+class EngineTimeout(EngineError):
+    default_hint = "raise --ocr-timeout, or check the image is not huge"
+
+
+class OutputError(OcrpipeError):
+    exit_code = 6
+    default_hint = "check that the output directory is writable and the disk is not full"
+
+
+class VerificationFailed(OcrpipeError):
+    exit_code = 3
+    default_hint = "see clauses.md and result.json for missing or duplicated numbers; --expect N overrides the promised count"

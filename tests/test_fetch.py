@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+
+import pytest
+
+from ocrpipe.article import ImageRef, parse_article
+from ocrpipe.cli import main
+from ocrpipe.fetch import Fetcher
+from ocrpipe.http import Downloader, DownloadFailed
+from ocrpipe import synth
+
+from .conftest import reset, seed_path, send
+
+
+def ok(body: bytes):
+    return lambda h, n: send(h, 200, body)
+
+
+def fail_first(k: int, status: int, body: bytes, headers=None):
+    def route(h, n):
+        if n <= k:
+            send(h, status, b"busy", "text/plain", headers=headers)
+        else:
+            send(h, 200, body)
+    return route
+
+
+def get(server, config, path):
+    return Downloader(config).get(server.url(path))
+
+
+def test_503_twice_then_200(server, fast_config, poster_jpeg):
+    server.routes["/p.jpg"] = fail_first(2, 503, poster_jpeg)
+    dl = get(server, fast_config, "/p.jpg")
+    assert dl.data == poster_jpeg
+    assert [a.status for a in dl.attempts] == [503, 503, 200]
+
+
+def test_429_honours_retry_after(server, fast_config, poster_jpeg):
+    server.routes["/p.jpg"] = fail_first(1, 429, poster_jpeg, {"Retry-After": "1"})
+    t0 = time.monotonic()
+    dl = get(server, fast_config, "/p.jpg")
+    assert time.monotonic() - t0 >= 0.95  # backoff alone would wait ~0.01 s
+    assert dl.attempts[0].status == 429
+
+
+def test_retries_are_bounded(server, fast_config):
+    server.routes["/p.jpg"] = lambda h, n: send(h, 502, b"bad gateway", "text/plain")
+    with pytest.raises(DownloadFailed, match="gave up after 3 tries") as ei:
+        get(server, fast_config, "/p.jpg")
+    assert server.hits["/p.jpg"] == 3 and len(ei.value.attempts) == 3
+
+
+def test_stalled_response_times_out(server, fast_config, stall):
+    server.routes["/slow.jpg"] = stall(1.5)
+    cfg = replace(fast_config, tries=2)
+    t0 = time.monotonic()
+    with pytest.raises(DownloadFailed, match="read timeout"):
+        get(server, cfg, "/slow.jpg")
+    assert time.monotonic() - t0 < 5
+
+
+@pytest.mark.parametrize("route,message", [
+    (lambda h, n: send(h, 404, b"nope", "text/plain"), "HTTP 404"),
+    (lambda h, n: send(h, 200, b"<!DOCTYPE html><html><body>Error: quota</body></html>", "text/html"), "HTML page"),
+    (lambda h, n: (h.send_response(302), h.send_header("Location", "/loop.jpg"),
+                   h.send_header("Content-Length", "0"), h.end_headers()), "redirect loop"),
+    (lambda h, n: send(h, 200, b"\xff\xd8\xff" + b"0" * 2000, length=3 * 1024 * 1024), "over the"),
+])
+def test_permanent_failures_are_not_retried(server, fast_config, route, message):
+    path = "/loop.jpg"
+    server.routes[path] = route
+    with pytest.raises(DownloadFailed, match=message):
+        get(server, replace(fast_config, max_bytes=1024 * 1024), path)
+    if message != "redirect loop":
+        assert server.hits[path] == 1
+
+
+def test_truncated_body_is_a_failed_try(server, fast_config, poster_jpeg):
+    def route(h, n):
+        if n == 1:
+            send(h, 200, poster_jpeg[: len(poster_jpeg) // 2], length=len(poster_jpeg))
+            h.close_connection = True
+        else:
+            send(h, 200, poster_jpeg)
+    server.routes["/t.jpg"] = route
+    dl = get(server, fast_config, "/t.jpg")
+    assert dl.data == poster_jpeg and len(dl.attempts) == 2
+
+
+def test_oversized_stream_without_length_is_cut(server, fast_config):
+    def route(h, n):
+        h.send_response(200)
+        h.send_header("Content-Type", "image/jpeg")
+        h.send_header("Connection", "close")
+        h.end_headers()
+        for _ in range(40):
+            h.wfile.write(b"\0" * 65536)
+        h.close_connection = True
+    server.routes["/big.jpg"] = route
+    with pytest.raises(DownloadFailed, match="over the"):
+        get(server, replace(fast_config, max_bytes=1024 * 1024), "/big.jpg")
+
+
+def _article(server, names, banner=None):
+    pairs = [(server.url(f"/real/{n}"), server.proxy_url(f"/real/{n}")) for n in names]
+    return parse_article(synth.article_markdown("测试措施3条", pairs, banner), location=server.url("/a"))
+
+
+def test_reset_real_host_falls_back_to_proxy_and_no_referer(server, fast_config, poster_jpeg, tmp_path):
+    server.routes["/real/a.jpg"] = lambda h, n: reset(h)
+    server.routes["/real/b.jpg"] = ok(poster_jpeg)
+
+    def proxy(h, n):
+        if "Referer" in h.headers:
+            send(h, 403, b"no referer please", "text/plain")
+        else:
+            send(h, 200, poster_jpeg)
+    server.routes["/proxy/"] = proxy
+    art = _article(server, ["a.jpg", "b.jpg"])
+    with Fetcher(fast_config) as f:
+        res = f.fetch(art, tmp_path / "out")
+    a, b = res.images
+    assert a.status == "ok" and a.url.startswith(server.url("/proxy/")) and len(a.urls_tried) == 2
+    assert b.status == "ok" and b.url == server.url("/real/b.jpg")
+    assert all("Referer" not in hdrs for _p, hdrs in server.requests)
+    assert (tmp_path / "out" / a.file).read_bytes() == poster_jpeg
+
+
+def test_referer_when_configured_is_sent(server, fast_config, poster_jpeg, tmp_path):
+    server.routes["/real/a.jpg"] = lambda h, n: send(h, 403 if "Referer" in h.headers else 200, poster_jpeg)
+    with Fetcher(replace(fast_config, referer="https://news.example/")) as f:
+        rec = f.fetch_one(ImageRef(index=0, urls=(server.url("/real/a.jpg"),)), tmp_path)
+    assert rec.status == "failed" and "HTTP 403" in rec.error
+
+
+def test_one_failure_keeps_the_others_and_manifest(server, fast_config, poster_jpeg, small_series, tmp_path):
+    server.routes["/real/1.jpg"] = ok(poster_jpeg)
+    server.routes["/real/2.jpg"] = lambda h, n: send(h, 404, b"gone", "text/plain")
+    server.routes["/real/3.jpg"] = ok(synth.jpeg_bytes(small_series.posters[2]))
+    server.routes["/proxy/"] = lambda h, n: send(h, 404, b"gone", "text/plain")
+    art = _article(server, ["1.jpg", "2.jpg", "3.jpg"], banner=(server.url("/real/promo.jpg"), None))
+    with Fetcher(fast_config) as f:
+        res = f.fetch(art, tmp_path / "out")
+    assert [im.status for im in res.images] == ["ok", "failed", "ok", "excluded"]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    assert manifest["article"]["promised_count"] == 3
+    rec = manifest["images"][0]
+    for key in ("index", "urls_tried", "url", "status", "file", "sha256", "bytes", "content_type",
+                "width", "height", "attempts", "error"):
+        assert key in rec
+    assert rec["width"] == 876 and rec["height"] == 1567 and rec["content_type"] == "image/jpeg"
+    assert "HTTP 404" in manifest["images"][1]["error"]
+    assert server.hits.get("/real/promo.jpg", 0) == 0
+
+
+def test_cache_second_run_makes_no_requests(server, fast_config, poster_jpeg, tmp_path):
+    for n in ("a.jpg", "b.jpg"):
+        server.routes[f"/real/{n}"] = ok(poster_jpeg)
+    art = _article(server, ["a.jpg", "b.jpg"])
+    with Fetcher(fast_config) as f:
+        first = f.fetch(art, tmp_path / "o1")
+    before = server.total_requests()
+    with Fetcher(fast_config) as f:
+        second = f.fetch(art, tmp_path / "o2")
+    assert server.total_requests() == before
+    assert all(im.from_cache for im in second.ok)
+    assert [im.sha256 for im in first.images] == [im.sha256 for im in second.images]
+    with Fetcher(replace(fast_config, use_cache=False)) as f:
+        f.fetch(art, tmp_path / "o3")
+    assert server.total_requests() == before + 2
+
+
+def test_cli_fetch_over_http(server, poster_jpeg, tmp_path, capsys):
+    server.routes["/real/a.jpg"] = ok(poster_jpeg)
+    server.routes["/real/b.jpg"] = lambda h, n: send(h, 404, b"", "text/plain")
+    server.routes["/proxy/"] = lambda h, n: send(h, 404, b"", "text/plain")
+    art = tmp_path / "article.md"
+    art.write_text(synth.article_markdown("两条", [(server.url("/real/a.jpg"), server.proxy_url("/real/a.jpg")),
+                                                 (server.url("/real/b.jpg"), server.proxy_url("/real/b.jpg"))], None))
+    rc = main(["fetch", str(art), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"), "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 4
+    assert "image 1 failed" in err and "HTTP 404" in err and "Traceback" not in err
+
+
+def test_seed_without_network_fails_fast_and_clearly(tmp_path, capsys):
+    t0 = time.monotonic()
+    rc = main(["fetch", str(seed_path()), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
+               "--quiet", "--tries", "2", "--connect-timeout", "3"])
+    elapsed = time.monotonic() - t0
+    err = capsys.readouterr().err
+    assert rc == 4
+    assert err.count("failed:") == 20
+    assert "Traceback" not in err
+    assert elapsed < 60
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    assert [im["status"] for im in manifest["images"]] == ["failed"] * 20 + ["excluded"]
+
+
+def test_cli_bad_input_is_one_line_error(tmp_path, capsys):
+    rc = main(["fetch", str(tmp_path / "nope.md"), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.startswith("ocrpipe: error:") and "Traceback" not in err

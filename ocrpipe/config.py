@@ -57,3 +57,27 @@ class FetchConfig:
         if self.prefer not in ("real", "proxy"):
             raise InputError(f"prefer must be 'real' or 'proxy', got {self.prefer!r}")
         object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
+
+
+@dataclass(frozen=True)
+class PreprocessConfig:
+    """How a poster becomes line images. Defaults chosen by measurement (see README)."""
+
+    max_angle: float = 15.0  # deskew search range, degrees
+    deskew: bool = True
+    target_height: int = 28  # ink height (px) of each line image handed to the engine
+    binarize: str = "none"  # "none" (normalised grey), "otsu" or "adaptive", per line
+    segment: str = "lines"  # "lines": one image per text line; "page": one cleaned page image
+    max_pixels: int = 80_000_000
+    min_line_height: int = 6  # px in the input image; smaller blobs are noise
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_angle <= 45:
+            raise InputError(f"max_angle must be within 0..45 degrees, got {self.max_angle!r}")
+        if not 8 <= self.target_height <= 200:
+            raise InputError(f"target_height must be within 8..200 px, got {self.target_height!r}")
+        if self.binarize not in ("none", "otsu", "adaptive"):
+            raise InputError(f"binarize must be none, otsu or adaptive, got {self.binarize!r}")
+        if self.segment not in ("lines", "page"):
+            raise InputError(f"segment must be 'lines' or 'page', got {self.segment!r}")
+        _positive("max_pixels", self.max_pixels)

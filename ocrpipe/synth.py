@@ -256,7 +256,7 @@ class SeriesRenderer:
         w, h = POSTER_SIZE
         col = s.heading_fg
         for _ in range(2):
-            cx, cy, rad = r.randint(w - 60, w - 20), r.randint(self.HEADER_H, h - 300), r.randint(14, 24)
+            cx, cy, rad = w - 38, r.randint(self.HEADER_H, h - 300), r.randint(10, 16)
             d.ellipse([cx - rad, cy - rad, cx + rad, cy + rad], outline=col, width=3)
         for i in range(5):
             d.ellipse([18, 400 + i * 28, 28, 410 + i * 28], fill=col)

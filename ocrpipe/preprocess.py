@@ -1,0 +1,400 @@
+"""Poster preprocessing with OpenCV: one RGB image in, ordered text-line images out.
+
+Steps, each a function below:
+
+1. deskew      projection-profile angle search on a polarity-free edge map
+2. background  per-pixel background colour (a large median, computed at half size)
+3. ink         colour distance from the background, so text of any colour on any
+               background (white on red, dark on yellow) becomes "ink"; the
+               distance is the smallest against the background a few pixels
+               around, which keeps the borders of banners from turning into ink
+4. lines       long rules removed, characters closed into line blobs, blobs on
+               one line merged (a number badge joins its heading), ornaments
+               (rings, icons, dots, photos) rejected by shape
+5. order       XY-cut reading order and blocks (layout.py)
+6. crops       each line normalised to dark-on-white grey, badge frames removed,
+               scaled so its text reaches the height the engine reads best
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .config import PreprocessConfig
+from .geometry import Box, estimate_skew, map_box, rotate, scale_to
+from .layout import merge_same_line, reading_order
+
+log = logging.getLogger(__name__)
+
+CHANNELS = ("R", "G", "B")
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One text line, ready for recognition."""
+
+    image: np.ndarray = field(compare=False, repr=False)  # uint8 grey, dark text on white
+    box: Box  # x, y, w, h in the input image
+    polarity: str  # "dark-on-light" or "light-on-dark" in the input
+    channel: str  # colour channel with the most text contrast: R, G or B
+    block: int
+    order: int
+    text_height: float  # ink height of the text in input pixels
+    scale: float  # factor applied to reach the target height
+    kind: str = "text"  # "text", or "badge": a number in a disc or frame beside a heading
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """A preprocessed page: its geometry and its text lines in reading order."""
+
+    width: int
+    height: int
+    skew: float  # degrees counter-clockwise; the page was rotated by minus this
+    scale: float  # median line scale factor
+    text_height: float  # median text height in input pixels
+    lines: tuple[TextLine, ...]
+    page: np.ndarray | None = field(default=None, compare=False, repr=False)  # cleaned page, segment="page"
+    debug: dict = field(default_factory=dict, compare=False, repr=False)  # name -> image
+
+    @property
+    def polarities(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for ln in self.lines:
+            out[ln.polarity] = out.get(ln.polarity, 0) + 1
+        return out
+
+
+# --------------------------------------------------------------------------- ink
+
+
+def background(rgb: np.ndarray, window: float | None = None) -> np.ndarray:
+    """Per-pixel background colour: a median wider than strokes, computed at half size.
+
+    The window must be wider than text strokes but narrower than the banners and
+    badges the text sits on; by default it is 3.5% of the image diagonal.
+    """
+    h, w = rgb.shape[:2]
+    if window is None:
+        window = float(np.hypot(h, w)) * 0.035
+    half = cv2.resize(rgb, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    k = max(7, min(int(window / 2) | 1, 99))
+    med = cv2.medianBlur(half, k)
+    return cv2.resize(med, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def colour_distance(rgb: np.ndarray, bg: np.ndarray, shift: int = 4) -> np.ndarray:
+    """Max-channel distance from the background, the smallest over the background nearby."""
+    img = rgb.astype(np.int16)
+    padded = cv2.copyMakeBorder(bg, shift, shift, shift, shift, cv2.BORDER_REPLICATE).astype(np.int16)
+    h, w = rgb.shape[:2]
+    best = None
+    for dy, dx in ((0, 0), (-shift, 0), (shift, 0), (0, -shift), (0, shift)):
+        ref = padded[shift + dy: shift + dy + h, shift + dx: shift + dx + w]
+        d = np.abs(img - ref).max(axis=2)
+        best = d if best is None else np.minimum(best, d)
+    return best.astype(np.uint8)
+
+
+def ink_threshold(dist: np.ndarray) -> float:
+    vals = dist[dist > 12]
+    if vals.size < 50:
+        return 40.0
+    thr, _ = cv2.threshold(vals.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return float(np.clip(thr, 28, 100))
+
+
+def _ink(dist: np.ndarray) -> np.ndarray:
+    return ((dist > ink_threshold(dist)) * 255).astype(np.uint8)
+
+
+def remove_rules(ink: np.ndarray) -> np.ndarray:
+    """Drop long straight horizontal and vertical strokes (rules, banner borders)."""
+    h, w = ink.shape
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, w // 8), 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(40, h // 10))))
+    return cv2.subtract(ink, cv2.bitwise_or(horiz, vert))
+
+
+def remove_solids(ink: np.ndarray, text_h: float) -> np.ndarray:
+    """Drop ink areas far thicker than a stroke: ends of banners, discs, filled icons."""
+    k = max(5, int(0.4 * text_h)) | 1
+    solid = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    if not solid.any():
+        return ink
+    solid = cv2.dilate(solid, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    return cv2.bitwise_and(ink, cv2.bitwise_not(solid))
+
+
+def estimate_text_height(ink: np.ndarray, min_h: int) -> float:
+    """Median height of character blobs (strokes joined by a small closing)."""
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    hs = [int(s[cv2.CC_STAT_HEIGHT]) for s in stats[1:]
+          if s[cv2.CC_STAT_HEIGHT] >= min_h and s[cv2.CC_STAT_AREA] >= 15 and s[cv2.CC_STAT_WIDTH] >= 3]
+    return float(np.median(hs)) if hs else 20.0
+
+
+# --------------------------------------------------------------------------- line shapes
+
+
+@dataclass(frozen=True)
+class _Comp:
+    x: int
+    y: int
+    w: int
+    h: int
+    area: int
+    label: int
+
+
+def _components(mask: np.ndarray, min_area: int = 4) -> tuple[list[_Comp], np.ndarray]:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    comps = [_Comp(int(s[0]), int(s[1]), int(s[2]), int(s[3]), int(s[4]), i)
+             for i, s in enumerate(stats) if i and s[4] >= min_area]
+    return comps, labels
+
+
+def _contains(a: _Comp, b: _Comp) -> bool:
+    return a is not b and a.x <= b.x and a.y <= b.y and a.x + a.w >= b.x + b.w and a.y + a.h >= b.y + b.h
+
+
+def frame_labels(comps: list[_Comp], box_h: int) -> set[int]:
+    """Components that frame other ink: the rim of a number badge, a box drawn round digits.
+
+    A frame is about as tall as its region and holds its content clear of the
+    rim on every side, unlike a character such as 司 or 国 whose inside touches
+    or nearly fills its outer stroke.
+    """
+    out = set()
+    for c in comps:
+        inner = [o for o in comps if _contains(c, o)]
+        if not inner or c.h < 0.8 * box_h:
+            continue
+        ix0, iy0 = min(o.x for o in inner), min(o.y for o in inner)
+        ix1, iy1 = max(o.x + o.w for o in inner), max(o.y + o.h for o in inner)
+        mx, my = 0.12 * c.w, 0.12 * c.h
+        clear = ix0 - c.x >= mx and c.x + c.w - ix1 >= mx and iy0 - c.y >= my and c.y + c.h - iy1 >= my
+        if clear and (iy1 - iy0) <= 0.7 * c.h and (ix1 - ix0) <= 0.75 * c.w:
+            out.add(c.label)
+    return out
+
+
+def is_badge(ink_crop: np.ndarray, text_h: float) -> bool:
+    """A roughly square mark, taller than the text, whose rim encloses other ink (digits)."""
+    h, w = ink_crop.shape
+    if not (0.7 <= w / max(h, 1) <= 1.45 and h >= 1.3 * text_h):
+        return False
+    comps, _ = _components(ink_crop)
+    frames = frame_labels(comps, h)
+    return bool(frames) and len(comps) > len(frames)
+
+
+def is_ornament(ink_crop: np.ndarray, text_h: float) -> bool:
+    """A single round ring or a solid shape at least as big as the text: rings, discs, icons."""
+    h, w = ink_crop.shape
+    if h < 0.6 * text_h or not 0.75 <= w / max(h, 1) <= 1.33:
+        return False
+    contours, hierarchy = cv2.findContours((ink_crop > 0).astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    outer = [i for i in range(len(contours)) if hierarchy[0][i][3] < 0 and cv2.contourArea(contours[i]) > 4]
+    if len(outer) != 1:
+        return False
+    area = float(cv2.contourArea(contours[outer[0]]))
+    holes = [cv2.contourArea(contours[i]) for i in range(len(contours)) if hierarchy[0][i][3] == outer[0]]
+    ink_area = float((ink_crop > 0).sum())
+    if ink_area >= 0.65 * w * h:
+        return True  # solid disc, square or icon
+    round_ring = area < 0.86 * w * h and bool(holes) and max(holes) > 0.3 * w * h
+    return round_ring
+
+
+def is_text(ink_crop: np.ndarray, text_h: float) -> bool:
+    """Reject ornaments: a blob that is one solid or ring-like shape is not a text line."""
+    h, w = ink_crop.shape
+    comps, _ = _components(ink_crop)
+    if not comps:
+        return False
+    biggest = max(comps, key=lambda c: c.area)
+    total = sum(c.area for c in comps)
+    if biggest.area >= 0.7 * total and biggest.w >= 0.85 * w and biggest.h >= 0.85 * h and w < 2.0 * h:
+        return False  # ring, icon or dot
+    if w < 1.2 * h and len(comps) <= 2 and h < 0.9 * text_h:
+        return False  # a stray mark smaller than the text
+    return True
+
+
+# --------------------------------------------------------------------------- main
+
+
+def find_line_boxes(ink: np.ndarray, text_h: float, min_h: int) -> tuple[list[Box], set[Box]]:
+    """Text-line boxes and, among them, number badges (kept apart from their heading)."""
+    kw = max(3, int(round(1.1 * text_h)))  # spans the blank half of a full-width 。 or ，
+    kh = max(1, int(round(0.12 * text_h)))
+    # Badges first, on character-level blobs, before line closing glues them to headings.
+    blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    badges: set[Box] = set()
+    badge_mask = np.zeros_like(ink)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    for s in stats[1:]:
+        x, y, w, h = (int(v) for v in s[:4])
+        crop = ink[y:y + h, x:x + w]
+        if is_badge(crop, text_h):
+            badges.add((x, y, w, h))
+            badge_mask[y:y + h, x:x + w] = 255
+        elif is_ornament(crop, text_h):
+            badge_mask[y:y + h, x:x + w] = 255  # removed from the text below
+    rest = cv2.bitwise_and(ink, cv2.bitwise_not(badge_mask))
+    closed = cv2.morphologyEx(rest, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kw, kh)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    boxes: list[Box] = []
+    for s in stats[1:]:
+        x, y, w, h, area = (int(v) for v in s)
+        pts = cv2.findNonZero(rest[y:y + h, x:x + w])
+        if pts is None:
+            continue
+        bx, by, w, h = cv2.boundingRect(pts)  # closing can grow a blob past its ink at the border
+        x, y = x + bx, y + by
+        if h < max(min_h, 0.45 * text_h) or area < 20:
+            continue
+        if h > 6 * text_h:
+            log.debug("dropping a %dx%d region at (%d,%d): too tall for text (photo?)", w, h, x, y)
+            continue
+        if is_text(rest[y:y + h, x:x + w], text_h):
+            boxes.append((x, y, w, h))
+    return merge_same_line(boxes) + sorted(badges), badges
+
+
+def _line_height(ink_crop: np.ndarray, frames: np.ndarray | None) -> float:
+    """Ink height of the text in a line crop: rows holding a fair share of ink."""
+    mask = ink_crop if frames is None else cv2.bitwise_and(ink_crop, cv2.bitwise_not(frames))
+    rows = (mask > 0).sum(axis=1)
+    if rows.max() == 0:
+        return float(ink_crop.shape[0])
+    filled = np.nonzero(rows >= 0.04 * rows.max())[0]
+    return float(filled[-1] - filled[0] + 1)
+
+
+def _normalise(dist_crop: np.ndarray, ink_crop: np.ndarray) -> np.ndarray:
+    """Colour distance to dark-on-white grey, contrast stretched per line."""
+    on = dist_crop[ink_crop > 0]
+    top = float(np.percentile(on, 90)) if on.size else 255.0
+    top = max(top, 40.0)
+    out = 255.0 - np.clip(dist_crop.astype(np.float32) * (255.0 / top), 0, 255)
+    return out.astype(np.uint8)
+
+
+def _binarize(img: np.ndarray, mode: str, target: int) -> np.ndarray:
+    if mode == "otsu":
+        _, out = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        return out
+    if mode == "adaptive":
+        block = (2 * target + 1) | 1
+        return cv2.adaptiveThreshold(img, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 15)
+    return img
+
+
+def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageLayout:
+    """Turn one RGB poster into ordered, normalised text-line images."""
+    cfg = config or PreprocessConfig()
+    H, W = rgb.shape[:2]
+    skew = estimate_skew(rgb, cfg.max_angle) if cfg.deskew and cfg.max_angle > 0 else 0.0
+    if abs(skew) >= 0.05:
+        work, matrix = rotate(rgb, -skew)
+    else:
+        skew, work, matrix = 0.0, rgb, np.array([[1.0, 0, 0], [0, 1.0, 0]])
+
+    # A first, wide background finds the text height; the second, sized to the
+    # text, sees small coloured shapes (badges, bars) as background.
+    bg_wide = background(work)
+    dist_wide = colour_distance(work, bg_wide)
+    text_h = estimate_text_height(remove_rules(_ink(dist_wide)), cfg.min_line_height)
+    bg = background(work, window=1.6 * text_h)
+    dist = colour_distance(work, bg)
+    ink = remove_solids(remove_rules(_ink(dist)), text_h)
+
+    kept, badges = find_line_boxes(ink, text_h, cfg.min_line_height)
+    ordered = reading_order(kept, text_h)
+
+    lines: list[TextLine] = []
+    page = np.full(work.shape[:2], 255, np.uint8) if cfg.segment == "page" else None
+    for o in ordered:
+        x, y, w, h = o.box
+        pad = max(2, int(0.25 * h))
+        x0, y0 = max(0, x - pad), max(0, y - pad)
+        x1, y1 = min(work.shape[1], x + w + pad), min(work.shape[0], y + h + pad)
+        kind = "badge" if o.box in badges else "text"
+        ink_c, dist_c = ink[y0:y1, x0:x1], dist[y0:y1, x0:x1]
+        if kind == "text" and h > 1.6 * text_h:  # large type: thick strokes need the wide background
+            dist_c = dist_wide[y0:y1, x0:x1]
+            ink_c = _ink(dist_c)
+        frame_mask = None
+        if kind == "badge":
+            comps, labels = _components(ink_c)
+            frames = frame_labels(comps, h)
+            frame_mask = np.isin(labels, list(frames)).astype(np.uint8) * 255
+            ink_c = cv2.bitwise_and(ink_c, cv2.bitwise_not(frame_mask))
+        norm = _normalise(dist_c, ink_c)
+        if frame_mask is not None:
+            grown = cv2.dilate(frame_mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+            norm[grown > 0] = 255
+        if page is not None:
+            page[y0:y1, x0:x1] = np.minimum(page[y0:y1, x0:x1], norm)
+        line_h = _line_height(ink_c, frame_mask)
+        factor = float(np.clip(cfg.target_height / max(line_h, 1.0), 0.2, 4.0))
+        img = _binarize(scale_to(norm, factor), cfg.binarize, cfg.target_height)
+        border = max(4, cfg.target_height // 2)
+        img = cv2.copyMakeBorder(img, border, border, border, border, cv2.BORDER_CONSTANT, value=255)
+
+        on = ink_c > 0
+        crop_rgb = work[y0:y1, x0:x1].astype(np.float32)
+        crop_bg = bg[y0:y1, x0:x1].astype(np.float32)
+        luma = np.array([0.299, 0.587, 0.114], np.float32)
+        if on.any():
+            ink_l, bg_l = float((crop_rgb[on] @ luma).mean()), float((crop_bg[on] @ luma).mean())
+            channel = CHANNELS[int(np.abs(crop_rgb[on] - crop_bg[on]).mean(axis=0).argmax())]
+        else:
+            ink_l, bg_l, channel = 0.0, 255.0, "G"
+        lines.append(TextLine(
+            image=img, box=map_box(o.box, matrix, (H, W)),
+            polarity="light-on-dark" if ink_l > bg_l else "dark-on-light", channel=channel,
+            block=o.block, order=o.order, text_height=line_h, scale=factor, kind=kind,
+        ))
+
+    scale = float(np.median([ln.scale for ln in lines])) if lines else 1.0
+    if page is not None:
+        page = scale_to(page, scale)
+    debug = {"mask": 255 - ink, "overlay": _overlay(work, ordered)}
+    return PageLayout(width=W, height=H, skew=skew, scale=scale, text_height=text_h, lines=tuple(lines),
+                      page=page, debug=debug)
+
+
+def _overlay(work: np.ndarray, ordered) -> np.ndarray:
+    out = cv2.cvtColor(work, cv2.COLOR_RGB2BGR)
+    for o in ordered:
+        x, y, w, h = o.box
+        colour = (0, 0, 255) if o.block % 2 == 0 else (255, 0, 0)
+        cv2.rectangle(out, (x, y), (x + w, y + h), colour, 2)
+        cv2.putText(out, str(o.order), (max(0, x - 2), max(12, y - 3)), cv2.FONT_HERSHEY_SIMPLEX, 0.5, colour, 1,
+                    cv2.LINE_AA)
+    return out
+
+
+def write_debug(layout: PageLayout, out_dir, stem: str) -> None:
+    """Write the mask and the numbered line-box overlay for a person to look at."""
+    from pathlib import Path
+
+    from ._io import atomic_write_bytes
+
+    out_dir = Path(out_dir)
+    for name, img in layout.debug.items():
+        ok, buf = cv2.imencode(".png", img)
+        if ok:
+            atomic_write_bytes(out_dir / f"{stem}.{name}.png", buf.tobytes())
+    if layout.page is not None:
+        ok, buf = cv2.imencode(".png", layout.page)
+        if ok:
+            atomic_write_bytes(out_dir / f"{stem}.page.png", buf.tobytes())

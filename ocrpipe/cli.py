@@ -73,7 +73,54 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output directory")
     _add_fetch_options(p)
     p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("run", parents=[common], help="fetch, recognise and structure an article's poster series")
+    p.add_argument("article", help="article file (.md/.html), article URL, list of image URLs, or image directory")
+    p.add_argument("--out", type=Path, required=True, help="output directory")
+    p.add_argument("--expect", type=int, default=None, help="clause count to verify against (default: from the title)")
+    _add_fetch_options(p)
+    _add_ocr_options(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("ocr", parents=[common], help="recognise image files, no article needed")
+    p.add_argument("images", nargs="+", type=Path, help="image files")
+    p.add_argument("--json", action="store_true", help="print JSON instead of plain text")
+    _add_ocr_options(p)
+    p.set_defaults(func=cmd_ocr)
+
+    p = sub.add_parser("verify", parents=[common], help="re-check the clause numbers of a run's result")
+    p.add_argument("result", type=Path, help="output directory of `ocrpipe run` (or its result.json)")
+    p.add_argument("--expect", type=int, default=None, help="clause count to verify against")
+    p.set_defaults(func=cmd_verify)
     return parser
+
+
+def _add_ocr_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("recognition")
+    g.add_argument("--jobs", type=int, default=None, help="images recognised in parallel (default: all cores)")
+    g.add_argument("--backend", choices=("auto", "tesserocr", "pytesseract"), default="auto",
+                   help="Tesseract binding (default auto: tesserocr when installed)")
+    g.add_argument("--lang", default="chi_sim", help="Tesseract language (default chi_sim)")
+    g.add_argument("--tessdata", type=Path, default=None, help="folder holding <lang>.traineddata")
+    g.add_argument("--ocr-timeout", type=float, default=30.0, help="seconds per recognition call (default 30)")
+    g.add_argument("--segment", choices=("lines", "page"), default="lines",
+                   help="recognise line by line (default) or the cleaned page at once")
+    g.add_argument("--binarize", choices=("none", "otsu", "adaptive"), default="none",
+                   help="binarise line images before recognition (default none)")
+    g.add_argument("--no-deskew", action="store_true", help="do not straighten rotated posters")
+    g.add_argument("--debug", type=Path, default=None, metavar="DIR",
+                   help="write the ink mask and a numbered line-box overlay per image to DIR")
+
+
+def _ocr_configs(args: argparse.Namespace):
+    from .config import PreprocessConfig
+    from .ocr import OcrConfig
+
+    kw = dict(backend=args.backend, lang=args.lang, tessdata=args.tessdata, timeout=args.ocr_timeout)
+    if args.jobs is not None:
+        kw["jobs"] = args.jobs
+    pre = PreprocessConfig(segment=args.segment, binarize=args.binarize, deskew=not args.no_deskew)
+    return pre, OcrConfig(**kw)
 
 
 def _report_fetch_failures(result) -> int:
@@ -96,6 +143,86 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"{ok} images ok ({cached} from cache), {failed} failed, {excluded} excluded -> {args.out / 'manifest.json'}")
     return _report_fetch_failures(result)
+
+
+def _verification_lines(v) -> list[str]:
+    exp = v.expected if v.expected is not None else "no promised count"
+    out = [f"verification: {'ok' if v.ok else 'FAILED'} (expected {exp}, found {len(v.found)})"]
+    if v.missing:
+        out.append(f"  missing: {', '.join(map(str, v.missing))}")
+    if v.duplicates:
+        out.append(f"  duplicated: {', '.join(map(str, v.duplicates))}")
+    if v.out_of_order:
+        out.append(f"  out of order: {', '.join(map(str, v.out_of_order))}")
+    return out
+
+
+def _clause_table(result) -> list[str]:
+    rows = [f"{'no.':>4}  {'images':<8} {'conf':>4}  title"]
+    for c in result.clauses:
+        imgs = ",".join(str(s.image) for s in c.sources)
+        rows.append(f"{c.number:>4}  {imgs:<8} {c.confidence:>4.0f}  {c.title}")
+    return rows
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .pipeline import RunConfig, run_article
+
+    pre, ocr = _ocr_configs(args)
+    config = RunConfig(fetch=_fetch_config(args), preprocess=pre, ocr=ocr, expect=args.expect, debug_dir=args.debug)
+    fetched, result = run_article(args.article, args.out, config, fetch_progress=Progress("fetch", not args.quiet),
+                                  ocr_progress=Progress("ocr  ", not args.quiet))
+    if not args.quiet:
+        print("\n".join(_clause_table(result)))
+        failed = [im for im in result.images if im.status != "ok"]
+        print(f"{len(result.images) - len(failed)} images read, {len(failed)} failed, {len(result.clauses)} clauses "
+              f"-> {args.out}/result.json, clauses.md, text.txt")
+    for line in _verification_lines(result.verification):
+        print(line, file=sys.stdout if result.verification.ok else sys.stderr)
+    _report_fetch_failures(fetched)
+    for im in result.images:
+        if im.status != "ok" and not im.error.startswith("download failed"):
+            print(f"ocrpipe: image {im.index} failed: {im.error}", file=sys.stderr)
+    if not result.verification.ok:
+        return 3
+    return 4 if any(im.status != "ok" for im in result.images) else 0
+
+
+def cmd_ocr(args: argparse.Namespace) -> int:
+    import json
+
+    from .recognize import Job, recognize_all
+
+    pre, ocr = _ocr_configs(args)
+    jobs = [Job(index=i, path=p, file=str(p)) for i, p in enumerate(args.images)]
+    results, _prov = recognize_all(jobs, ocr, pre, args.debug)
+    if args.json:
+        out = {"images": [{"path": r.file, "status": r.status, "error": r.error, "text": r.text,
+                           "lines": [ln.to_dict() for ln in r.lines]} for r in results]}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            if r.status == "ok":
+                print(f"== {r.file}")
+                print(r.text)
+    for r in results:
+        if r.status != "ok":
+            print(f"ocrpipe: {r.file}: {r.error}", file=sys.stderr)
+    return 4 if any(r.status != "ok" for r in results) else 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .clauses import verify
+    from .export import read_result
+
+    result = read_result(args.result)
+    expected = args.expect if args.expect is not None else result.verification.expected
+    v = verify([c.number for c in result.clauses], expected)
+    if not args.quiet:
+        print("\n".join(_clause_table(result)))
+    for line in _verification_lines(v):
+        print(line, file=sys.stdout if v.ok else sys.stderr)
+    return 0 if v.ok else 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,238 @@
+"""Find the numbered clauses across a whole image set and verify their count.
+
+Steps:
+1. drop boilerplate: lines repeated near the top or bottom of most images (headers, footers)
+2. classify line starts by numbering style: 1. 1、 (1) （一） 一、 第一条 ① and number badges
+3. choose the clause level: the style whose numbers best form 1..N (N = the promised count);
+   another style's headings (一、总体要求 above 1. … 20.) become sections
+4. a clause is its heading plus the body lines after it, across poster boundaries, up to
+   the next heading or section, or to text of another size (a closing poster)
+5. verify: the numbers found must be exactly 1..N, once each, in order
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Sequence
+
+from .article import chinese_number
+from .results import ClauseResult, ImageResult, LineResult, SourceRef, Verification
+
+_CN = "零〇一二两三四五六七八九十百"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+# (style, pattern): group 1 is the number as printed, group 2 the rest of the line.
+STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("di_tiao", re.compile(rf"^(第[{_CN}\d]{{1,4}}条)\s*(.*)$")),
+    ("cn_paren", re.compile(rf"^([（(][{_CN}]{{1,3}}[)）])\s*(.*)$")),
+    ("paren", re.compile(r"^([（(]\d{1,3}[)）])\s*(.*)$")),
+    ("circled", re.compile(rf"^([{CIRCLED}])\s*(.*)$")),
+    ("cn_dun", re.compile(rf"^([{_CN}]{{1,3}}[、．.])\s*(.*)$")),
+    ("dun", re.compile(r"^(\d{1,3}、)\s*(.*)$")),
+    ("dot", re.compile(r"^(\d{1,3}[.．])(?!\d)\s*(.*)$")),
+)
+# A two-digit badge read into the heading it sits beside: "01 1.xxx", "011.xxx", "1515.xxx".
+_BADGE_PREFIX = re.compile(r"^(\d{2})\s?(?=\d{1,2}[.．、])")
+BOILERPLATE_SIMILARITY = 0.8
+HEIGHT_TOLERANCE = 0.2  # body lines of one clause differ in text height by less than this
+
+
+def label_number(label: str) -> int | None:
+    """The number a printed label stands for: '1.' -> 1, '（十二）' -> 12, '第三条' -> 3, '⑤' -> 5."""
+    if len(label) == 1 and label in CIRCLED:
+        return CIRCLED.index(label) + 1
+    core = re.sub(r"[第条（）()、．.\s]", "", label)
+    return chinese_number(core)
+
+
+@dataclass(frozen=True)
+class Heading:
+    style: str
+    label: str
+    number: int
+    rest: str
+
+
+def parse_heading(text: str) -> Heading | None:
+    """Recognise a numbered heading at the start of a line."""
+    text = text.strip()
+    m = _BADGE_PREFIX.match(text)
+    if m and len(text) > 3:
+        text = text[m.end():]
+    for style, pat in STYLES:
+        m = pat.match(text)
+        if m:
+            n = label_number(m.group(1))
+            if n is not None and 0 < n < 1000:
+                return Heading(style=style, label=m.group(1), number=n, rest=m.group(2).strip())
+    return None
+
+
+@dataclass(frozen=True)
+class _Line:
+    image: int
+    line: LineResult
+    image_height: int
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)
+
+
+def find_boilerplate(images: Sequence[ImageResult]) -> set[tuple[int, int]]:
+    """(image index, line position) of headers and footers repeated on most images."""
+    n = len(images)
+    if n < 2:
+        return set()
+    need = max(2, math.ceil(0.4 * n))
+    zones: list[list[tuple[int, str, str]]] = []  # per image: (line pos, zone, key)
+    for im in images:
+        h = im.height or 1
+        z = []
+        for pos, ln in enumerate(im.lines):
+            top = ln.bbox[1] / h
+            zone = "top" if top < 0.15 else ("bottom" if top > 0.85 else "")
+            if zone and _key(ln.text):
+                z.append((pos, zone, _key(ln.text)))
+        zones.append(z)
+    out = set()
+    for i, z in enumerate(zones):
+        for pos, zone, key in z:
+            hits = 1
+            for j, other in enumerate(zones):
+                if j != i and any(oz == zone and SequenceMatcher(None, key, ok).ratio() >= BOILERPLATE_SIMILARITY
+                                  for _p, oz, ok in other):
+                    hits += 1
+            if hits >= need:
+                out.add((images[i].index, pos))
+    return out
+
+
+def _longest_increasing(nums: list[int]) -> int:
+    tails: list[int] = []
+    for x in nums:
+        lo, hi = 0, len(tails)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if tails[mid] < x:
+                lo = mid + 1
+            else:
+                hi = mid
+        tails[lo:lo + 1] = [x]
+    return len(tails)
+
+
+def choose_style(candidates: dict[str, list[int]], expected: int | None) -> str | None:
+    """The numbering style whose numbers best form 1..N."""
+    best, best_score = None, None
+    for style, nums in candidates.items():
+        limit = expected or max(nums)
+        inside = [x for x in nums if 1 <= x <= limit]
+        run = _longest_increasing(inside)
+        closeness = -abs(len(set(inside)) - expected) if expected else 0
+        score = (closeness, run, -len(nums), style != "badge")  # printed labels beat badges on a tie
+        if best_score is None or score > best_score:
+            best, best_score = style, score
+    return best
+
+
+def verify(numbers: Sequence[int], expected: int | None) -> Verification:
+    """ok only when the numbers are exactly 1..N, each once, in order."""
+    found = tuple(numbers)
+    n = expected if expected is not None else (max(found) if found else 0)
+    seen: set[int] = set()
+    dups = []
+    for x in found:
+        if x in seen and x not in dups:
+            dups.append(x)
+        seen.add(x)
+    missing = tuple(x for x in range(1, n + 1) if x not in seen)
+    out_of_order = tuple(b for a, b in zip(found, found[1:]) if b <= a)
+    ok = bool(found) and list(found) == list(range(1, n + 1))
+    return Verification(expected=expected, found=found, missing=missing, duplicates=tuple(dups),
+                        out_of_order=out_of_order, ok=ok)
+
+
+def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
+                    ) -> tuple[list[ClauseResult], Verification]:
+    """Clauses across the image set, in order, and their verification against expected."""
+    ok_images = [im for im in images if im.status == "ok"]
+    skip = find_boilerplate(ok_images)
+    lines = [_Line(im.index, ln, im.height or 0) for im in ok_images for pos, ln in enumerate(im.lines)
+             if (im.index, pos) not in skip]
+
+    headings: list[Heading | None] = [parse_heading(x.line.text) if x.line.kind == "text" else None for x in lines]
+    badges: list[int | None] = [int(x.line.text) if x.line.kind == "badge" and x.line.text.isdigit() else None
+                                for x in lines]
+    candidates: dict[str, list[int]] = {}
+    for h in headings:
+        if h:
+            candidates.setdefault(h.style, []).append(h.number)
+    badge_nums = [b for b in badges if b is not None]
+    if badge_nums:
+        candidates["badge"] = badge_nums
+    style = choose_style(candidates, expected) if candidates else None
+    if style is None:
+        return [], verify([], expected)
+
+    starts: dict[int, tuple[int, str, str]] = {}  # line position -> (number, label, title)
+    others: list[int] = []  # headings of another style: section titles or body text
+    for i, x in enumerate(lines):
+        h = headings[i]
+        if style == "badge":
+            if badges[i] is not None and i + 1 < len(lines):
+                nh = headings[i + 1]
+                # Where the heading beside a badge carries the same number, the badge only confirms it.
+                title = nh.rest if nh and nh.number == badges[i] else lines[i + 1].line.text
+                starts[i] = (badges[i], x.line.text, title)
+            elif h and not (i and badges[i - 1] is not None):
+                others.append(i)
+        elif h and h.style == style:
+            starts[i] = (h.number, h.label, h.rest)
+        elif h:
+            others.append(i)
+
+    # A section title is short and set larger than body type; "第一条规定的…" wrapped
+    # onto the start of a body line is body text.
+    skip_head = 2 if style == "badge" else 1
+    heights = sorted(lines[i + skip_head].line.text_height for i in starts if i + skip_head < len(lines))
+    body_h = heights[len(heights) // 2] if heights else 0.0
+    sections = {i: lines[i].line.text for i in others
+                if len(lines[i].line.text) <= 20 and body_h and lines[i].line.text_height > 1.08 * body_h}
+
+    clauses: list[ClauseResult] = []
+    section: str | None = None
+    positions = sorted(set(starts) | set(sections))
+    for k, i in enumerate(positions):
+        if i in sections:
+            section = sections[i]
+            continue
+        number, label, title = starts[i]
+        end = positions[k + 1] if k + 1 < len(positions) else len(lines)
+        first_body = i + (2 if style == "badge" else 1)
+        used = [lines[i]] + ([lines[i + 1]] if style == "badge" and i + 1 < len(lines) else [])
+        body: list[_Line] = []
+        ref_h = None
+        for x in lines[first_body:end]:
+            if x.line.kind == "badge":
+                continue
+            h = x.line.text_height
+            if ref_h is None:
+                ref_h = h
+            elif ref_h and abs(h - ref_h) > HEIGHT_TOLERANCE * ref_h:
+                break  # text of another size: a closing poster, a caption
+            body.append(x)
+        used += body
+        by_image: dict[int, list] = {}
+        for x in used:
+            by_image.setdefault(x.image, []).append(x.line.bbox)
+        conf = sum(x.line.confidence for x in used) / len(used)
+        clauses.append(ClauseResult(
+            number=number, label=label, title=title, text="".join(x.line.text for x in body), section=section,
+            sources=tuple(SourceRef(image=img, bboxes=tuple(bb)) for img, bb in by_image.items()),
+            confidence=conf,
+        ))
+    return clauses, verify([c.number for c in clauses], expected)

@@ -1,0 +1,73 @@
+"""The whole job: fetch -> preprocess -> recognise -> clauses -> verify -> write."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ._version import __version__
+from .article import Article
+from .clauses import extract_clauses
+from .config import FetchConfig, PreprocessConfig
+from .export import write_outputs
+from .fetch import Fetcher, FetchResult
+from .ocr import OcrConfig
+from .recognize import Job, recognize_all
+from .results import ImageResult, RunResult
+from .sources import load_article
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything one run needs, grouped by stage."""
+
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
+    ocr: OcrConfig = field(default_factory=OcrConfig)
+    expect: int | None = None  # overrides the count the title promises
+    debug_dir: Path | None = None
+
+
+def _settings(config: RunConfig) -> dict:
+    pre = asdict(config.preprocess)
+    ocr = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config.ocr).items()}
+    return {"preprocess": pre, "ocr": ocr, "expect": config.expect}
+
+
+def recognize_fetched(fetched: FetchResult, config: RunConfig,
+                      progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Recognise the downloaded series and structure it; failed downloads are carried through."""
+    jobs = [Job(index=im.index, path=fetched.path(im), url=im.url, file=im.file) for im in fetched.ok]
+    recognised, engine_info = recognize_all(jobs, config.ocr, config.preprocess, config.debug_dir, progress)
+    by_index = {r.index: r for r in recognised}
+    images: list[ImageResult] = []
+    for im in fetched.images:
+        if im.status == "excluded":
+            continue
+        images.append(by_index.get(im.index) or ImageResult(index=im.index, file=None, url=im.url,
+                                                            status="failed", error=f"download failed: {im.error}"))
+    expected = config.expect if config.expect is not None else fetched.meta.promised_count
+    clauses, verification = extract_clauses(images, expected)
+    provenance = {"ocrpipe": __version__, **engine_info, "settings": _settings(config),
+                  "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT")}
+    return RunResult(article=fetched.meta, images=tuple(images), clauses=tuple(clauses),
+                     verification=verification, provenance=provenance)
+
+
+def run_article(article: str | Article, out_dir: Path, config: RunConfig | None = None,
+                fetch_progress=None, ocr_progress=None) -> tuple[FetchResult, RunResult]:
+    """Fetch an article's poster series into out_dir, recognise it and write the outputs."""
+    config = config or RunConfig()
+    out_dir = Path(out_dir)
+    with Fetcher(config.fetch) as fetcher:
+        if isinstance(article, str):
+            article = load_article(article, fetcher.downloader, all_images=config.fetch.all_images)
+        fetched = fetcher.fetch(article, out_dir, progress=fetch_progress)
+    result = recognize_fetched(fetched, config, ocr_progress)
+    write_outputs(result, out_dir)
+    return fetched, result

@@ -1,0 +1,109 @@
+"""Recognise images: preprocess each, run the engine per line, in a process pool.
+
+Each worker process loads the engine once. A failing image becomes a failed
+ImageResult; the others go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .config import PreprocessConfig
+from .errors import EngineNotAvailable, OcrpipeError
+from .imageio import load_image
+from .ocr import Engine, OcrConfig, make_engine
+from .preprocess import preprocess, write_debug
+from .results import ImageResult, LineResult
+from .textnorm import normalize_line
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int
+    path: Path
+    url: str | None = None
+    file: str | None = None  # as recorded in the result (relative to the output directory)
+
+
+def recognize_one(job: Job, engine: Engine, pre: PreprocessConfig, debug_dir: Path | None = None) -> ImageResult:
+    """Preprocess and recognise one image; failures are returned, not raised."""
+    t0 = time.perf_counter()
+    base = dict(index=job.index, file=job.file or str(job.path), url=job.url)
+    try:
+        rgb = load_image(job.path, max_pixels=pre.max_pixels)
+        layout = preprocess(rgb, pre)
+        if debug_dir is not None:
+            write_debug(layout, debug_dir, f"{job.index:03d}")
+        lines: list[LineResult] = []
+        if pre.segment == "page" and layout.page is not None:
+            rec = engine.recognize_page(layout.page)
+            for n, raw in enumerate(t for t in rec.text.splitlines() if t.strip()):
+                lines.append(LineResult(text=normalize_line(raw), confidence=rec.confidence,
+                                        bbox=(0, 0, layout.width, layout.height), block=0,
+                                        text_height=layout.text_height))
+        else:
+            for ln in layout.lines:
+                rec = engine.recognize_line(ln.image, ln.kind)
+                text = normalize_line(" ".join(rec.text.split("\n")))
+                if ln.kind == "badge":
+                    text = "".join(ch for ch in text if ch.isdigit())
+                if not text:
+                    continue
+                lines.append(LineResult(text=text, confidence=rec.confidence, bbox=ln.box, kind=ln.kind,
+                                        block=ln.block, text_height=ln.text_height))
+    except EngineNotAvailable:
+        raise  # not about this image: every image would fail the same way
+    except OcrpipeError as exc:
+        log.warning("image %d (%s): %s", job.index, job.path, exc.message)
+        return ImageResult(**base, status="failed", error=exc.message, seconds=time.perf_counter() - t0)
+    return ImageResult(**base, width=layout.width, height=layout.height, skew=layout.skew, scale=layout.scale,
+                       seconds=time.perf_counter() - t0, lines=tuple(lines))
+
+
+# One engine per worker process: loading the model is the expensive part.
+_worker: dict = {}
+
+
+def _init_worker(ocr: OcrConfig, pre: PreprocessConfig, debug_dir: Path | None) -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # parallelism is ours; Tesseract's OpenMP threads only fight it
+    _worker["engine"] = make_engine(ocr)
+    _worker["pre"] = pre
+    _worker["debug"] = debug_dir
+
+
+def _work(job: Job) -> ImageResult:
+    return recognize_one(job, _worker["engine"], _worker["pre"], _worker["debug"])
+
+
+def recognize_all(jobs: Sequence[Job], ocr: OcrConfig, pre: PreprocessConfig, debug_dir: Path | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> tuple[list[ImageResult], dict]:
+    """Recognise every job in order; returns the results and the engine's provenance."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    engine = make_engine(ocr)  # fails fast, in this process, when the engine is missing
+    provenance = engine.provenance()
+    results: list[ImageResult] = []
+    workers = min(ocr.jobs, len(jobs))
+    if workers <= 1:
+        try:
+            for n, job in enumerate(jobs, 1):
+                results.append(recognize_one(job, engine, pre, debug_dir))
+                if progress:
+                    progress(n, len(jobs))
+        finally:
+            engine.close()
+        return results, provenance
+    engine.close()
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ocr, pre, debug_dir)) as pool:
+        for n, res in enumerate(pool.map(_work, jobs), 1):
+            results.append(res)
+            if progress:
+                progress(n, len(jobs))
+    return results, provenance

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import pytest
+
+from ocrpipe.clauses import extract_clauses, label_number, parse_heading, verify
+from ocrpipe.results import ImageResult, LineResult
+from ocrpipe.textnorm import normalize_line
+
+H = 1567
+
+
+def img(index: int, *lines: tuple, header: str | None = "司法助力20条", footer: str | None = "最高人民法院 发布"):
+    """An ImageResult from (text, height) or (text, height, kind) tuples laid out top to bottom."""
+    out = []
+    if header:
+        out.append(LineResult(text=header, confidence=90, bbox=(150, 60, 500, 40), text_height=38))
+    y = 250
+    for spec in lines:
+        text, height = spec[0], spec[1]
+        kind = spec[2] if len(spec) > 2 else "text"
+        out.append(LineResult(text=text, confidence=90, bbox=(70, y, 700, int(height)), kind=kind,
+                              text_height=height))
+        y += 50
+    if footer:
+        out.append(LineResult(text=footer, confidence=90, bbox=(340, 1495, 200, 24), text_height=22))
+    return ImageResult(index=index, file=f"images/{index:03d}.jpg", width=876, height=H, lines=tuple(out))
+
+
+@pytest.mark.parametrize("text,style,number,rest", [
+    ("1.依法保护合法权益", "dot", 1, "依法保护合法权益"),
+    ("12．平等保护", "dot", 12, "平等保护"),
+    ("3、妥善审理", "dun", 3, "妥善审理"),
+    ("（一）总体要求", "cn_paren", 1, "总体要求"),
+    ("(十二)加强组织", "cn_paren", 12, "加强组织"),
+    ("(4)降低成本", "paren", 4, "降低成本"),
+    ("二十、附则", "cn_dun", 20, "附则"),
+    ("第十五条 企业权益", "di_tiao", 15, "企业权益"),
+    ("⑦规范执法", "circled", 7, "规范执法"),
+    ("011.促进金融服务", "dot", 1, "促进金融服务"),  # badge read into the heading
+    ("01 1.促进金融服务", "dot", 1, "促进金融服务"),
+    ("1515.严厉打击", "dot", 15, "严厉打击"),
+])
+def test_numbering_styles(text, style, number, rest):
+    h = parse_heading(text)
+    assert (h.style, h.number, h.rest) == (style, number, rest)
+
+
+@pytest.mark.parametrize("text", ["2022年以前受理的案件", "依法保护合法权益", "1.5倍的赔偿", "", "30日内完成"])
+def test_not_headings(text):
+    assert parse_heading(text) is None
+
+
+@pytest.mark.parametrize("label,n", [("1.", 1), ("（十二）", 12), ("第三条", 3), ("⑤", 5), ("二十、", 20)])
+def test_label_number(label, n):
+    assert label_number(label) == n
+
+
+def test_sections_are_not_clauses_and_clauses_run_across_posters():
+    images = [
+        img(0, ("司法助力中小微企业发展20条", 60), ("关于充分发挥司法职能作用", 32), header=None),  # cover
+        img(1, ("一、总体要求", 34), ("01", 24, "badge"), ("1.依法保护", 36), ("第一条规定的情形，", 28),
+            ("正文第二行。", 28), ("02", 24, "badge"), ("2.平等保护", 36), ("本条正文跨页", 28)),
+        img(2, ("接着上一页的正文。", 28), ("二、优化服务", 34), ("03", 24, "badge"), ("3.降低成本", 36),
+            ("第三条正文。", 28)),
+        img(3, ("更多精彩 敬请关注", 44), ("人民法院新闻传媒总社", 44), header=None),  # closing
+    ]
+    clauses, v = extract_clauses(images, expected=3)
+    assert [c.number for c in clauses] == [1, 2, 3] and v.ok
+    assert [c.title for c in clauses] == ["依法保护", "平等保护", "降低成本"]
+    assert clauses[0].text == "第一条规定的情形，正文第二行。"
+    assert clauses[1].text == "本条正文跨页接着上一页的正文。"  # header/footer of image 2 not included
+    assert [s.image for s in clauses[1].sources] == [1, 2]
+    assert clauses[2].text == "第三条正文。"  # the closing poster is not clause text
+    assert [c.section for c in clauses] == ["一、总体要求", "一、总体要求", "二、优化服务"]
+    assert "司法助力" not in "".join(c.text for c in clauses)
+
+
+def test_level_chosen_by_promised_count():
+    # Chinese-numbered headings (一、 二、) are the clauses here; (1) (2) are sub-points inside them.
+    images = [img(0, ("一、第一项", 34), ("(1)子项", 28), ("(2)子项", 28), ("二、第二项", 34), ("(1)子项", 28),
+                  ("三、第三项", 34))]
+    clauses, v = extract_clauses(images, expected=3)
+    assert [c.number for c in clauses] == [1, 2, 3] and v.ok
+
+
+def test_badge_only_numbering():
+    images = [img(0, ("01", 24, "badge"), ("依法保护合法权益", 36), ("正文一。", 28),
+                  ("02", 24, "badge"), ("平等保护市场主体", 36), ("正文二。", 28))]
+    clauses, v = extract_clauses(images, expected=2)
+    assert [(c.number, c.title, c.text) for c in clauses] == [(1, "依法保护合法权益", "正文一。"),
+                                                              (2, "平等保护市场主体", "正文二。")]
+
+
+def test_verify_reports_missing_duplicates_and_order():
+    v = verify([1, 2, 4, 4, 3], expected=5)
+    assert not v.ok and v.missing == (5,) and v.duplicates == (4,) and v.out_of_order == (4, 3)
+    assert verify([1, 2, 3], expected=3).ok
+    assert not verify([1, 2, 3], expected=4).ok
+    assert verify([1, 2], expected=None).ok
+    assert not verify([], expected=None).ok
+
+
+def test_missing_clause_fails_verification():
+    images = [img(0, ("1.甲", 36), ("正文", 28), ("3.丙", 36), ("正文", 28))]
+    _c, v = extract_clauses(images, expected=3)
+    assert not v.ok and v.missing == (2,)
+
+
+@pytest.mark.parametrize("raw,clean", [
+    ("依 法 保 护 中 小 企 业", "依法保护中小企业"),
+    ("对于 2022 年以前", "对于2022年以前"),
+    ("企业,依法保护:合法权益;", "企业，依法保护：合法权益；"),
+    ("１２３ＡＢＣ条", "123ABC条"),
+    ("OCR engine test", "OCR engine test"),
+    ("1.促进金融服务", "1.促进金融服务"),
+    ("(1)降低成本", "(1)降低成本"),
+    ("保护(企业)权益", "保护（企业）权益"),
+])
+def test_normalize_line(raw, clean):
+    assert normalize_line(raw) == clean

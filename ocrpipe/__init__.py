@@ -20,7 +20,13 @@ from .errors import (
     OutputError,
     VerificationFailed,
 )
+from .clauses import extract_clauses, verify
+from .config import PreprocessConfig
 from .fetch import FetchedImage, Fetcher, FetchResult
+from .ocr import Engine, OcrConfig, make_engine
+from .pipeline import RunConfig, recognize_fetched, run_article
+from .preprocess import PageLayout, TextLine, preprocess
+from .results import ClauseResult, ImageResult, LineResult, RunResult, Verification
 from .imageio import load_image, probe_image
 from .sources import load_article
 
@@ -32,4 +38,9 @@ __all__ = [
     "EngineNotAvailable", "EngineTimeout", "OutputError", "VerificationFailed",
     "Fetcher", "FetchResult", "FetchedImage",
     "load_image", "probe_image", "load_article",
+    "PreprocessConfig", "PageLayout", "TextLine", "preprocess",
+    "Engine", "OcrConfig", "make_engine",
+    "extract_clauses", "verify",
+    "RunConfig", "run_article", "recognize_fetched",
+    "RunResult", "ImageResult", "LineResult", "ClauseResult", "Verification",
 ]

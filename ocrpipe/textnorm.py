@@ -15,8 +15,9 @@ _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65
 _HAN_OR_PUNCT = f"[{_CJK}{_CJK_PUNCT}]"
 _SPACE_BETWEEN = re.compile(rf"(?<={_HAN_OR_PUNCT})[ \t\u3000]+(?={_HAN_OR_PUNCT})")
 _SPACE_HAN_DIGIT = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[0-9])|(?<=[0-9])[ \t]+(?=[{_CJK}])")
-_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
-_HALF_NEAR_HAN = re.compile(rf"(?<=[{_CJK}])[,:;?!()]|[,:;?!()](?=[{_CJK}])")
+_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+_HALF_NEAR_HAN = re.compile(rf"(?<=[{_CJK}])[,:;?!]|[,:;?!](?=[{_CJK}])")
+_HAN_IN_PARENS = re.compile(rf"\(([^()]*[{_CJK}][^()]*)\)")  # (企业) -> （企业）, but (1) stays
 
 
 def _ascii_alnum(text: str) -> str:
@@ -35,6 +36,7 @@ def normalize_line(text: str) -> str:
     text = _SPACE_BETWEEN.sub("", text)
     text = _SPACE_HAN_DIGIT.sub("", text)
     text = _HALF_NEAR_HAN.sub(lambda m: _TO_FULL[m.group(0)], text)
+    text = _HAN_IN_PARENS.sub(lambda m: f"（{m.group(1)}）", text)
     return text
 
 

@@ -68,6 +68,7 @@ class PreprocessConfig:
     target_height: int = 28  # ink height (px) of each line image handed to the engine
     binarize: str = "none"  # "none" (normalised grey), "otsu" or "adaptive", per line
     segment: str = "lines"  # "lines": one image per text line; "page": one cleaned page image
+    background: str = "flat"  # "flat": nearest flat pixel; "median": a local median (the older method)
     max_pixels: int = 80_000_000
     min_line_height: int = 6  # px in the input image; smaller blobs are noise
 
@@ -78,6 +79,8 @@ class PreprocessConfig:
             raise InputError(f"target_height must be within 8..200 px, got {self.target_height!r}")
         if self.binarize not in ("none", "otsu", "adaptive"):
             raise InputError(f"binarize must be none, otsu or adaptive, got {self.binarize!r}")
+        if self.background not in ("flat", "median"):
+            raise InputError(f"background must be 'flat' or 'median', got {self.background!r}")
         if self.segment not in ("lines", "page"):
             raise InputError(f"segment must be 'lines' or 'page', got {self.segment!r}")
         _positive("max_pixels", self.max_pixels)

@@ -56,7 +56,11 @@ def rotate(rgb: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
     nw, nh = int(round(h * sin + w * cos)), int(round(h * cos + w * sin))
     m[0, 2] += nw / 2 - w / 2
     m[1, 2] += nh / 2 - h / 2
-    out = cv2.warpAffine(rgb, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    # Fill the new corners with the colour of the image's border, not by replicating
+    # edge pixels: that would smear marks near the edge into long streaks.
+    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]).reshape(-1, rgb.shape[2] if rgb.ndim == 3 else 1)
+    fill = tuple(float(v) for v in np.median(border, axis=0))
+    out = cv2.warpAffine(rgb, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
     return out, m
 
 

@@ -87,6 +87,33 @@ def background(rgb: np.ndarray, window: float | None = None) -> np.ndarray:
     return cv2.resize(med, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def background_flat(rgb: np.ndarray, text_h: float, grad_thr: float = 28.0) -> np.ndarray | None:
+    """Per-pixel background: the colour of the nearest flat pixel.
+
+    Flat pixels are those clear of every edge, in flat areas larger than a
+    stroke: banners, bars, discs, gradients, but not the inside of a thick
+    stroke or of 口. Each pixel takes the colour of the nearest flat one, so
+    white text on a red bar gets red however close the bar's end is, and the
+    digits on a small disc get the disc's colour. None when too little is flat.
+    """
+    from .geometry import edge_map
+
+    # Smoothing first keeps JPEG chroma noise in saturated areas from reading as edges.
+    edges = (edge_map(cv2.GaussianBlur(rgb, (5, 5), 1.0)) > grad_thr).astype(np.uint8)
+    near_edge = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((near_edge == 0).astype(np.uint8), connectivity=4)
+    big = np.zeros(n, bool)
+    big[1:] = stats[1:, cv2.CC_STAT_AREA] >= 0.6 * text_h * text_h
+    not_flat = (~big[labels]).astype(np.uint8)
+    flat_idx = np.flatnonzero(not_flat.ravel() == 0)
+    if flat_idx.size < 0.05 * not_flat.size:
+        return None
+    _, nearest = cv2.distanceTransformWithLabels(not_flat, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
+    colours = np.zeros((flat_idx.size + 1, 3), np.uint8)
+    colours[1:] = rgb.reshape(-1, 3)[flat_idx]  # labels number the flat pixels in scan order
+    return colours[nearest]
+
+
 def colour_distance(rgb: np.ndarray, bg: np.ndarray, shift: int = 4) -> np.ndarray:
     """Max-channel distance from the background, the smallest over the background nearby."""
     img = rgb.astype(np.int16)
@@ -105,19 +132,34 @@ def ink_threshold(dist: np.ndarray) -> float:
     if vals.size < 50:
         return 40.0
     thr, _ = cv2.threshold(vals.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return float(np.clip(thr, 28, 100))
+    # Half of Otsu: blurred hairlines and small punctuation (。) stay ink; JPEG noise does not.
+    return float(np.clip(0.5 * thr, 28, 60))
 
 
 def _ink(dist: np.ndarray) -> np.ndarray:
     return ((dist > ink_threshold(dist)) * 255).astype(np.uint8)
 
 
-def remove_rules(ink: np.ndarray) -> np.ndarray:
-    """Drop long straight horizontal and vertical strokes (rules, banner borders)."""
+def _open(img: np.ndarray, w: int, h: int) -> np.ndarray:
+    return cv2.morphologyEx(img, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(1, w), max(1, h))))
+
+
+def remove_rules(ink: np.ndarray, text_h: float | None = None) -> np.ndarray:
+    """Drop straight rules: any stroke far longer than a character, and thin ones
+    longer than 1.5 characters (the ends and edges of bars and frames).
+
+    A thick stroke of large title type is neither, so it stays.
+    """
     h, w = ink.shape
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, w // 8), 1)))
-    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(40, h // 10))))
-    return cv2.subtract(ink, cv2.bitwise_or(horiz, vert))
+    rules = cv2.bitwise_or(_open(ink, max(40, w // 8), 1), _open(ink, 1, max(40, h // 10)))
+    if text_h:
+        long_ = max(26, int(1.5 * text_h))  # a floor, so a small ring is not cut into arcs
+        thick = max(4, int(0.15 * text_h))
+        horiz, vert = _open(ink, long_, 1), _open(ink, 1, long_)
+        # What survives an opening across the stroke is a thick stroke, not a rule.
+        rules = cv2.bitwise_or(rules, cv2.subtract(horiz, _open(horiz, 1, thick)))
+        rules = cv2.bitwise_or(rules, cv2.subtract(vert, _open(vert, thick, 1)))
+    return cv2.subtract(ink, rules)
 
 
 def remove_solids(ink: np.ndarray, text_h: float) -> np.ndarray:
@@ -224,48 +266,115 @@ def is_text(ink_crop: np.ndarray, text_h: float) -> bool:
         return False  # ring, icon or dot
     if w < 1.2 * h and len(comps) <= 2 and h < 0.9 * text_h:
         return False  # a stray mark smaller than the text
+    if len(comps) <= 2 and w < 3 * h and all(c.area < 0.3 * c.w * c.h for c in comps):
+        return False  # thin curves only: arcs of a ring, brackets of a frame
     return True
 
 
 # --------------------------------------------------------------------------- main
 
 
-def find_line_boxes(ink: np.ndarray, text_h: float, min_h: int) -> tuple[list[Box], set[Box]]:
+BG_JUMP = 40  # max-channel step in background colour that separates two regions
+
+
+def split_by_background(box: Box, ink: np.ndarray, bg: np.ndarray) -> list[tuple[Box, bool]]:
+    """Split a line blob where its background colour changes; flag badge-like parts.
+
+    A number badge is text on its own small patch of colour (a disc, a square):
+    narrow, with another background on both sides. A title on a long bar is not.
+    """
+    x, y, w, h = box
+    cols = np.median(bg[y:y + h, x:x + w].astype(np.int16), axis=0)  # (w, 3)
+    jumps = np.flatnonzero(np.abs(np.diff(cols, axis=0)).max(axis=1) > BG_JUMP) + 1
+    edges = [0, *jumps.tolist(), w]
+    out: list[tuple[Box, bool]] = []
+    W = ink.shape[1]
+    for a, b in zip(edges, edges[1:]):
+        pts = cv2.findNonZero(ink[y:y + h, x + a:x + b])
+        if pts is None:
+            continue
+        sx, sy, sw, sh = cv2.boundingRect(pts)
+        part = (x + a + sx, y + sy, sw, sh)
+        own = cols[a + sx:a + sx + sw].mean(axis=0) if sw else cols[a:b].mean(axis=0)
+        def differs_within(direction: int) -> bool:
+            for k in (0.6, 1.2, 1.8, 2.4):
+                cx = (part[0] - int(k * sh)) if direction < 0 else (part[0] + sw + int(k * sh))
+                if not 0 <= cx < W:
+                    return False
+                side = np.median(bg[part[1]:part[1] + sh, cx].astype(np.int16), axis=0)
+                if np.abs(side - own).max() > BG_JUMP:
+                    return True
+            return False
+
+        patch = differs_within(-1) and differs_within(1)
+        out.append((part, patch and sw <= 2.5 * sh))
+    return out
+
+
+def _line_blobs(ink: np.ndarray, kw: int, kh: int, bg: np.ndarray | None) -> list[tuple[Box, bool]]:
+    """Close characters into line blobs; split each where its background changes."""
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kw, kh)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    out: list[tuple[Box, bool]] = []
+    for s in stats[1:]:
+        x, y, w, h, area = (int(v) for v in s)
+        pts = cv2.findNonZero(ink[y:y + h, x:x + w])
+        if pts is None or area < 20:
+            continue
+        bx, by, w, h = cv2.boundingRect(pts)  # closing can grow a blob past its ink at the border
+        box = (x + bx, y + by, w, h)
+        out.extend(split_by_background(box, ink, bg) if bg is not None else [(box, False)])
+    return out
+
+
+def _clear_rim(ink: np.ndarray, bg: np.ndarray, box: Box) -> None:
+    """Erase ink along the edge of a badge's colour patch (its rim), in place."""
+    x, y, w, h = box
+    m = max(4, h // 4)
+    y0, y1, x0, x1 = max(0, y - m), min(ink.shape[0], y + h + m), max(0, x - m), min(ink.shape[1], x + w + m)
+    own = np.median(bg[y:y + h, x:x + w].reshape(-1, 3), axis=0)
+    patch = (np.abs(bg[y0:y1, x0:x1].astype(np.int16) - own).max(axis=2) <= BG_JUMP).astype(np.uint8)
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    rim = cv2.subtract(cv2.dilate(patch, k), cv2.erode(patch, k))
+    ink[y0:y1, x0:x1][rim > 0] = 0
+
+
+def find_line_boxes(ink: np.ndarray, text_h: float, min_h: int, bg: np.ndarray | None = None
+                    ) -> tuple[list[Box], set[Box]]:
     """Text-line boxes and, among them, number badges (kept apart from their heading)."""
     kw = max(3, int(round(1.1 * text_h)))  # spans the blank half of a full-width 。 or ，
-    kh = max(1, int(round(0.12 * text_h)))
-    # Badges first, on character-level blobs, before line closing glues them to headings.
-    blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    kh = max(1, int(round(0.3 * text_h)))  # joins 一 and 、, which sit at different heights
+    rest = ink.copy()
     badges: set[Box] = set()
-    badge_mask = np.zeros_like(ink)
+    # Badges drawn with a rim and ornaments, on character-level blobs, before line
+    # closing glues them to the heading beside them.
+    blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
     for s in stats[1:]:
         x, y, w, h = (int(v) for v in s[:4])
         crop = ink[y:y + h, x:x + w]
         if is_badge(crop, text_h):
             badges.add((x, y, w, h))
-            badge_mask[y:y + h, x:x + w] = 255
+            rest[y:y + h, x:x + w] = 0
         elif is_ornament(crop, text_h):
-            badge_mask[y:y + h, x:x + w] = 255  # removed from the text below
-    rest = cv2.bitwise_and(ink, cv2.bitwise_not(badge_mask))
-    closed = cv2.morphologyEx(rest, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kw, kh)))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
-    boxes: list[Box] = []
-    for s in stats[1:]:
-        x, y, w, h, area = (int(v) for v in s)
-        pts = cv2.findNonZero(rest[y:y + h, x:x + w])
-        if pts is None:
-            continue
-        bx, by, w, h = cv2.boundingRect(pts)  # closing can grow a blob past its ink at the border
-        x, y = x + bx, y + by
-        if h < max(min_h, 0.45 * text_h) or area < 20:
-            continue
-        if h > 6 * text_h:
-            log.debug("dropping a %dx%d region at (%d,%d): too tall for text (photo?)", w, h, x, y)
-            continue
-        if is_text(rest[y:y + h, x:x + w], text_h):
-            boxes.append((x, y, w, h))
-    return merge_same_line(boxes) + sorted(badges), badges
+            rest[y:y + h, x:x + w] = 0
+    # Badges on their own patch of colour; their rims are cleared, then lines are found again.
+    if bg is not None:
+        for box, badge in _line_blobs(rest, kw, kh, bg):
+            if badge and box[3] >= max(min_h, 0.45 * text_h):
+                _clear_rim(rest, bg, box)
+    # Small flat marks (一, 、, a dash) join the line beside them before size filters apply.
+    pieces: list[Box] = []
+    for box, badge in _line_blobs(rest, kw, kh, bg):
+        if box[3] > 6 * text_h:
+            log.debug("dropping a %dx%d region at (%d,%d): too tall for text (photo?)", *box[2:], *box[:2])
+        elif badge and box[3] >= max(min_h, 0.45 * text_h):
+            badges.add(box)
+        elif not badge:
+            pieces.append(box)
+    boxes = [(x, y, w, h) for x, y, w, h in merge_same_line(pieces)
+             if h >= max(min_h, 0.45 * text_h) and is_text(rest[y:y + h, x:x + w], text_h)]
+    return boxes + sorted(badges), badges
 
 
 def _line_height(ink_crop: np.ndarray, frames: np.ndarray | None) -> float:
@@ -312,11 +421,13 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageL
     bg_wide = background(work)
     dist_wide = colour_distance(work, bg_wide)
     text_h = estimate_text_height(remove_rules(_ink(dist_wide)), cfg.min_line_height)
-    bg = background(work, window=1.6 * text_h)
+    bg = background_flat(work, text_h) if cfg.background == "flat" else None
+    if bg is None:
+        bg = background(work, window=1.6 * text_h)
     dist = colour_distance(work, bg)
-    ink = remove_solids(remove_rules(_ink(dist)), text_h)
+    ink = remove_solids(remove_rules(_ink(dist), text_h), text_h)
 
-    kept, badges = find_line_boxes(ink, text_h, cfg.min_line_height)
+    kept, badges = find_line_boxes(ink, text_h, cfg.min_line_height, bg)
     ordered = reading_order(kept, text_h)
 
     lines: list[TextLine] = []
@@ -333,6 +444,13 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageL
             ink_c = _ink(dist_c)
         frame_mask = None
         if kind == "badge":
+            # Only ink on the badge's own patch of colour counts: its rim and whatever
+            # lies outside the disc are dropped.
+            bg_c = bg[y0:y1, x0:x1].astype(np.int16)
+            own = np.median(bg[y:y + h, x:x + w].reshape(-1, 3), axis=0)
+            patch = (np.abs(bg_c - own).max(axis=2) <= BG_JUMP).astype(np.uint8)
+            patch = cv2.erode(patch, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+            ink_c = cv2.bitwise_and(ink_c, ink_c, mask=patch)
             comps, labels = _components(ink_c)
             frames = frame_labels(comps, h)
             frame_mask = np.isin(labels, list(frames)).astype(np.uint8) * 255

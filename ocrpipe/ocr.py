@@ -1,9 +1,10 @@
-"""Recognition engines. The only module that knows Tesseract exists.
+"""Recognition engines: the interface, its configuration, and the Tesseract engines.
 
 An engine turns one line image (or one page image) into text with a
 confidence. `TesserocrEngine` keeps the model loaded in-process (fast);
 `PytesseractEngine` runs the tesseract binary per call (the fallback).
-Both give the same text for the same image.
+Both give the same text for the same image. This is the only module that
+knows Tesseract exists; `rapid.py` holds the optional PP-OCR engine.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ TESSDATA_ENV = "OCRPIPE_TESSDATA"
 TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
                  "/usr/share/tessdata", "/usr/local/share/tessdata")
 DIGITS = "0123456789"
+ENGINES = ("tesseract", "rapidocr")
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,8 @@ class OcrConfig:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     def __post_init__(self) -> None:
-        if self.engine != "tesseract":
-            raise InputError(f"unknown engine {self.engine!r}; available: tesseract")
+        if self.engine not in ENGINES:
+            raise InputError(f"unknown engine {self.engine!r}; available: {', '.join(ENGINES)}")
         if self.backend not in ("auto", "tesserocr", "pytesseract"):
             raise InputError(f"backend must be auto, tesserocr or pytesseract, got {self.backend!r}")
         if self.timeout <= 0:
@@ -59,10 +61,24 @@ class Recognized:
     confidence: float  # 0..100
 
 
+@dataclass(frozen=True)
+class DetectedLine:
+    """A line an engine found and read on its own (engines with their own detector)."""
+
+    text: str
+    confidence: float  # 0..100
+    box: tuple[int, int, int, int]  # x, y, w, h
+
+
 class Engine(Protocol):
-    """What the pipeline needs from an OCR engine."""
+    """What the pipeline needs from an OCR engine.
+
+    An engine whose `reads_layout` is true also offers `read_lines(rgb)`: it finds
+    and reads the lines of a whole image itself, and the pipeline lets it.
+    """
 
     name: str
+    reads_layout: bool
 
     def recognize_line(self, image: np.ndarray, kind: str = "text") -> Recognized: ...
 
@@ -103,6 +119,7 @@ def _sha256(path: Path) -> str:
 class _TesseractBase:
     name = "tesseract"
     backend = ""
+    reads_layout = False
 
     def __init__(self, config: OcrConfig) -> None:
         self.config = config
@@ -241,7 +258,11 @@ class PytesseractEngine(_TesseractBase):
 
 
 def make_engine(config: OcrConfig) -> Engine:
-    """The engine the config asks for; `auto` prefers the in-process backend."""
+    """The engine the config asks for; for Tesseract, `auto` prefers the in-process backend."""
+    if config.engine == "rapidocr":
+        from .rapid import RapidOcrEngine
+
+        return RapidOcrEngine(config)
     if config.backend in ("auto", "tesserocr"):
         try:
             return TesserocrEngine(config)

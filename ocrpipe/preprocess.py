@@ -307,7 +307,7 @@ def split_by_background(box: Box, ink: np.ndarray, bg: np.ndarray) -> list[tuple
             return False
 
         patch = differs_within(-1) and differs_within(1)
-        out.append((part, patch and sw <= 2.5 * sh))
+        out.append((part, patch and 0.5 * sh <= sw <= 2.5 * sh))
     return out
 
 
@@ -334,7 +334,7 @@ def _clear_rim(ink: np.ndarray, bg: np.ndarray, box: Box) -> None:
     y0, y1, x0, x1 = max(0, y - m), min(ink.shape[0], y + h + m), max(0, x - m), min(ink.shape[1], x + w + m)
     own = np.median(bg[y:y + h, x:x + w].reshape(-1, 3), axis=0)
     patch = (np.abs(bg[y0:y1, x0:x1].astype(np.int16) - own).max(axis=2) <= BG_JUMP).astype(np.uint8)
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11))  # a blurred rim spreads a few pixels
     rim = cv2.subtract(cv2.dilate(patch, k), cv2.erode(patch, k))
     ink[y0:y1, x0:x1][rim > 0] = 0
 
@@ -426,6 +426,18 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageL
         bg = background(work, window=1.6 * text_h)
     dist = colour_distance(work, bg)
     ink = remove_solids(remove_rules(_ink(dist), text_h), text_h)
+    if cfg.background == "flat":
+        # Where the background itself changes colour (the outline of a bar, disc or
+        # icon) nothing is text: text sits inside such regions, not on their border.
+        from .geometry import edge_map
+
+        outline = cv2.dilate((edge_map(bg) > BG_JUMP).astype(np.uint8),
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
+        ink[outline > 0] = 0
+    if work is not rgb:  # the corners a rotation added hold no text; their edge is not ink
+        inside = cv2.warpAffine(np.full((H, W), 255, np.uint8), matrix, (work.shape[1], work.shape[0]),
+                                flags=cv2.INTER_NEAREST, borderValue=0)
+        ink = cv2.bitwise_and(ink, cv2.erode(inside, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))))
 
     kept, badges = find_line_boxes(ink, text_h, cfg.min_line_height, bg)
     ordered = reading_order(kept, text_h)
@@ -449,8 +461,9 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageL
             bg_c = bg[y0:y1, x0:x1].astype(np.int16)
             own = np.median(bg[y:y + h, x:x + w].reshape(-1, 3), axis=0)
             patch = (np.abs(bg_c - own).max(axis=2) <= BG_JUMP).astype(np.uint8)
-            patch = cv2.erode(patch, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+            patch = cv2.erode(patch, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
             ink_c = cv2.bitwise_and(ink_c, ink_c, mask=patch)
+            dist_c = np.where(patch > 0, dist_c, 0).astype(np.uint8)
             comps, labels = _components(ink_c)
             frames = frame_labels(comps, h)
             frame_mask = np.isin(labels, list(frames)).astype(np.uint8) * 255

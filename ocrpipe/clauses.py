@@ -165,8 +165,9 @@ def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
              if (im.index, pos) not in skip]
 
     headings: list[Heading | None] = [parse_heading(x.line.text) if x.line.kind == "text" else None for x in lines]
-    badges: list[int | None] = [int(x.line.text) if x.line.kind == "badge" and x.line.text.isdigit() else None
-                                for x in lines]
+    # A line that is only a one- or two-digit number is a badge, whoever found it.
+    badges: list[int | None] = [int(x.line.text) if (x.line.kind == "badge" and x.line.text.isdigit())
+                                or re.fullmatch(r"\d{1,2}", x.line.text) else None for x in lines]
     candidates: dict[str, list[int]] = {}
     for h in headings:
         if h:
@@ -216,8 +217,9 @@ def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
         used = [lines[i]] + ([lines[i + 1]] if style == "badge" and i + 1 < len(lines) else [])
         body: list[_Line] = []
         ref_h = None
-        for x in lines[first_body:end]:
-            if x.line.kind == "badge":
+        for j in range(first_body, end):
+            x = lines[j]
+            if badges[j] is not None:
                 continue
             h = x.line.text_height
             if ref_h is None:

@@ -14,6 +14,9 @@ from .errors import OcrpipeError
 
 log = logging.getLogger("ocrpipe")
 
+# Measured with `make bench` (README): each engine's best way to see a poster.
+DEFAULT_SEGMENT = {"tesseract": "lines", "rapidocr": "engine"}
+
 
 class Progress:
     """A one-line progress bar on stderr, shown only on a terminal."""
@@ -97,14 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_ocr_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("recognition")
+    g.add_argument("--engine", choices=("tesseract", "rapidocr"), default="tesseract",
+                   help="OCR engine (default tesseract; rapidocr needs the [rapidocr] extra)")
     g.add_argument("--jobs", type=int, default=None, help="images recognised in parallel (default: all cores)")
     g.add_argument("--backend", choices=("auto", "tesserocr", "pytesseract"), default="auto",
                    help="Tesseract binding (default auto: tesserocr when installed)")
     g.add_argument("--lang", default="chi_sim", help="Tesseract language (default chi_sim)")
     g.add_argument("--tessdata", type=Path, default=None, help="folder holding <lang>.traineddata")
     g.add_argument("--ocr-timeout", type=float, default=30.0, help="seconds per recognition call (default 30)")
-    g.add_argument("--segment", choices=("lines", "page"), default="lines",
-                   help="recognise line by line (default) or the cleaned page at once")
+    g.add_argument("--segment", choices=("lines", "page", "engine"), default=None,
+                   help="lines: ocrpipe's line images (tesseract's default); page: one cleaned page; "
+                        "engine: the engine finds lines itself (rapidocr's default)")
     g.add_argument("--binarize", choices=("none", "otsu", "adaptive"), default="none",
                    help="binarise line images before recognition (default none)")
     g.add_argument("--no-deskew", action="store_true", help="do not straighten rotated posters")
@@ -116,10 +122,12 @@ def _ocr_configs(args: argparse.Namespace):
     from .config import PreprocessConfig
     from .ocr import OcrConfig
 
-    kw = dict(backend=args.backend, lang=args.lang, tessdata=args.tessdata, timeout=args.ocr_timeout)
+    kw = dict(engine=args.engine, backend=args.backend, lang=args.lang, tessdata=args.tessdata,
+              timeout=args.ocr_timeout)
     if args.jobs is not None:
         kw["jobs"] = args.jobs
-    pre = PreprocessConfig(segment=args.segment, binarize=args.binarize, deskew=not args.no_deskew)
+    segment = args.segment or DEFAULT_SEGMENT[args.engine]
+    pre = PreprocessConfig(segment=segment, binarize=args.binarize, deskew=not args.no_deskew)
     return pre, OcrConfig(**kw)
 
 

@@ -67,7 +67,7 @@ class PreprocessConfig:
     deskew: bool = True
     target_height: int = 28  # ink height (px) of each line image handed to the engine
     binarize: str = "none"  # "none" (normalised grey), "otsu" or "adaptive", per line
-    segment: str = "lines"  # "lines": one image per text line; "page": one cleaned page image
+    segment: str = "lines"  # "lines": our line images; "page": one cleaned page; "engine": the engine's own detector
     background: str = "flat"  # "flat": nearest flat pixel; "median": a local median (the older method)
     max_pixels: int = 80_000_000
     min_line_height: int = 6  # px in the input image; smaller blobs are noise
@@ -81,6 +81,6 @@ class PreprocessConfig:
             raise InputError(f"binarize must be none, otsu or adaptive, got {self.binarize!r}")
         if self.background not in ("flat", "median"):
             raise InputError(f"background must be 'flat' or 'median', got {self.background!r}")
-        if self.segment not in ("lines", "page"):
-            raise InputError(f"segment must be 'lines' or 'page', got {self.segment!r}")
+        if self.segment not in ("lines", "page", "engine"):
+            raise InputError(f"segment must be 'lines', 'page' or 'engine', got {self.segment!r}")
         _positive("max_pixels", self.max_pixels)

@@ -248,9 +248,10 @@ def is_ornament(ink_crop: np.ndarray, text_h: float) -> bool:
     area = float(cv2.contourArea(contours[outer[0]]))
     holes = [cv2.contourArea(contours[i]) for i in range(len(contours)) if hierarchy[0][i][3] == outer[0]]
     ink_area = float((ink_crop > 0).sum())
-    if ink_area >= 0.65 * w * h:
-        return True  # solid disc, square or icon
-    round_ring = area < 0.86 * w * h and bool(holes) and max(holes) > 0.3 * w * h
+    holes = [a for a in holes if a > 4]
+    if ink_area >= 0.65 * w * h and not holes:
+        return True  # solid disc, square or icon (a dense bold character has holes)
+    round_ring = area < 0.86 * w * h and len(holes) == 1 and holes[0] > 0.3 * w * h
     return round_ring
 
 
@@ -370,7 +371,7 @@ def find_line_boxes(ink: np.ndarray, text_h: float, min_h: int, bg: np.ndarray |
             log.debug("dropping a %dx%d region at (%d,%d): too tall for text (photo?)", *box[2:], *box[:2])
         elif badge and box[3] >= max(min_h, 0.45 * text_h):
             badges.add(box)
-        elif not badge:
+        elif not badge and box[2] >= 0.35 * box[3]:  # a lone sliver is an arc or rule end, not text
             pieces.append(box)
     boxes = [(x, y, w, h) for x, y, w, h in merge_same_line(pieces)
              if h >= max(min_h, 0.45 * text_h) and is_text(rest[y:y + h, x:x + w], text_h)]

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .config import PreprocessConfig
-from .errors import EngineNotAvailable, OcrpipeError
+from .errors import EngineNotAvailable, InputError, OcrpipeError
+from .geometry import estimate_skew, map_box, rotate
+from .layout import reading_order
 from .imageio import load_image
 from .ocr import Engine, OcrConfig, make_engine
 from .preprocess import preprocess, write_debug
@@ -39,6 +41,8 @@ def recognize_one(job: Job, engine: Engine, pre: PreprocessConfig, debug_dir: Pa
     base = dict(index=job.index, file=job.file or str(job.path), url=job.url)
     try:
         rgb = load_image(job.path, max_pixels=pre.max_pixels)
+        if pre.segment == "engine":
+            return _engine_layout(job, rgb, engine, pre, base, t0)
         layout = preprocess(rgb, pre)
         if debug_dir is not None:
             write_debug(layout, debug_dir, f"{job.index:03d}")
@@ -65,6 +69,29 @@ def recognize_one(job: Job, engine: Engine, pre: PreprocessConfig, debug_dir: Pa
         log.warning("image %d (%s): %s", job.index, job.path, exc.message)
         return ImageResult(**base, status="failed", error=exc.message, seconds=time.perf_counter() - t0)
     return ImageResult(**base, width=layout.width, height=layout.height, skew=layout.skew, scale=layout.scale,
+                       seconds=time.perf_counter() - t0, lines=tuple(lines))
+
+
+def _engine_layout(job: Job, rgb, engine: Engine, pre: PreprocessConfig, base: dict, t0: float) -> ImageResult:
+    """Let an engine with its own text detector find and read the lines (segment="engine")."""
+    if not getattr(engine, "reads_layout", False):
+        raise InputError(f"the {engine.name} engine does not find lines itself; use --segment lines or page")
+    H, W = rgb.shape[:2]
+    skew = estimate_skew(rgb, pre.max_angle) if pre.deskew and pre.max_angle > 0 else 0.0
+    work, matrix = rotate(rgb, -skew) if abs(skew) >= 0.05 else (rgb, None)
+    found = engine.read_lines(work)  # type: ignore[attr-defined]
+    heights = sorted(d.box[3] for d in found) or [20]
+    ordered = reading_order([d.box for d in found], float(heights[len(heights) // 2]))
+    by_box = {d.box: d for d in found}
+    lines = []
+    for o in ordered:
+        d = by_box[o.box]
+        text = normalize_line(d.text)
+        if text:
+            box = map_box(o.box, matrix, (H, W)) if matrix is not None else o.box
+            lines.append(LineResult(text=text, confidence=d.confidence, bbox=box, block=o.block,
+                                    text_height=float(o.box[3])))
+    return ImageResult(**base, width=W, height=H, skew=skew if matrix is not None else 0.0, scale=1.0,
                        seconds=time.perf_counter() - t0, lines=tuple(lines))
 
 

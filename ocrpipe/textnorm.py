@@ -31,7 +31,8 @@ def _ascii_alnum(text: str) -> str:
 
 def normalize_line(text: str) -> str:
     """Clean one recognised line of Chinese text."""
-    text = _ascii_alnum(text.replace("\u00a0", " ")).strip()
+    # An ASCII bar at either end of a Chinese line is a border or rule read as text.
+    text = _ascii_alnum(text.replace("\u00a0", " ")).strip().strip("|").strip()
     text = re.sub(r"[ \t]{2,}", " ", text)
     text = _SPACE_BETWEEN.sub("", text)
     text = _SPACE_HAN_DIGIT.sub("", text)

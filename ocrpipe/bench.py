@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .config import FetchConfig
+from .config import FetchConfig, PreprocessConfig
 from .ocr import OcrConfig
 from .pipeline import RunConfig, run_article
 from .sources import load_article
@@ -131,11 +131,13 @@ def _cer(truth_texts: list[str], got_texts: list[str]) -> tuple[int, int]:
     return edits, chars
 
 
-def run_ours(article: Path, truth: dict, work: Path, jobs: int) -> Figures:
-    config = RunConfig(fetch=FetchConfig(cache_dir=work / "cache", workers=2), ocr=OcrConfig(jobs=jobs))
+def run_ours(article: Path, truth: dict, work: Path, jobs: int, engine: str = "tesseract",
+             segment: str = "lines") -> Figures:
+    config = RunConfig(fetch=FetchConfig(cache_dir=work / "cache", workers=2), ocr=OcrConfig(jobs=jobs, engine=engine),
+                       preprocess=PreprocessConfig(segment=segment))
     with PeakMemory() as mem:
         t0 = time.perf_counter()
-        _fetched, result = run_article(load_article(str(article)), work / "out", config)
+        _fetched, result = run_article(load_article(str(article)), work / f"out-{engine}-{segment}", config)
         seconds = time.perf_counter() - t0
     posters = [p for p in truth["posters"]]
     got = {im.index: im.text for im in result.images}
@@ -173,22 +175,33 @@ def _pct(x: float | None) -> str:
 
 
 def render_table(rows: list[dict]) -> str:
-    head = (f"{'series':<18} {'posters':>7} | {'CER':>7} {'recall':>7} {'exact':>7} {'verif':>5} {'s/poster':>8} "
-            f"{'peak MB':>7} | {'base CER':>8} {'base s/p':>8} {'base MB':>7} | {'CER x':>6} {'speed x':>7}")
+    engines = [k for k in ("ours", "rapidocr") if any(r.get(k) for r in rows)]
+    head = f"{'series':<18} {'posters':>7}"
+    for k in engines:
+        name = "tesseract" if k == "ours" else k
+        head += f" | {name + ' CER':>14} {'recall':>7} {'exact':>7} {'verif':>5} {'s/poster':>8} {'peak MB':>7}"
+    head += f" | {'plain CER':>9} {'s/poster':>8} {'peak MB':>7} | {'CER x':>6} {'speed x':>7}"
     out = [head, "-" * len(head)]
     for r in rows:
         o, b = r["ours"], r.get("baseline")
-        verif = "-" if o["verification_right"] is None else ("yes" if o["verification_right"] else "NO")
-        line = (f"{r['series']:<18} {o['posters']:>7} | {_pct(o['cer']):>7} {_pct(o['clause_recall']):>7} "
-                f"{_pct(o['clause_exact']):>7} {verif:>5} {o['sec_per_poster']:>8.2f} {o['peak_mb']:>7.0f} | ")
+        line = f"{r['series']:<18} {o['posters']:>7}"
+        for k in engines:
+            e = r.get(k)
+            if not e:
+                line += f" | {'-':>14} {'-':>7} {'-':>7} {'-':>5} {'-':>8} {'-':>7}"
+                continue
+            verif = "-" if e["verification_right"] is None else ("yes" if e["verification_right"] else "NO")
+            line += (f" | {_pct(e['cer']):>14} {_pct(e['clause_recall']):>7} {_pct(e['clause_exact']):>7} {verif:>5} "
+                     f"{e['sec_per_poster']:>8.2f} {e['peak_mb']:>7.0f}")
         if b:
             ratio_cer = (b["cer"] / o["cer"]) if o["cer"] else float("inf")
             ratio_speed = b["sec_per_poster"] / max(o["sec_per_poster"], 1e-9)
-            line += (f"{_pct(b['cer']):>8} {b['sec_per_poster']:>8.2f} {b['peak_mb']:>7.0f} | "
+            line += (f" | {_pct(b['cer']):>9} {b['sec_per_poster']:>8.2f} {b['peak_mb']:>7.0f} | "
                      f"{ratio_cer:>6.1f} {ratio_speed:>7.2f}")
         else:
-            line += f"{'-':>8} {'-':>8} {'-':>7} | {'-':>6} {'-':>7}"
+            line += f" | {'-':>9} {'-':>8} {'-':>7} | {'-':>6} {'-':>7}"
         out.append(line)
+    out.append("CER x and speed x: plain Tesseract's figure over ocrpipe's (tesseract engine); above 1 means ocrpipe wins.")
     return "\n".join(out)
 
 
@@ -209,7 +222,7 @@ def _overall(rows: list[dict], key: str) -> dict | None:
            "posters": posters, "sec_per_poster": round(secs / max(posters, 1), 3),
            "peak_mb": max(p["peak_mb"] for p in parts), "clause_recall": None, "clause_exact": None,
            "verification_right": None}
-    if key == "ours":
+    if key in ("ours", "rapidocr"):
         n = sum(1 for _ in parts)
         out["clause_recall"] = sum(p["clause_recall"] for p in parts) / n
         out["clause_exact"] = sum(p["clause_exact"] for p in parts) / n
@@ -217,9 +230,19 @@ def _overall(rows: list[dict], key: str) -> dict | None:
     return out
 
 
-def run_bench(series=SERIES, workdir: Path | None = None, baseline: bool = True, jobs: int | None = None) -> dict:
+def rapidocr_available() -> bool:
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_bench(series=SERIES, workdir: Path | None = None, baseline: bool = True, jobs: int | None = None,
+              rapidocr: bool | None = None, rapidocr_segment: str = "lines") -> dict:
     """Render, run and measure every series; returns the figures as a dict."""
     jobs = jobs or os.cpu_count() or 1
+    rapidocr = rapidocr_available() if rapidocr is None else rapidocr
     rows = []
     with tempfile.TemporaryDirectory(prefix="ocrpipe-bench-") as tmp:
         root = Path(workdir or tmp)
@@ -229,20 +252,32 @@ def run_bench(series=SERIES, workdir: Path | None = None, baseline: bool = True,
             truth = rendered.ground_truth()
             row = {"series": name, "style": spec.style.name, "font": spec.style.family,
                    "degrade": truth["degrade"], "ours": _as_dict(run_ours(article, truth, root / name, jobs))}
+            if rapidocr:
+                row["rapidocr"] = _as_dict(run_ours(article, truth, root / name, jobs, engine="rapidocr",
+                                                    segment=rapidocr_segment))
             if baseline:
-                files = sorted((root / name / "sample" / "posters").glob("p*.jpg"))
+                files = sorted((root / name / "sample" / "posters").glob("p[0-9]*.jpg"))
                 row["baseline"] = _as_dict(run_baseline(files, truth))
             rows.append(row)
-    overall = {"series": "overall", "ours": _overall(rows, "ours"), "baseline": _overall(rows, "baseline")}
-    return {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "jobs": jobs, "rows": rows, "overall": overall}
+    overall = {"series": "overall", "ours": _overall(rows, "ours"), "rapidocr": _overall(rows, "rapidocr"),
+               "baseline": _overall(rows, "baseline")}
+    return {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "jobs": jobs, "rapidocr_segment": rapidocr_segment,
+            "rows": rows, "overall": overall}
 
 
 def compare(now: dict, before: dict) -> list[str]:
     """Lines saying how the overall figures moved since the saved run."""
-    a, b = now["overall"]["ours"], (before.get("overall") or {}).get("ours")
-    if not b:
-        return ["no comparable saved run"]
     out = [f"change since the saved run of {before.get('date', '?')}:"]
+    for engine in ("ours", "rapidocr"):
+        a, b = now["overall"].get(engine), (before.get("overall") or {}).get(engine)
+        if a and b:
+            out.append(f" {'tesseract' if engine == 'ours' else engine}:")
+            out += _changes(a, b)
+    return out if len(out) > 1 else ["no comparable saved run"]
+
+
+def _changes(a: dict, b: dict) -> list[str]:
+    out = []
     for key, label, fmt in (("cer", "CER", "pct"), ("sec_per_poster", "s/poster", "num"),
                             ("clause_recall", "clause recall", "pct"), ("clause_exact", "clause exact", "pct"),
                             ("peak_mb", "peak MB", "num")):
@@ -259,11 +294,15 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m ocrpipe.bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="one short series (the smoke version)")
     p.add_argument("--no-baseline", action="store_true", help="skip plain Tesseract")
+    p.add_argument("--no-rapidocr", action="store_true", help="skip the rapidocr engine even when installed")
+    p.add_argument("--rapidocr-segment", choices=("lines", "engine"), default="lines",
+                   help="rapidocr on ocrpipe's line images (default) or with its own detector on the page")
     p.add_argument("--jobs", type=int, default=None, help="worker processes for ocrpipe (default: all cores)")
     p.add_argument("--save", type=Path, default=DEFAULT_SAVE, help=f"figures JSON (default {DEFAULT_SAVE})")
     p.add_argument("--no-save", action="store_true", help="print only")
     args = p.parse_args(argv)
-    figures = run_bench(QUICK if args.quick else SERIES, baseline=not args.no_baseline, jobs=args.jobs)
+    figures = run_bench(QUICK if args.quick else SERIES, baseline=not args.no_baseline, jobs=args.jobs,
+                        rapidocr=False if args.no_rapidocr else None, rapidocr_segment=args.rapidocr_segment)
     print(render_table(figures["rows"] + [figures["overall"]]))
     print(f"(ocrpipe with {figures['jobs']} worker processes; baseline: `tesseract IMAGE - -l chi_sim`, "
           f"one poster at a time, default threading)")

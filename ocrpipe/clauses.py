@@ -125,15 +125,23 @@ def _longest_increasing(nums: list[int]) -> int:
     return len(tails)
 
 
-def choose_style(candidates: dict[str, list[int]], expected: int | None) -> str | None:
-    """The numbering style whose numbers best form 1..N."""
+def choose_style(candidates: dict[str, list[int]], expected: int | None,
+                 hints: dict[str, tuple[int, int]] | None = None) -> str | None:
+    """The numbering style whose numbers best form 1..N.
+
+    On a tie (四 sections and 4 clauses), hints decide: (badges that confirm the
+    heading's number, headings followed at once by another style's heading). A
+    section title is followed by its first clause; a clause by its body.
+    """
     best, best_score = None, None
     for style, nums in candidates.items():
         limit = expected or max(nums)
         inside = [x for x in nums if 1 <= x <= limit]
         run = _longest_increasing(inside)
         closeness = -abs(len(set(inside)) - expected) if expected else 0
-        score = (closeness, run, -len(nums), style != "badge")  # printed labels beat badges on a tie
+        confirmed, section_like = (hints or {}).get(style, (0, 0))
+        # printed labels beat badges on a tie
+        score = (closeness, run, confirmed, -section_like, -len(nums), style != "badge")
         if best_score is None or score > best_score:
             best, best_score = style, score
     return best
@@ -175,7 +183,19 @@ def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
     badge_nums = [b for b in badges if b is not None]
     if badge_nums:
         candidates["badge"] = badge_nums
-    style = choose_style(candidates, expected) if candidates else None
+    hints: dict[str, tuple[int, int]] = {}
+    for i, h in enumerate(headings):
+        if not h:
+            continue
+        confirmed = int(i > 0 and badges[i - 1] == h.number)
+        j = i + 1
+        while j < len(lines) and badges[j] is not None:
+            j += 1
+        nxt = headings[j] if j < len(lines) else None
+        section_like = int(nxt is not None and nxt.style != h.style)
+        c, sl = hints.get(h.style, (0, 0))
+        hints[h.style] = (c + confirmed, sl + section_like)
+    style = choose_style(candidates, expected, hints) if candidates else None
     if style is None:
         return [], verify([], expected)
 

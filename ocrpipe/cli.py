@@ -15,7 +15,7 @@ from .errors import OcrpipeError
 log = logging.getLogger("ocrpipe")
 
 # Measured with `make bench` (README): each engine's best way to see a poster.
-DEFAULT_SEGMENT = {"tesseract": "lines", "rapidocr": "engine"}
+DEFAULT_SEGMENT = {"tesseract": "lines", "rapidocr": "lines"}
 
 
 class Progress:
@@ -110,7 +110,7 @@ def _add_ocr_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--ocr-timeout", type=float, default=30.0, help="seconds per recognition call (default 30)")
     g.add_argument("--segment", choices=("lines", "page", "engine"), default=None,
                    help="lines: ocrpipe's line images (tesseract's default); page: one cleaned page; "
-                        "engine: the engine finds lines itself (rapidocr's default)")
+                        "engine: the engine finds lines itself (rapidocr only; default lines for both)")
     g.add_argument("--binarize", choices=("none", "otsu", "adaptive"), default="none",
                    help="binarise line images before recognition (default none)")
     g.add_argument("--no-deskew", action="store_true", help="do not straighten rotated posters")

@@ -118,3 +118,14 @@ def test_missing_clause_fails_verification():
 ])
 def test_normalize_line(raw, clean):
     assert normalize_line(raw) == clean
+
+
+def test_tie_between_sections_and_clauses_goes_to_the_clauses():
+    # Four sections (一、…四、) and four clauses (1.…4.): both fit "4条"; the badges and the
+    # body text after each heading say which level is the clauses.
+    lines = []
+    for n, sec in enumerate(["一、总体要求", "二、保护权益", "三、优化服务", "四、组织保障"], start=1):
+        lines += [(sec, 34), (f"{n:02d}", 24, "badge"), (f"{n}.第{n}项措施", 36), ("正文。", 28)]
+    clauses, v = extract_clauses([img(0, *lines)], expected=4)
+    assert v.ok and [c.title for c in clauses] == [f"第{n}项措施" for n in range(1, 5)]
+    assert clauses[3].section == "四、组织保障"

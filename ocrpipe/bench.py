@@ -132,9 +132,10 @@ def _cer(truth_texts: list[str], got_texts: list[str]) -> tuple[int, int]:
 
 
 def run_ours(article: Path, truth: dict, work: Path, jobs: int, engine: str = "tesseract",
-             segment: str = "lines") -> Figures:
+             segment: str = "lines", overrides: dict | None = None) -> Figures:
+    pre = PreprocessConfig(**{"segment": segment, **(overrides or {})})
     config = RunConfig(fetch=FetchConfig(cache_dir=work / "cache", workers=2), ocr=OcrConfig(jobs=jobs, engine=engine),
-                       preprocess=PreprocessConfig(segment=segment))
+                       preprocess=pre)
     with PeakMemory() as mem:
         t0 = time.perf_counter()
         _fetched, result = run_article(load_article(str(article)), work / f"out-{engine}-{segment}", config)
@@ -239,7 +240,8 @@ def rapidocr_available() -> bool:
 
 
 def run_bench(series=SERIES, workdir: Path | None = None, baseline: bool = True, jobs: int | None = None,
-              rapidocr: bool | None = None, rapidocr_segment: str = "lines") -> dict:
+              rapidocr: bool | None = None, rapidocr_segment: str = "lines", overrides: dict | None = None,
+              only: tuple[str, ...] = ()) -> dict:
     """Render, run and measure every series; returns the figures as a dict."""
     jobs = jobs or os.cpu_count() or 1
     rapidocr = rapidocr_available() if rapidocr is None else rapidocr
@@ -247,11 +249,14 @@ def run_bench(series=SERIES, workdir: Path | None = None, baseline: bool = True,
     with tempfile.TemporaryDirectory(prefix="ocrpipe-bench-") as tmp:
         root = Path(workdir or tmp)
         for name, spec in series:
+            if only and name not in only:
+                continue
             rendered = render_series(spec)
             article = write_series(rendered, root / name / "sample")
             truth = rendered.ground_truth()
             row = {"series": name, "style": spec.style.name, "font": spec.style.family,
-                   "degrade": truth["degrade"], "ours": _as_dict(run_ours(article, truth, root / name, jobs))}
+                   "degrade": truth["degrade"], "ours": _as_dict(run_ours(article, truth, root / name, jobs,
+                                                                        overrides=overrides))}
             if rapidocr:
                 row["rapidocr"] = _as_dict(run_ours(article, truth, root / name, jobs, engine="rapidocr",
                                                     segment=rapidocr_segment))
@@ -262,6 +267,7 @@ def run_bench(series=SERIES, workdir: Path | None = None, baseline: bool = True,
     overall = {"series": "overall", "ours": _overall(rows, "ours"), "rapidocr": _overall(rows, "rapidocr"),
                "baseline": _overall(rows, "baseline")}
     return {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "jobs": jobs, "rapidocr_segment": rapidocr_segment,
+            "overrides": overrides or {},
             "rows": rows, "overall": overall}
 
 
@@ -298,11 +304,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rapidocr-segment", choices=("lines", "engine"), default="lines",
                    help="rapidocr on ocrpipe's line images (default) or with its own detector on the page")
     p.add_argument("--jobs", type=int, default=None, help="worker processes for ocrpipe (default: all cores)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a preprocessing setting for the tesseract run, e.g. target_height=36 "
+                        "or binarize=otsu (repeatable; implies --no-save)")
+    p.add_argument("--series", action="append", default=[], help="run only this series (repeatable)")
     p.add_argument("--save", type=Path, default=DEFAULT_SAVE, help=f"figures JSON (default {DEFAULT_SAVE})")
     p.add_argument("--no-save", action="store_true", help="print only")
     args = p.parse_args(argv)
+    overrides = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        overrides[key] = int(value) if value.isdigit() else value
     figures = run_bench(QUICK if args.quick else SERIES, baseline=not args.no_baseline, jobs=args.jobs,
-                        rapidocr=False if args.no_rapidocr else None, rapidocr_segment=args.rapidocr_segment)
+                        rapidocr=False if args.no_rapidocr else None, rapidocr_segment=args.rapidocr_segment,
+                        overrides=overrides, only=tuple(args.series))
     print(render_table(figures["rows"] + [figures["overall"]]))
     print(f"(ocrpipe with {figures['jobs']} worker processes; baseline: `tesseract IMAGE - -l chi_sim`, "
           f"one poster at a time, default threading)")
@@ -311,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(compare(figures, json.loads(args.save.read_text("utf-8")))))
         except (OSError, ValueError, KeyError):
             print("the saved run could not be read; not compared")
-    if not args.no_save and not args.quick:
+    if not (args.no_save or args.quick or overrides or args.series):
         from ._io import atomic_write_json
 
         atomic_write_json(args.save, figures)

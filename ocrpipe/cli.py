@@ -154,15 +154,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _verification_lines(v) -> list[str]:
-    exp = v.expected if v.expected is not None else "no promised count"
-    out = [f"verification: {'ok' if v.ok else 'FAILED'} (expected {exp}, found {len(v.found)})"]
-    if v.missing:
-        out.append(f"  missing: {', '.join(map(str, v.missing))}")
-    if v.duplicates:
-        out.append(f"  duplicated: {', '.join(map(str, v.duplicates))}")
-    if v.out_of_order:
-        out.append(f"  out of order: {', '.join(map(str, v.out_of_order))}")
-    return out
+    return [f"verification: {v.summary()}"] + [f"  {line}" for line in v.problems()]
 
 
 def _clause_table(result) -> list[str]:

@@ -17,16 +17,7 @@ def clauses_markdown(result: RunResult) -> str:
     out = [f"# {meta.title or 'ocrpipe result'}", ""]
     if meta.source or meta.date:
         out += [" · ".join(x for x in (meta.source, meta.date) if x), ""]
-    status = "ok" if v.ok else "FAILED"
-    out += [f"Verification: {status} — expected {v.expected if v.expected is not None else 'no promised count'}, "
-            f"found {len(v.found)}"]
-    if v.missing:
-        out.append(f"- missing: {', '.join(map(str, v.missing))}")
-    if v.duplicates:
-        out.append(f"- duplicated: {', '.join(map(str, v.duplicates))}")
-    if v.out_of_order:
-        out.append(f"- out of order: {', '.join(map(str, v.out_of_order))}")
-    out.append("")
+    out += [f"Verification: {v.summary()}"] + [f"- {line}" for line in v.problems()] + [""]
     section = None
     for c in result.clauses:
         if c.section and c.section != section:

@@ -9,7 +9,6 @@ knows Tesseract exists; `rapid.py` holds the optional PP-OCR engine.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
+from ._io import sha256_file
 from .errors import EngineError, EngineNotAvailable, EngineTimeout, InputError
 
 log = logging.getLogger(__name__)
@@ -108,13 +108,6 @@ def find_tessdata(lang: str, explicit: Path | None = None) -> Path:
                              f"or point --tessdata / ${TESSDATA_ENV} at a folder holding it")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
 
 class _TesseractBase:
     name = "tesseract"
@@ -136,7 +129,7 @@ class _TesseractBase:
             "version": self.version(),
             "lang": self.config.lang,
             "language_data": str(self._model),
-            "language_data_sha256": _sha256(self._model),
+            "language_data_sha256": sha256_file(self._model),
             "line_psm": self.config.line_psm,
             "retry_psm": self.config.retry_psm,
             "page_psm": self.config.page_psm,

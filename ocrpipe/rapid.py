@@ -14,19 +14,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ._io import sha256_file
 from .errors import EngineError, EngineNotAvailable
 from .ocr import DetectedLine, OcrConfig, Recognized
 
 log = logging.getLogger(__name__)
 INSTALL_HINT = "pip install 'ocrpipe[rapidocr]' (make install does), or use --engine tesseract"
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _bgr(image: np.ndarray) -> np.ndarray:
@@ -84,15 +78,16 @@ class RapidOcrEngine:
         return Recognized(text="\n".join(ln.text for ln in lines), confidence=conf)
 
     def provenance(self) -> dict:
-        models = sorted(self._models.glob("*.onnx"))
+        models = [(m.name, sha256_file(m)) for m in sorted(self._models.glob("*.onnx"))]
         return {
             "engine": "rapidocr",
             "backend": "onnxruntime",
             "version": metadata.version("rapidocr_onnxruntime"),
             "onnxruntime": metadata.version("onnxruntime"),
-            "models": [{"file": m.name, "sha256": _sha256(m)} for m in models],
+            "models": [{"file": name, "sha256": digest} for name, digest in models],
             "language_data": str(self._models),
-            "language_data_sha256": hashlib.sha256("".join(_sha256(m) for m in models).encode()).hexdigest(),
+            # one digest over all three models, for the same field as Tesseract's
+            "language_data_sha256": hashlib.sha256("".join(d for _n, d in models).encode()).hexdigest(),
         }
 
     def close(self) -> None:

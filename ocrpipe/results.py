@@ -107,6 +107,19 @@ class Verification:
     out_of_order: tuple[int, ...] = ()
     ok: bool = False
 
+    def summary(self) -> str:
+        exp = self.expected if self.expected is not None else "no promised count"
+        return f"{'ok' if self.ok else 'FAILED'} (expected {exp}, found {len(self.found)})"
+
+    def problems(self) -> list[str]:
+        """One line per kind of problem: missing, duplicated, out-of-order numbers."""
+        out = []
+        for label, nums in (("missing", self.missing), ("duplicated", self.duplicates),
+                            ("out of order", self.out_of_order)):
+            if nums:
+                out.append(f"{label}: {', '.join(map(str, nums))}")
+        return out
+
     def to_dict(self) -> dict:
         return {"expected": self.expected, "found": list(self.found), "missing": list(self.missing),
                 "duplicates": list(self.duplicates), "out_of_order": list(self.out_of_order), "ok": self.ok}

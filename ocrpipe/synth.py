@@ -272,36 +272,25 @@ class SeriesRenderer:
         return POSTER_SIZE[1] - self.FOOTER_H - 30
 
     # -- content ---------------------------------------------------------------
+    def _centred(self, p: _Poster, lines: list[str], fnt: ImageFont.FreeTypeFont, y: int, step: int, fill) -> int:
+        d = ImageDraw.Draw(p.img)
+        for line in lines:
+            d.text(((POSTER_SIZE[0] - fnt.getlength(line)) / 2, y), line, font=fnt, fill=fill)
+            p.lines.append(line)
+            y += step
+        return y
+
     def cover(self, subtitle_lines: list[str]) -> None:
         s = self.style
         p = self._new_poster(with_header=False)
-        d = ImageDraw.Draw(p.img)
-        w, _ = POSTER_SIZE
         f = font(s.family, 64, bold=True)
-        y = 420
-        for line in wrap(self.title, f, w - 2 * self.MARGIN - 40):
-            d.text(((w - f.getlength(line)) / 2, y), line, font=f, fill=s.heading_fg)
-            p.lines.append(line)
-            y += 100
-        f2 = font(s.family, 34)
-        y += 60
-        for line in subtitle_lines:
-            d.text(((w - f2.getlength(line)) / 2, y), line, font=f2, fill=s.body_fg)
-            p.lines.append(line)
-            y += 60
+        y = self._centred(p, wrap(self.title, f, POSTER_SIZE[0] - 2 * self.MARGIN - 40), f, 420, 100, s.heading_fg)
+        self._centred(p, subtitle_lines, font(s.family, 34), y + 60, 60, s.body_fg)
         self._finish(p)
 
     def closing(self, lines: list[str]) -> None:
-        s = self.style
         p = self._new_poster(with_header=False)
-        d = ImageDraw.Draw(p.img)
-        w, _ = POSTER_SIZE
-        f = font(s.family, 44, bold=True)
-        y = 600
-        for line in lines:
-            d.text(((w - f.getlength(line)) / 2, y), line, font=f, fill=s.heading_fg)
-            p.lines.append(line)
-            y += 90
+        self._centred(p, lines, font(self.style.family, 44, bold=True), 600, 90, self.style.heading_fg)
         self._finish(p)
 
     def clauses(self, clauses: list[Clause], per_poster: int) -> None:

@@ -208,6 +208,8 @@ def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
                 nh = headings[i + 1]
                 # Where the heading beside a badge carries the same number, the badge only confirms it.
                 title = nh.rest if nh and nh.number == badges[i] else lines[i + 1].line.text
+                # the heading repeats the badge's number but was misread ("7了.推动…"): drop it
+                title = re.sub(rf"^0?{badges[i]}\D?[.．、]\s*", "", title)
                 starts[i] = (badges[i], x.line.text, title)
             elif h and not (i and badges[i - 1] is not None):
                 others.append(i)

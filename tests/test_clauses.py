@@ -129,3 +129,10 @@ def test_tie_between_sections_and_clauses_goes_to_the_clauses():
     clauses, v = extract_clauses([img(0, *lines)], expected=4)
     assert v.ok and [c.title for c in clauses] == [f"第{n}项措施" for n in range(1, 5)]
     assert clauses[3].section == "四、组织保障"
+
+
+def test_badge_with_a_misread_heading_number():
+    images = [img(0, ("01", 24, "badge"), ("1.依法保护", 36), ("正文。", 28),
+                  ("02", 24, "badge"), ("2了.平等保护", 36), ("正文。", 28))]
+    clauses, v = extract_clauses(images, expected=2)
+    assert v.ok and [c.title for c in clauses] == ["依法保护", "平等保护"]

@@ -65,7 +65,7 @@ class PreprocessConfig:
 
     max_angle: float = 15.0  # deskew search range, degrees
     deskew: bool = True
-    target_height: int = 24  # ink height (px) of each line image handed to the engine (make bench: 20-28 best)
+    target_height: int = 28  # ink height (px) of each line image handed to the engine (see README: measured)
     binarize: str = "none"  # "none" (normalised grey), "otsu" or "adaptive", per line
     segment: str = "lines"  # "lines": our line images; "page": one cleaned page; "engine": the engine's own detector
     background: str = "flat"  # "flat": nearest flat pixel; "median": a local median (the older method)

@@ -260,8 +260,8 @@ class SeriesRenderer:
             d.ellipse([cx - rad, cy - rad, cx + rad, cy + rad], outline=col, width=3)
         for i in range(5):
             d.ellipse([18, 400 + i * 28, 28, 410 + i * 28], fill=col)
-        # A small "icon": a filled shield-like blob near the bottom corner.
-        x0, y0 = w - 120, h - self.FOOTER_H - 100
+        # A small "icon": a filled shield-like blob in the bottom corner.
+        x0, y0 = w - 130, h - self.FOOTER_H + 25  # in the footer band, clear of the text
         d.polygon([(x0, y0), (x0 + 60, y0), (x0 + 60, y0 + 40), (x0 + 30, y0 + 70), (x0, y0 + 40)], fill=s.badge_bg)
 
     def _finish(self, p: _Poster) -> None:
@@ -413,8 +413,11 @@ def make_clauses(n: int, style: Style, rng: random.Random) -> list[Clause]:
     titles = rng.sample(TITLES, k=min(n, len(TITLES))) if n <= len(TITLES) else [TITLES[i % len(TITLES)] for i in range(n)]
     per_section = max(1, -(-n // len(SECTIONS)))
     out = []
+    # The last clause on a poster mid-series gets a body long enough to run on into the next poster.
+    per = style.clauses_per_poster
+    long_one = per * max(1, (n // per) // 2)
     for i in range(1, n + 1):
-        body = "".join(rng.sample(SENTENCES, k=rng.choice((3, 4, 4, 5))))
+        body = "".join(rng.sample(SENTENCES, k=20 if i == long_one else rng.choice((3, 4, 4, 5))))
         sec_i = (i - 1) // per_section
         section = f"{cn_numeral(sec_i + 1)}、{SECTIONS[sec_i]}" if style.sections else None
         out.append(Clause(number=i, label=label(i), title=titles[i - 1], body=body, section=section))

@@ -2,18 +2,21 @@
 
 Steps, each a function below:
 
-1. deskew      projection-profile angle search on a polarity-free edge map
-2. background  per-pixel background colour (a large median, computed at half size)
-3. ink         colour distance from the background, so text of any colour on any
-               background (white on red, dark on yellow) becomes "ink"; the
-               distance is the smallest against the background a few pixels
-               around, which keeps the borders of banners from turning into ink
-4. lines       long rules removed, characters closed into line blobs, blobs on
-               one line merged (a number badge joins its heading), ornaments
-               (rings, icons, dots, photos) rejected by shape
-5. order       XY-cut reading order and blocks (layout.py)
-6. crops       each line normalised to dark-on-white grey, badge frames removed,
-               scaled so its text reaches the height the engine reads best
+1. deskew      projection-profile angle search on a polarity-free edge map (geometry.py)
+2. text height a first pass with a wide median background finds the size of the text
+3. background  each pixel takes the colour of the nearest "flat" pixel (clear of edges,
+               in a flat area larger than a stroke): bars, discs and gradients are
+               background, so white text on a red bar or digits on a small disc show
+4. ink         colour distance from that background, so text of any colour on any
+               background becomes ink; the outlines of coloured regions, straight
+               rules, solid shapes and the corners a rotation added are not ink
+5. lines       characters closed into line blobs, split where the background colour
+               changes (a number badge on its disc becomes its own "badge" line beside
+               its heading), small marks (一, 、) merged into their line, ornaments
+               (rings, icons, dots, arcs, photos) rejected by shape
+6. order       XY-cut reading order and blocks (layout.py)
+7. crops       each line normalised to dark-on-white grey and scaled so its text is
+               `target_height` pixels high, the size Tesseract reads best (measured)
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import cv2
 import numpy as np
 
 from .config import PreprocessConfig
-from .geometry import Box, estimate_skew, map_box, rotate, scale_to
+from .geometry import Box, edge_map, estimate_skew, map_box, rotate, scale_to
 from .layout import merge_same_line, reading_order
 
 log = logging.getLogger(__name__)
@@ -96,8 +99,6 @@ def background_flat(rgb: np.ndarray, text_h: float, grad_thr: float = 28.0) -> n
     white text on a red bar gets red however close the bar's end is, and the
     digits on a small disc get the disc's colour. None when too little is flat.
     """
-    from .geometry import edge_map
-
     # Smoothing first keeps JPEG chroma noise in saturated areas from reading as edges.
     edges = (edge_map(cv2.GaussianBlur(rgb, (5, 5), 1.0)) > grad_thr).astype(np.uint8)
     near_edge = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
@@ -378,10 +379,9 @@ def find_line_boxes(ink: np.ndarray, text_h: float, min_h: int, bg: np.ndarray |
     return boxes + sorted(badges), badges
 
 
-def _line_height(ink_crop: np.ndarray, frames: np.ndarray | None) -> float:
+def _line_height(ink_crop: np.ndarray) -> float:
     """Ink height of the text in a line crop: rows holding a fair share of ink."""
-    mask = ink_crop if frames is None else cv2.bitwise_and(ink_crop, cv2.bitwise_not(frames))
-    rows = (mask > 0).sum(axis=1)
+    rows = (ink_crop > 0).sum(axis=1)
     if rows.max() == 0:
         return float(ink_crop.shape[0])
     filled = np.nonzero(rows >= 0.04 * rows.max())[0]
@@ -407,6 +407,47 @@ def _binarize(img: np.ndarray, mode: str, target: int) -> np.ndarray:
     return img
 
 
+def _line_crop(box: Box, kind: str, ink: np.ndarray, dist: np.ndarray, dist_wide: np.ndarray, bg: np.ndarray,
+               text_h: float) -> tuple[int, int, np.ndarray, np.ndarray]:
+    """(x0, y0, dark-on-white crop, its ink mask) for one line, with padding."""
+    x, y, w, h = box
+    pad = max(2, int(0.25 * h))
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(ink.shape[1], x + w + pad), min(ink.shape[0], y + h + pad)
+    ink_c, dist_c = ink[y0:y1, x0:x1], dist[y0:y1, x0:x1]
+    if kind == "text" and h > 1.6 * text_h:  # large type: thick strokes need the wide background
+        dist_c = dist_wide[y0:y1, x0:x1]
+        ink_c = _ink(dist_c)
+    if kind != "badge":
+        return x0, y0, _normalise(dist_c, ink_c), ink_c
+    # A badge: only ink on its own patch of colour counts; its rim and whatever lies
+    # outside the disc are dropped, and so is a frame drawn round the digits.
+    own = np.median(bg[y:y + h, x:x + w].reshape(-1, 3), axis=0)
+    patch = (np.abs(bg[y0:y1, x0:x1].astype(np.int16) - own).max(axis=2) <= BG_JUMP).astype(np.uint8)
+    patch = cv2.erode(patch, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    ink_c = cv2.bitwise_and(ink_c, ink_c, mask=patch)
+    dist_c = np.where(patch > 0, dist_c, 0).astype(np.uint8)
+    comps, labels = _components(ink_c)
+    frame = np.isin(labels, list(frame_labels(comps, h))).astype(np.uint8) * 255
+    ink_c = cv2.bitwise_and(ink_c, cv2.bitwise_not(frame))
+    norm = _normalise(dist_c, ink_c)
+    norm[cv2.dilate(frame, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))) > 0] = 255
+    return x0, y0, norm, ink_c
+
+
+def _polarity(work: np.ndarray, bg: np.ndarray, ink_c: np.ndarray, x0: int, y0: int) -> tuple[str, str]:
+    """Whether the text is lighter than its background, and the channel carrying most contrast."""
+    on = ink_c > 0
+    if not on.any():
+        return "dark-on-light", "G"
+    h, w = ink_c.shape
+    crop_rgb = work[y0:y0 + h, x0:x0 + w].astype(np.float32)[on]
+    crop_bg = bg[y0:y0 + h, x0:x0 + w].astype(np.float32)[on]
+    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    channel = CHANNELS[int(np.abs(crop_rgb - crop_bg).mean(axis=0).argmax())]
+    return ("light-on-dark" if (crop_rgb @ luma).mean() > (crop_bg @ luma).mean() else "dark-on-light"), channel
+
+
 def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageLayout:
     """Turn one RGB poster into ordered, normalised text-line images."""
     cfg = config or PreprocessConfig()
@@ -430,10 +471,8 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageL
     if cfg.background == "flat":
         # Where the background itself changes colour (the outline of a bar, disc or
         # icon) nothing is text: text sits inside such regions, not on their border.
-        from .geometry import edge_map
-
-        outline = cv2.dilate((edge_map(bg) > BG_JUMP).astype(np.uint8),
-                             cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
+        outline = cv2.dilate((edge_map(bg) > BG_JUMP).astype(np.uint8),  # ±5 px: a blurred rim is wide
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (11, 11)))
         ink[outline > 0] = 0
     if work is not rgb:  # the corners a rotation added hold no text; their edge is not ink
         inside = cv2.warpAffine(np.full((H, W), 255, np.uint8), matrix, (work.shape[1], work.shape[0]),
@@ -446,55 +485,19 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageL
     lines: list[TextLine] = []
     page = np.full(work.shape[:2], 255, np.uint8) if cfg.segment == "page" else None
     for o in ordered:
-        x, y, w, h = o.box
-        pad = max(2, int(0.25 * h))
-        x0, y0 = max(0, x - pad), max(0, y - pad)
-        x1, y1 = min(work.shape[1], x + w + pad), min(work.shape[0], y + h + pad)
         kind = "badge" if o.box in badges else "text"
-        ink_c, dist_c = ink[y0:y1, x0:x1], dist[y0:y1, x0:x1]
-        if kind == "text" and h > 1.6 * text_h:  # large type: thick strokes need the wide background
-            dist_c = dist_wide[y0:y1, x0:x1]
-            ink_c = _ink(dist_c)
-        frame_mask = None
-        if kind == "badge":
-            # Only ink on the badge's own patch of colour counts: its rim and whatever
-            # lies outside the disc are dropped.
-            bg_c = bg[y0:y1, x0:x1].astype(np.int16)
-            own = np.median(bg[y:y + h, x:x + w].reshape(-1, 3), axis=0)
-            patch = (np.abs(bg_c - own).max(axis=2) <= BG_JUMP).astype(np.uint8)
-            patch = cv2.erode(patch, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
-            ink_c = cv2.bitwise_and(ink_c, ink_c, mask=patch)
-            dist_c = np.where(patch > 0, dist_c, 0).astype(np.uint8)
-            comps, labels = _components(ink_c)
-            frames = frame_labels(comps, h)
-            frame_mask = np.isin(labels, list(frames)).astype(np.uint8) * 255
-            ink_c = cv2.bitwise_and(ink_c, cv2.bitwise_not(frame_mask))
-        norm = _normalise(dist_c, ink_c)
-        if frame_mask is not None:
-            grown = cv2.dilate(frame_mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
-            norm[grown > 0] = 255
+        x0, y0, norm, ink_c = _line_crop(o.box, kind, ink, dist, dist_wide, bg, text_h)
         if page is not None:
+            y1, x1 = y0 + norm.shape[0], x0 + norm.shape[1]
             page[y0:y1, x0:x1] = np.minimum(page[y0:y1, x0:x1], norm)
-        line_h = _line_height(ink_c, frame_mask)
+        line_h = _line_height(ink_c)
         factor = float(np.clip(cfg.target_height / max(line_h, 1.0), 0.2, 4.0))
         img = _binarize(scale_to(norm, factor), cfg.binarize, cfg.target_height)
         border = max(4, cfg.target_height // 2)
         img = cv2.copyMakeBorder(img, border, border, border, border, cv2.BORDER_CONSTANT, value=255)
-
-        on = ink_c > 0
-        crop_rgb = work[y0:y1, x0:x1].astype(np.float32)
-        crop_bg = bg[y0:y1, x0:x1].astype(np.float32)
-        luma = np.array([0.299, 0.587, 0.114], np.float32)
-        if on.any():
-            ink_l, bg_l = float((crop_rgb[on] @ luma).mean()), float((crop_bg[on] @ luma).mean())
-            channel = CHANNELS[int(np.abs(crop_rgb[on] - crop_bg[on]).mean(axis=0).argmax())]
-        else:
-            ink_l, bg_l, channel = 0.0, 255.0, "G"
-        lines.append(TextLine(
-            image=img, box=map_box(o.box, matrix, (H, W)),
-            polarity="light-on-dark" if ink_l > bg_l else "dark-on-light", channel=channel,
-            block=o.block, order=o.order, text_height=line_h, scale=factor, kind=kind,
-        ))
+        polarity, channel = _polarity(work, bg, ink_c, x0, y0)
+        lines.append(TextLine(image=img, box=map_box(o.box, matrix, (H, W)), polarity=polarity, channel=channel,
+                              block=o.block, order=o.order, text_height=line_h, scale=factor, kind=kind))
 
     scale = float(np.median([ln.scale for ln in lines])) if lines else 1.0
     if page is not None:

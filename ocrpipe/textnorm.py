@@ -34,10 +34,11 @@ def normalize_line(text: str) -> str:
     # An ASCII bar at either end of a Chinese line is a border or rule read as text.
     text = _ascii_alnum(text.replace("\u00a0", " ")).strip().strip("|").strip()
     text = re.sub(r"[ \t]{2,}", " ", text)
-    text = _SPACE_BETWEEN.sub("", text)
-    text = _SPACE_HAN_DIGIT.sub("", text)
+    # Punctuation first, so "程序 ," becomes "程序 ，" and then loses its space.
     text = _HALF_NEAR_HAN.sub(lambda m: _TO_FULL[m.group(0)], text)
     text = _HAN_IN_PARENS.sub(lambda m: f"（{m.group(1)}）", text)
+    text = _SPACE_BETWEEN.sub("", text)
+    text = _SPACE_HAN_DIGIT.sub("", text)
     return text
 
 

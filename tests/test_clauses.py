@@ -115,6 +115,7 @@ def test_missing_clause_fails_verification():
     ("1.促进金融服务", "1.促进金融服务"),
     ("(1)降低成本", "(1)降低成本"),
     ("保护(企业)权益", "保护（企业）权益"),
+    ("诉讼程序 ,提高效率", "诉讼程序，提高效率"),
 ])
 def test_normalize_line(raw, clean):
     assert normalize_line(raw) == clean
@@ -136,3 +137,8 @@ def test_badge_with_a_misread_heading_number():
                   ("02", 24, "badge"), ("2了.平等保护", 36), ("正文。", 28))]
     clauses, v = extract_clauses(images, expected=2)
     assert v.ok and [c.title for c in clauses] == ["依法保护", "平等保护"]
+
+
+@pytest.mark.parametrize("text,number", [(") 2、畅通渠道", 2), ("| 3.降低成本", 3), ("】（四）加强组织", 4)])
+def test_rim_junk_before_the_number(text, number):
+    assert parse_heading(text).number == number

@@ -183,6 +183,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     for im in result.images:
         if im.status != "ok" and not im.error.startswith("download failed"):
             print(f"ocrpipe: image {im.index} failed: {im.error}", file=sys.stderr)
+    if fetched.failed:
+        return 4  # the set is incomplete: fix the download before reading the verification
     if not result.verification.ok:
         return 3
     return 4 if any(im.status != "ok" for im in result.images) else 0

@@ -42,7 +42,7 @@ class FetchConfig:
     cache_dir: Path = field(default_factory=default_cache_dir)
     use_cache: bool = True  # False = --refresh: download again, then update the cache
     referer: str | None = None  # the seed page asks for no Referer
-    user_agent: str = f"ocrpipe/{__version__} (+https://github.com/ocrpipe/ocrpipe)"
+    user_agent: str = f"ocrpipe/{__version__} (poster OCR; python-requests)"
     all_images: bool = False
 
     def __post_init__(self) -> None:

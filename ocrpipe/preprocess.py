@@ -111,7 +111,9 @@ def background_flat(rgb: np.ndarray, text_h: float, grad_thr: float = 28.0) -> n
         return None
     _, nearest = cv2.distanceTransformWithLabels(not_flat, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
     colours = np.zeros((flat_idx.size + 1, 3), np.uint8)
-    colours[1:] = rgb.reshape(-1, 3)[flat_idx]  # labels number the flat pixels in scan order
+    # labels number the flat pixels in scan order; a 5x5 median keeps a stray JPEG pixel
+    # from lending its colour to the text around it
+    colours[1:] = cv2.medianBlur(rgb, 5).reshape(-1, 3)[flat_idx]
     return colours[nearest]
 
 
@@ -250,8 +252,10 @@ def is_ornament(ink_crop: np.ndarray, text_h: float) -> bool:
     holes = [cv2.contourArea(contours[i]) for i in range(len(contours)) if hierarchy[0][i][3] == outer[0]]
     ink_area = float((ink_crop > 0).sum())
     holes = [a for a in holes if a > 4]
-    if ink_area >= 0.65 * w * h and not holes:
-        return True  # solid disc, square or icon (a dense bold character has holes)
+    if ink_area >= 0.65 * w * h and not holes and h >= 0.9 * text_h:
+        # a solid disc, square or icon; a dense bold character has holes, and a small
+        # blurred one (footer type) is smaller than the text
+        return True
     round_ring = area < 0.86 * w * h and len(holes) == 1 and holes[0] > 0.3 * w * h
     return round_ring
 

@@ -43,10 +43,13 @@ class RapidOcrEngine:
         except ImportError as exc:
             raise EngineNotAvailable("the rapidocr engine is not installed", INSTALL_HINT) from exc
         self._models = Path(rapidocr_onnxruntime.__file__).parent / "models"
-        # One thread per engine: ocrpipe runs one engine per worker process.
-        self._ocr = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+        self._factory = RapidOCR
+        self._ocr = None  # loaded on first use: the parent process only needs provenance
 
     def _call(self, image: np.ndarray, **kw):
+        if self._ocr is None:
+            # One thread per engine: ocrpipe runs one engine per worker process.
+            self._ocr = self._factory(intra_op_num_threads=1, inter_op_num_threads=1)
         try:
             result, _elapsed = self._ocr(_bgr(image), **kw)
         except Exception as exc:  # onnxruntime raises its own types; keep the message

@@ -158,3 +158,13 @@ def test_page_segmentation_mode_reads_text(small_series):
     layout = preprocess(np.asarray(small_series.posters[1]), replace(PreprocessConfig(), segment="page"))
     text = "".join(engine.recognize_page(layout.page).text.split())
     assert "支持企业依法平稳退出" in text
+
+
+def test_failed_downloads_exit_4_even_though_verification_fails(tmp_path, capsys):
+    article = tmp_path / "a.md"
+    article.write_text("---\ntitle: 三条措施\n---\n<img data-original='missing1.jpg'><img data-original='missing2.jpg'>",
+                       "utf-8")
+    rc = main(["run", str(article), "--out", str(tmp_path / "o"), "--quiet", "--cache-dir", str(tmp_path / "c")])
+    err = capsys.readouterr().err
+    assert rc == 4 and "image 0 failed" in err and "Traceback" not in err
+    assert read_result(tmp_path / "o").verification.missing == (1, 2, 3)

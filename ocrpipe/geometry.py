@@ -8,11 +8,20 @@ import numpy as np
 Box = tuple[int, int, int, int]  # x, y, width, height
 
 
+def max_channel(img: np.ndarray) -> np.ndarray:
+    """Per-pixel maximum over the channels (OpenCV; numpy's max(axis=2) is ~10x slower)."""
+    if img.ndim == 2:
+        return img
+    out = None
+    for ch in cv2.split(img):
+        out = ch if out is None else cv2.max(out, ch)
+    return out
+
+
 def edge_map(rgb: np.ndarray) -> np.ndarray:
     """Polarity-free text evidence: the strongest 3x3 morphological gradient over the colour channels."""
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
-    grad = cv2.morphologyEx(rgb, cv2.MORPH_GRADIENT, kernel)
-    return grad.max(axis=2) if grad.ndim == 3 else grad
+    return max_channel(cv2.morphologyEx(rgb, cv2.MORPH_GRADIENT, kernel))
 
 
 def _profile_score(img: np.ndarray, angle: float) -> float:

@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 
 from .config import PreprocessConfig
-from .geometry import Box, edge_map, estimate_skew, map_box, rotate, scale_to
+from .geometry import Box, edge_map, estimate_skew, map_box, max_channel, rotate, scale_to
 from .layout import merge_same_line, reading_order
 
 log = logging.getLogger(__name__)
@@ -119,15 +119,14 @@ def background_flat(rgb: np.ndarray, text_h: float, grad_thr: float = 28.0) -> n
 
 def colour_distance(rgb: np.ndarray, bg: np.ndarray, shift: int = 4) -> np.ndarray:
     """Max-channel distance from the background, the smallest over the background nearby."""
-    img = rgb.astype(np.int16)
-    padded = cv2.copyMakeBorder(bg, shift, shift, shift, shift, cv2.BORDER_REPLICATE).astype(np.int16)
+    padded = cv2.copyMakeBorder(bg, shift, shift, shift, shift, cv2.BORDER_REPLICATE)
     h, w = rgb.shape[:2]
     best = None
     for dy, dx in ((0, 0), (-shift, 0), (shift, 0), (0, -shift), (0, shift)):
-        ref = padded[shift + dy: shift + dy + h, shift + dx: shift + dx + w]
-        d = np.abs(img - ref).max(axis=2)
-        best = d if best is None else np.minimum(best, d)
-    return best.astype(np.uint8)
+        ref = np.ascontiguousarray(padded[shift + dy: shift + dy + h, shift + dx: shift + dx + w])
+        d = max_channel(cv2.absdiff(rgb, ref))
+        best = d if best is None else cv2.min(best, d)
+    return best
 
 
 def ink_threshold(dist: np.ndarray) -> float:

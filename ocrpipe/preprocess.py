@@ -332,18 +332,6 @@ def _line_blobs(ink: np.ndarray, kw: int, kh: int, bg: np.ndarray | None) -> lis
     return out
 
 
-def _clear_rim(ink: np.ndarray, bg: np.ndarray, box: Box) -> None:
-    """Erase ink along the edge of a badge's colour patch (its rim), in place."""
-    x, y, w, h = box
-    m = max(4, h // 4)
-    y0, y1, x0, x1 = max(0, y - m), min(ink.shape[0], y + h + m), max(0, x - m), min(ink.shape[1], x + w + m)
-    own = np.median(bg[y:y + h, x:x + w].reshape(-1, 3), axis=0)
-    patch = (np.abs(bg[y0:y1, x0:x1].astype(np.int16) - own).max(axis=2) <= BG_JUMP).astype(np.uint8)
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11))  # a blurred rim spreads a few pixels
-    rim = cv2.subtract(cv2.dilate(patch, k), cv2.erode(patch, k))
-    ink[y0:y1, x0:x1][rim > 0] = 0
-
-
 def find_line_boxes(ink: np.ndarray, text_h: float, min_h: int, bg: np.ndarray | None = None
                     ) -> tuple[list[Box], set[Box]]:
     """Text-line boxes and, among them, number badges (kept apart from their heading)."""
@@ -363,11 +351,6 @@ def find_line_boxes(ink: np.ndarray, text_h: float, min_h: int, bg: np.ndarray |
             rest[y:y + h, x:x + w] = 0
         elif is_ornament(crop, text_h):
             rest[y:y + h, x:x + w] = 0
-    # Badges on their own patch of colour; their rims are cleared, then lines are found again.
-    if bg is not None:
-        for box, badge in _line_blobs(rest, kw, kh, bg):
-            if badge and box[3] >= max(min_h, 0.45 * text_h):
-                _clear_rim(rest, bg, box)
     # Small flat marks (一, 、, a dash) join the line beside them before size filters apply.
     pieces: list[Box] = []
     for box, badge in _line_blobs(rest, kw, kh, bg):
@@ -410,17 +393,14 @@ def _binarize(img: np.ndarray, mode: str, target: int) -> np.ndarray:
     return img
 
 
-def _line_crop(box: Box, kind: str, ink: np.ndarray, dist: np.ndarray, dist_wide: np.ndarray, bg: np.ndarray,
-               text_h: float) -> tuple[int, int, np.ndarray, np.ndarray]:
+def _line_crop(box: Box, kind: str, ink: np.ndarray, dist: np.ndarray, bg: np.ndarray
+               ) -> tuple[int, int, np.ndarray, np.ndarray]:
     """(x0, y0, dark-on-white crop, its ink mask) for one line, with padding."""
     x, y, w, h = box
     pad = max(2, int(0.25 * h))
     x0, y0 = max(0, x - pad), max(0, y - pad)
     x1, y1 = min(ink.shape[1], x + w + pad), min(ink.shape[0], y + h + pad)
     ink_c, dist_c = ink[y0:y1, x0:x1], dist[y0:y1, x0:x1]
-    if kind == "text" and h > 1.6 * text_h:  # large type: thick strokes need the wide background
-        dist_c = dist_wide[y0:y1, x0:x1]
-        ink_c = _ink(dist_c)
     if kind != "badge":
         return x0, y0, _normalise(dist_c, ink_c), ink_c
     # A badge: only ink on its own patch of colour counts; its rim and whatever lies
@@ -461,11 +441,9 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageL
     else:
         skew, work, matrix = 0.0, rgb, np.array([[1.0, 0, 0], [0, 1.0, 0]])
 
-    # A first, wide background finds the text height; the second, sized to the
-    # text, sees small coloured shapes (badges, bars) as background.
-    bg_wide = background(work)
-    dist_wide = colour_distance(work, bg_wide)
-    text_h = estimate_text_height(remove_rules(_ink(dist_wide)), cfg.min_line_height)
+    # A first, wide median background is enough to find the text height, which the
+    # flat background and every size below are measured against.
+    text_h = estimate_text_height(remove_rules(_ink(colour_distance(work, background(work)))), cfg.min_line_height)
     bg = background_flat(work, text_h) if cfg.background == "flat" else None
     if bg is None:
         bg = background(work, window=1.6 * text_h)
@@ -489,7 +467,7 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageL
     page = np.full(work.shape[:2], 255, np.uint8) if cfg.segment == "page" else None
     for o in ordered:
         kind = "badge" if o.box in badges else "text"
-        x0, y0, norm, ink_c = _line_crop(o.box, kind, ink, dist, dist_wide, bg, text_h)
+        x0, y0, norm, ink_c = _line_crop(o.box, kind, ink, dist, bg)
         if page is not None:
             y1, x1 = y0 + norm.shape[0], x0 + norm.shape[1]
             page[y0:y1, x0:x1] = np.minimum(page[y0:y1, x0:x1], norm)

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import FetchConfig, PreprocessConfig
@@ -232,11 +232,9 @@ def _overall(rows: list[dict], key: str) -> dict | None:
 
 
 def rapidocr_available() -> bool:
-    try:
-        import rapidocr_onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    import importlib.util
+
+    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
 
 
 def run_bench(series=SERIES, workdir: Path | None = None, baseline: bool = True, jobs: int | None = None,

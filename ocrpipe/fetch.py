@@ -19,6 +19,7 @@ from .article import Article, ArticleMeta, ImageRef
 from .cache import DownloadCache, sha256_hex
 from .config import FetchConfig
 from .http import Attempt, Downloader, DownloadFailed
+from .imageio import probe_image
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +134,6 @@ class Fetcher:
 
     def _store(self, ref: ImageRef, out_dir: Path, url: str, data: bytes, ctype: str | None,
                tried: tuple[str, ...], attempts: int, from_cache: bool) -> FetchedImage:
-        from .imageio import probe_image
-
         info = probe_image(data, what=url)  # cheap for cache hits too: a cache never hands back junk
         rel = f"images/{ref.index:03d}.{info.extension}"
         atomic_write_bytes(out_dir / rel, data)
@@ -146,10 +145,10 @@ class Fetcher:
         """Download the article's series (or every image with all_images) and write the manifest."""
         out_dir = Path(out_dir)
         wanted = [im for im in article.images if im.in_series or self.config.all_images]
-        results: dict[int, FetchedImage] = {}
-        for im in article.images:
-            if im not in wanted:
-                results[im.index] = FetchedImage(index=im.index, status="excluded", error=im.excluded_reason)
+        results: dict[int, FetchedImage] = {
+            im.index: FetchedImage(index=im.index, status="excluded", error=im.excluded_reason)
+            for im in article.images if not (im.in_series or self.config.all_images)
+        }
 
         done = 0
         with ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="ocrpipe-fetch") as pool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,11 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+
+try:  # urllib3 >= 2 names DNS failures; older versions wrap a socket.gaierror
+    from urllib3.exceptions import NameResolutionError as _NameResolutionError
+except ImportError:  # pragma: no cover
+    _NameResolutionError = None  # type: ignore[assignment,misc]
 
 from .config import FetchConfig
 from .errors import FetchError, ImageError
@@ -95,17 +101,18 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _is_name_error(exc: BaseException) -> bool:
-    """DNS failure: the name will not resolve on the next try either."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        name = exc.__class__.__name__
-        if name == "NameResolutionError" or "Name or service not known" in str(exc) or "nodename nor servname" in str(exc):
+    """DNS failure (the name will not resolve on the next try either), by exception type."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, socket.gaierror) or (_NameResolutionError and isinstance(e, _NameResolutionError)):
             return True
-        nxt = getattr(exc, "reason", None) or exc.__cause__ or exc.__context__
-        if nxt is None and exc.args and isinstance(exc.args[0], BaseException):
-            nxt = exc.args[0]
-        exc = nxt  # type: ignore[assignment]
+        todo += [getattr(e, "reason", None), e.__cause__, e.__context__,
+                 *(a for a in e.args if isinstance(a, BaseException))]
     return False
 
 

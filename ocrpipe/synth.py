@@ -12,7 +12,6 @@ promo banner that is not part of the set. Ground truth is kept per poster
 from __future__ import annotations
 
 import io
-import json
 import random
 import sys
 from dataclasses import asdict, dataclass, field, replace
@@ -187,6 +186,7 @@ class _Poster:
     img: Image.Image
     lines: list[str] = field(default_factory=list)
     y: int = 0
+    footer: str = ""
 
 
 def _gradient(size: tuple[int, int], top, bottom) -> Image.Image:
@@ -246,7 +246,7 @@ class SeriesRenderer:
         foot = f"{self.org} 发布"
         d.line([self.MARGIN, h - self.FOOTER_H + 10, w - self.MARGIN, h - self.FOOTER_H + 10], fill=s.heading_fg, width=2)
         d.text(((w - f.getlength(foot)) / 2, h - self.FOOTER_H + 40), foot, font=f, fill=s.body_fg)
-        p.footer = foot  # type: ignore[attr-defined]
+        p.footer = foot
         self.posters.append(p)
         return p
 
@@ -265,7 +265,7 @@ class SeriesRenderer:
         d.polygon([(x0, y0), (x0 + 60, y0), (x0 + 60, y0 + 40), (x0 + 30, y0 + 70), (x0, y0 + 40)], fill=s.badge_bg)
 
     def _finish(self, p: _Poster) -> None:
-        p.lines.append(p.footer)  # type: ignore[attr-defined]
+        p.lines.append(p.footer)
 
     @property
     def _bottom(self) -> int:

@@ -222,9 +222,11 @@ def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
 
     # A section title is short and set larger than body type; "第一条规定的…" wrapped
     # onto the start of a body line is body text.
-    skip_head = 2 if style == "badge" else 1
-    heights = sorted(lines[i + skip_head].line.text_height for i in starts if i + skip_head < len(lines))
-    body_h = heights[len(heights) // 2] if heights else 0.0
+    # Body type: the usual height of the plain lines after the first clause heading.
+    first = min(starts) if starts else len(lines)
+    heights = sorted(lines[j].line.text_height for j in range(first, len(lines))
+                     if headings[j] is None and badges[j] is None and j - 1 not in starts)
+    body_h = heights[(len(heights) - 1) // 2] if heights else 0.0  # lower median: a closing poster's big type is few
     sections = {i: lines[i].line.text for i in others
                 if len(lines[i].line.text) <= 20 and body_h and lines[i].line.text_height > 1.08 * body_h}
 
@@ -239,6 +241,13 @@ def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
         end = positions[k + 1] if k + 1 < len(positions) else len(lines)
         first_body = i + (2 if style == "badge" else 1)
         used = [lines[i]] + ([lines[i + 1]] if style == "badge" and i + 1 < len(lines) else [])
+        # A long title wraps: lines set like the heading, larger than body type, continue it.
+        head_h = used[-1].line.text_height
+        while (first_body < end and badges[first_body] is None and body_h and head_h > 1.08 * body_h
+               and abs(lines[first_body].line.text_height - head_h) <= 0.1 * head_h):
+            title += lines[first_body].line.text
+            used.append(lines[first_body])
+            first_body += 1
         body: list[_Line] = []
         ref_h = None
         for j in range(first_body, end):

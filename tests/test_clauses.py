@@ -142,3 +142,12 @@ def test_badge_with_a_misread_heading_number():
 @pytest.mark.parametrize("text,number", [(") 2、畅通渠道", 2), ("| 3.降低成本", 3), ("】（四）加强组织", 4)])
 def test_rim_junk_before_the_number(text, number):
     assert parse_heading(text).number == number
+
+
+def test_wrapped_title_is_joined():
+    images = [img(0, ("1.依法保护中小微企业的合法权益，", 36), ("营造良好营商环境", 36), ("正文第一行，", 28),
+                  ("正文第二行。", 28), ("2.平等保护", 36), ("正文。", 28))]
+    clauses, v = extract_clauses(images, expected=2)
+    assert v.ok
+    assert clauses[0].title == "依法保护中小微企业的合法权益，营造良好营商环境"
+    assert clauses[0].text == "正文第一行，正文第二行。"

@@ -122,6 +122,20 @@ class _TesseractBase:
     def version(self) -> str:
         raise NotImplementedError
 
+    def _read(self, image: np.ndarray, psm: int, whitelist: str = "") -> Recognized:
+        """One recognition call in the given page segmentation mode (the backend's part)."""
+        raise NotImplementedError
+
+    def recognize_line(self, image: np.ndarray, kind: str = "text") -> Recognized:
+        whitelist = DIGITS if kind == "badge" else ""
+        rec = self._read(image, self.config.line_psm, whitelist)
+        if not rec.text.strip() and self.config.retry_psm:
+            rec = self._read(image, self.config.retry_psm, whitelist)
+        return rec
+
+    def recognize_page(self, image: np.ndarray) -> Recognized:
+        return self._read(image, self.config.page_psm)
+
     def provenance(self) -> dict:
         return {
             "engine": "tesseract",
@@ -168,22 +182,13 @@ class TesserocrEngine(_TesseractBase):
             self._apis[key] = api
         return api
 
-    def _run(self, api, image: np.ndarray) -> Recognized:
+    def _read(self, image: np.ndarray, psm: int, whitelist: str = "") -> Recognized:
+        api = self._api(psm, whitelist)
         api.SetImage(Image.fromarray(image))
         if not api.Recognize(timeout=int(self.config.timeout * 1000)):
             raise EngineTimeout(f"Tesseract did not finish within {self.config.timeout:g}s")
         text = api.GetUTF8Text() or ""
         return Recognized(text=text, confidence=float(max(0, api.MeanTextConf())))
-
-    def recognize_line(self, image: np.ndarray, kind: str = "text") -> Recognized:
-        whitelist = DIGITS if kind == "badge" else ""
-        rec = self._run(self._api(self.config.line_psm, whitelist), image)
-        if not rec.text.strip() and self.config.retry_psm:
-            rec = self._run(self._api(self.config.retry_psm, whitelist), image)
-        return rec
-
-    def recognize_page(self, image: np.ndarray) -> Recognized:
-        return self._run(self._api(self.config.page_psm), image)
 
     def version(self) -> str:
         return self._mod.tesseract_version().split()[1] if self._mod.tesseract_version() else "unknown"
@@ -209,7 +214,7 @@ class PytesseractEngine(_TesseractBase):
         except pytesseract.TesseractNotFoundError as exc:
             raise EngineNotAvailable("the tesseract program is not installed") from exc
 
-    def _run(self, image: np.ndarray, psm: int, whitelist: str = "") -> Recognized:
+    def _read(self, image: np.ndarray, psm: int, whitelist: str = "") -> Recognized:
         pt = self._pt
         cfg = f"--psm {psm} --tessdata-dir {self.tessdata}"
         if whitelist:
@@ -235,16 +240,6 @@ class PytesseractEngine(_TesseractBase):
             lines.setdefault(key, []).append(word)
         text = "\n".join(" ".join(ws) for _k, ws in sorted(lines.items()))
         return Recognized(text=text, confidence=float(np.mean(confs)) if confs else 0.0)
-
-    def recognize_line(self, image: np.ndarray, kind: str = "text") -> Recognized:
-        whitelist = DIGITS if kind == "badge" else ""
-        rec = self._run(image, self.config.line_psm, whitelist)
-        if not rec.text.strip() and self.config.retry_psm:
-            rec = self._run(image, self.config.retry_psm, whitelist)
-        return rec
-
-    def recognize_page(self, image: np.ndarray) -> Recognized:
-        return self._run(image, self.config.page_psm)
 
     def version(self) -> str:
         return self._version

@@ -77,7 +77,6 @@ def parse_heading(text: str) -> Heading | None:
 class _Line:
     image: int
     line: LineResult
-    image_height: int
 
 
 def _key(text: str) -> str:
@@ -166,13 +165,30 @@ def verify(numbers: Sequence[int], expected: int | None) -> Verification:
                         out_of_order=out_of_order, ok=ok)
 
 
+def _style_hints(headings: list[Heading | None], badges: list[int | None]) -> dict[str, tuple[int, int]]:
+    """Per style: (headings a badge with the same number confirms, headings followed at once by
+    another style's heading)."""
+    hints: dict[str, tuple[int, int]] = {}
+    for i, h in enumerate(headings):
+        if not h:
+            continue
+        confirmed = int(i > 0 and badges[i - 1] == h.number)
+        j = i + 1
+        while j < len(headings) and badges[j] is not None:
+            j += 1
+        nxt = headings[j] if j < len(headings) else None
+        section_like = int(nxt is not None and nxt.style != h.style)
+        c, sl = hints.get(h.style, (0, 0))
+        hints[h.style] = (c + confirmed, sl + section_like)
+    return hints
+
+
 def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
                     ) -> tuple[list[ClauseResult], Verification]:
     """Clauses across the image set, in order, and their verification against expected."""
     ok_images = [im for im in images if im.status == "ok"]
     skip = find_boilerplate(ok_images)
-    lines = [_Line(im.index, ln, im.height or 0) for im in ok_images for pos, ln in enumerate(im.lines)
-             if (im.index, pos) not in skip]
+    lines = [_Line(im.index, ln) for im in ok_images for pos, ln in enumerate(im.lines) if (im.index, pos) not in skip]
 
     headings: list[Heading | None] = [parse_heading(x.line.text) if x.line.kind == "text" else None for x in lines]
     # A line that is only a one- or two-digit number is a badge, whoever found it.
@@ -185,19 +201,7 @@ def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
     badge_nums = [b for b in badges if b is not None]
     if badge_nums:
         candidates["badge"] = badge_nums
-    hints: dict[str, tuple[int, int]] = {}
-    for i, h in enumerate(headings):
-        if not h:
-            continue
-        confirmed = int(i > 0 and badges[i - 1] == h.number)
-        j = i + 1
-        while j < len(lines) and badges[j] is not None:
-            j += 1
-        nxt = headings[j] if j < len(lines) else None
-        section_like = int(nxt is not None and nxt.style != h.style)
-        c, sl = hints.get(h.style, (0, 0))
-        hints[h.style] = (c + confirmed, sl + section_like)
-    style = choose_style(candidates, expected, hints) if candidates else None
+    style = choose_style(candidates, expected, _style_hints(headings, badges)) if candidates else None
     if style is None:
         return [], verify([], expected)
 
@@ -220,13 +224,14 @@ def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
         elif h:
             others.append(i)
 
-    # A section title is short and set larger than body type; "第一条规定的…" wrapped
-    # onto the start of a body line is body text.
-    # Body type: the usual height of the plain lines after the first clause heading.
+    # Body type: the usual height of the plain lines after the first clause heading (the
+    # lower median, since a closing poster's few lines of big type come last).
     first = min(starts) if starts else len(lines)
     heights = sorted(lines[j].line.text_height for j in range(first, len(lines))
                      if headings[j] is None and badges[j] is None and j - 1 not in starts)
-    body_h = heights[(len(heights) - 1) // 2] if heights else 0.0  # lower median: a closing poster's big type is few
+    body_h = heights[(len(heights) - 1) // 2] if heights else 0.0
+    # A section title is short and set larger than body type; "第一条规定的…" wrapped
+    # onto the start of a body line is body text.
     sections = {i: lines[i].line.text for i in others
                 if len(lines[i].line.text) <= 20 and body_h and lines[i].line.text_height > 1.08 * body_h}
 

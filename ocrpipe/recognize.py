@@ -49,7 +49,7 @@ def recognize_one(job: Job, engine: Engine, pre: PreprocessConfig, debug_dir: Pa
         lines: list[LineResult] = []
         if pre.segment == "page" and layout.page is not None:
             rec = engine.recognize_page(layout.page)
-            for n, raw in enumerate(t for t in rec.text.splitlines() if t.strip()):
+            for raw in (t for t in rec.text.splitlines() if t.strip()):
                 lines.append(LineResult(text=normalize_line(raw), confidence=rec.confidence,
                                         bbox=(0, 0, layout.width, layout.height), block=0,
                                         text_height=layout.text_height))

@@ -112,7 +112,8 @@ class Fetcher:
         errors: list[str] = []
         for url in ref.ordered_urls(self.config.prefer):
             tried.append(url)
-            cached = self.cache.get(url) if self.config.use_cache and "://" in url and not url.startswith("file:") else None
+            remote = "://" in url and not url.startswith("file:")  # local files are not cached
+            cached = self.cache.get(url) if self.config.use_cache and remote else None
             if cached is not None:
                 return self._store(ref, out_dir, url, cached.data, cached.content_type, tuple(tried), 0, True)
             try:
@@ -123,7 +124,7 @@ class Fetcher:
                 log.info("image %d: %s", ref.index, exc.message)
                 continue
             attempts.extend(dl.attempts)
-            if not url.startswith("file:") and "://" in url:
+            if remote:
                 self.cache.put(url, dl.data, dl.content_type)
             return self._store(ref, out_dir, url, dl.data, dl.content_type or dl.info.mime, tuple(tried),
                                len(attempts), False)
@@ -145,9 +146,10 @@ class Fetcher:
         """Download the article's series (or every image with all_images) and write the manifest."""
         out_dir = Path(out_dir)
         wanted = [im for im in article.images if im.in_series or self.config.all_images]
+        kept = {im.index for im in wanted}
         results: dict[int, FetchedImage] = {
             im.index: FetchedImage(index=im.index, status="excluded", error=im.excluded_reason)
-            for im in article.images if not (im.in_series or self.config.all_images)
+            for im in article.images if im.index not in kept
         }
 
         done = 0

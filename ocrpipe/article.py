@@ -115,6 +115,8 @@ def chinese_number(text: str) -> int | None:
     if not text:
         return None
     if text.isdigit():
+        if len(text) > 6:
+            return None  # no count we believe has more digits
         try:
             return int(text)  # int() accepts full-width digits too
         except ValueError:
@@ -131,14 +133,20 @@ def chinese_number(text: str) -> int | None:
     return total + current
 
 
+MAX_PROMISED = 1000  # a title promising more is not read as a promise
+
+
 def promised_count(title: str | None) -> int | None:
     """The clause count a title promises: '20条', '二十条', '20项措施' -> 20."""
     if not title:
         return None
-    m = _COUNT_RE.search(title)
+    m = _COUNT_RE.search(title[:1000])
     if not m:
         return None
     n = chinese_number(m.group(1))
+    if n is not None and n > MAX_PROMISED:
+        log.warning("the title promises %d items, over %d: read as no promise", n, MAX_PROMISED)
+        return None
     return n if n and n > 0 else None
 
 
@@ -271,17 +279,44 @@ def _image_from_attrs(attrs: dict, base: str | None) -> tuple[list[str], list[st
 # --------------------------------------------------------------------------- front matter
 
 
+MAX_FRONT_MATTER = 64 * 1024  # bytes; real front matter is a few hundred
+MAX_YAML_DEPTH = 20
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader without aliases (no "billion laughs") and with a nesting limit (no RecursionError)."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in front matter",
+                                              self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_YAML_DEPTH} levels",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
-    """Return (front matter mapping, body). Malformed front matter is logged and ignored."""
+    """Return (front matter mapping, body). Malformed or hostile front matter is logged and ignored."""
     text = text.lstrip("\ufeff \t\r\n")
     m = re.match(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", text, re.S)
     if not m:
         return {}, text
     body = text[m.end():]
+    if len(m.group(1)) > MAX_FRONT_MATTER:
+        log.warning("ignoring front matter of %d characters (limit %d)", len(m.group(1)), MAX_FRONT_MATTER)
+        return {}, body
     try:
-        data = yaml.safe_load(m.group(1))
-    except yaml.YAMLError as exc:
-        log.warning("ignoring malformed front matter: %s", str(exc).splitlines()[0])
+        data = yaml.load(m.group(1), Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # ValueError etc.: a value YAML parses but Python refuses, such as date: 2022-13-45
+        log.warning("ignoring malformed front matter: %s", (str(exc).splitlines() or [type(exc).__name__])[0])
         return {}, body
     return (data if isinstance(data, dict) else {}), body
 

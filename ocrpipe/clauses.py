@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Sequence
 
-from .article import chinese_number
+from .article import MAX_PROMISED, chinese_number
+from .errors import InputError
 from .results import ClauseResult, ImageResult, LineResult, SourceRef, Verification
 
 _CN = "零〇一二两三四五六七八九十百"
@@ -150,8 +151,12 @@ def choose_style(candidates: dict[str, list[int]], expected: int | None,
 
 def verify(numbers: Sequence[int], expected: int | None) -> Verification:
     """ok only when the numbers are exactly 1..N, each once, in order."""
+    if expected is not None and not 0 <= expected <= MAX_PROMISED:
+        raise InputError(f"expected clause count {expected} is outside 0..{MAX_PROMISED}",
+                         "give --expect N with a real count")
     found = tuple(numbers)
-    n = expected if expected is not None else (max(found) if found else 0)
+    # never allocate by an input number: a junk clause number caps at the largest count we accept
+    n = expected if expected is not None else (min(max(found), MAX_PROMISED) if found else 0)
     seen: set[int] = set()
     dups = []
     for x in found:

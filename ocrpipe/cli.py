@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Sequence
 
 from ._version import __version__
 from .config import FetchConfig, default_cache_dir
-from .errors import OcrpipeError
+from .errors import EngineError, OcrpipeError
+from .imageio import DEFAULT_MAX_PIXELS
 
 log = logging.getLogger("ocrpipe")
 
@@ -36,19 +38,35 @@ class Progress:
         sys.stderr.flush()
 
 
+def _default(cls, name: str):
+    """A config dataclass field's default: the CLI never repeats one."""
+    f = cls.__dataclass_fields__[name]
+    return f.default
+
+
 def _add_fetch_options(p: argparse.ArgumentParser) -> None:
+    d = lambda name: _default(FetchConfig, name)  # noqa: E731
     g = p.add_argument_group("fetching")
     g.add_argument("--all-images", action="store_true", help="keep every image, not only the poster series")
     g.add_argument("--refresh", action="store_true", help="download again even when the cache has the image")
     g.add_argument("--cache-dir", type=Path, default=None,
                    help=f"download cache (default $OCRPIPE_CACHE_DIR or {default_cache_dir()})")
-    g.add_argument("--prefer", choices=("real", "proxy"), default="real",
-                   help="try the real image URL or the proxied one first (default real)")
-    g.add_argument("--workers", type=int, default=4, help="concurrent downloads (default 4)")
-    g.add_argument("--timeout", type=float, default=30.0, help="read timeout per request in seconds (default 30)")
-    g.add_argument("--connect-timeout", type=float, default=10.0, help="connect timeout in seconds (default 10)")
-    g.add_argument("--tries", type=int, default=4, help="tries per URL (default 4)")
-    g.add_argument("--max-bytes", type=int, default=50 * 1024 * 1024, help="size cap per image (default 50 MB)")
+    g.add_argument("--prefer", choices=("real", "proxy"), default=d("prefer"),
+                   help=f"try the real image URL or the proxied one first (default {d('prefer')})")
+    g.add_argument("--workers", type=int, default=d("workers"), help=f"concurrent downloads (default {d('workers')})")
+    g.add_argument("--timeout", type=float, default=d("read_timeout"),
+                   help=f"read timeout per request in seconds (default {d('read_timeout'):g})")
+    g.add_argument("--connect-timeout", type=float, default=d("connect_timeout"),
+                   help=f"connect timeout in seconds (default {d('connect_timeout'):g})")
+    g.add_argument("--tries", type=int, default=d("tries"), help=f"tries per URL (default {d('tries')})")
+    g.add_argument("--deadline", type=float, default=d("deadline"),
+                   help=f"seconds for one image's whole download, all URLs and tries (default {d('deadline'):g})")
+    g.add_argument("--max-bytes", type=int, default=d("max_bytes"),
+                   help=f"size cap per image in bytes (default {d('max_bytes')})")
+    g.add_argument("--max-images", type=int, default=d("max_images"),
+                   help=f"images fetched per article at most (default {d('max_images')})")
+    g.add_argument("--allow-private", action="store_true",
+                   help="let a remote article's images reach loopback, private and link-local addresses")
     g.add_argument("--referer", default=None, help="send this Referer (default: none, as the seed page asks)")
 
 
@@ -56,7 +74,8 @@ def _fetch_config(args: argparse.Namespace) -> FetchConfig:
     kw = dict(
         connect_timeout=args.connect_timeout, read_timeout=args.timeout, tries=args.tries,
         max_bytes=args.max_bytes, workers=args.workers, prefer=args.prefer, use_cache=not args.refresh,
-        referer=args.referer, all_images=args.all_images,
+        referer=args.referer, all_images=args.all_images, deadline=args.deadline, max_images=args.max_images,
+        allow_private=args.allow_private,
     )
     if args.cache_dir is not None:
         kw["cache_dir"] = args.cache_dir
@@ -114,6 +133,8 @@ def _add_ocr_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--binarize", choices=("none", "otsu", "adaptive"), default="none",
                    help="binarise line images before recognition (default none)")
     g.add_argument("--no-deskew", action="store_true", help="do not straighten rotated posters")
+    g.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS,
+                   help=f"refuse images with more decoded pixels than this (default {DEFAULT_MAX_PIXELS})")
     g.add_argument("--debug", type=Path, default=None, metavar="DIR",
                    help="write the ink mask and a numbered line-box overlay per image to DIR")
 
@@ -127,7 +148,8 @@ def _ocr_configs(args: argparse.Namespace):
     if args.jobs is not None:
         kw["jobs"] = args.jobs
     segment = args.segment or DEFAULT_SEGMENT[args.engine]
-    pre = PreprocessConfig(segment=segment, binarize=args.binarize, deskew=not args.no_deskew)
+    pre = PreprocessConfig(segment=segment, binarize=args.binarize, deskew=not args.no_deskew,
+                           max_pixels=args.max_pixels)
     return pre, OcrConfig(**kw)
 
 
@@ -139,12 +161,16 @@ def _report_fetch_failures(result) -> int:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     from .fetch import Fetcher
+    from .outdir import OutputDir
     from .sources import load_article
 
     config = _fetch_config(args)
-    with Fetcher(config) as fetcher:
+    with OutputDir(args.out) as staged, Fetcher(config) as fetcher:
+        assert staged.staging is not None
         article = load_article(args.article, fetcher.downloader, all_images=config.all_images)
-        result = fetcher.fetch(article, args.out, progress=Progress("fetch", not args.quiet))
+        result = fetcher.fetch(article, staged.staging, progress=Progress("fetch", not args.quiet),
+                               run_id=staged.run_id)
+        staged.commit()
     ok, failed = len(result.ok), len(result.failed)
     excluded = sum(1 for im in result.images if im.status == "excluded")
     cached = sum(1 for im in result.ok if im.from_cache)
@@ -242,6 +268,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ocrpipe: interrupted", file=sys.stderr)
         return 130
+    except BrokenProcessPool as exc:
+        log.debug("worker pool broke", exc_info=True)
+        print(f"ocrpipe: error: a recognition worker died ({exc or 'killed'})", file=sys.stderr)
+        print("ocrpipe: hint: out of memory? try --jobs 1 or a lower --max-pixels; -vv shows the details",
+              file=sys.stderr)
+        return EngineError.exit_code
+    except Exception as exc:  # noqa: BLE001 - the last net: one line, never a traceback
+        log.debug("unexpected error", exc_info=True)
+        print(f"ocrpipe: error: unexpected {type(exc).__name__}: {str(exc)[:300]}", file=sys.stderr)
+        print("ocrpipe: hint: this is a bug in ocrpipe; run again with -vv and report the log", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

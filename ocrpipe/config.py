@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .errors import InputError
+from .imageio import DEFAULT_MAX_PIXELS
 
 CACHE_ENV = "OCRPIPE_CACHE_DIR"
 
@@ -44,9 +45,12 @@ class FetchConfig:
     referer: str | None = None  # the seed page asks for no Referer
     user_agent: str = f"ocrpipe/{__version__} (poster OCR; python-requests)"
     all_images: bool = False
+    deadline: float = 120.0  # seconds for one image's whole download, every URL and try included
+    max_images: int = 500  # images fetched per article; a page may name any number
+    allow_private: bool = False  # let a remote article's images reach loopback/private addresses
 
     def __post_init__(self) -> None:
-        for name in ("connect_timeout", "read_timeout", "backoff_max", "max_bytes"):
+        for name in ("connect_timeout", "read_timeout", "backoff_max", "max_bytes", "deadline", "max_images"):
             _positive(name, getattr(self, name))
         if self.backoff_base < 0:
             raise InputError(f"backoff_base must be >= 0, got {self.backoff_base!r}")
@@ -69,7 +73,7 @@ class PreprocessConfig:
     binarize: str = "none"  # "none" (normalised grey), "otsu" or "adaptive", per line
     segment: str = "lines"  # "lines": our line images; "page": one cleaned page; "engine": the engine's own detector
     background: str = "flat"  # "flat": nearest flat pixel; "median": a local median (the older method)
-    max_pixels: int = 80_000_000
+    max_pixels: int = DEFAULT_MAX_PIXELS
     min_line_height: int = 6  # px in the input image; smaller blobs are noise
 
     def __post_init__(self) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import statistics
+import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -18,8 +19,10 @@ from ._version import __version__
 from .article import Article, ArticleMeta, ImageRef
 from .cache import DownloadCache, sha256_hex
 from .config import FetchConfig
-from .http import Attempt, Downloader, DownloadFailed
+from .errors import ImageError, OutputError
+from .http import DeadlinePassed, Downloader, TryFailed, backoff_delay
 from .imageio import probe_image
+from .netguard import FetchPolicy
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ class FetchedImage:
     attempts: int = 0
     from_cache: bool = False
     error: str | None = None
+    retryable: bool = field(default=False, compare=False)  # failed, but a later try might work
 
     def to_dict(self) -> dict:
         return {
@@ -63,6 +67,7 @@ class FetchResult:
     meta: ArticleMeta
     out_dir: Path
     images: tuple[FetchedImage, ...]
+    run_id: str | None = None  # shared with the result.json of the same run
 
     @property
     def ok(self) -> tuple[FetchedImage, ...]:
@@ -77,7 +82,8 @@ class FetchResult:
         return self.out_dir / image.file
 
     def to_manifest(self) -> dict:
-        return {"ocrpipe": __version__, "article": self.meta.to_dict(), "images": [im.to_dict() for im in self.images]}
+        return {"ocrpipe": __version__, "run_id": self.run_id, "article": self.meta.to_dict(),
+                "images": [im.to_dict() for im in self.images]}
 
     @classmethod
     def from_manifest(cls, out_dir: Path, d: dict) -> "FetchResult":
@@ -88,13 +94,21 @@ class FetchResult:
 ProgressFn = Callable[[int, int, FetchedImage], None]
 
 
+def is_remote(url: str) -> bool:
+    return "://" in url and not url.lower().startswith("file:")
+
+
 class Fetcher:
     """Downloads image series; owns the HTTP session and the cache."""
 
-    def __init__(self, config: FetchConfig | None = None, downloader: Downloader | None = None) -> None:
+    resolver = None  # tests inject a resolver for the address rule; None: the system's
+
+    def __init__(self, config: FetchConfig | None = None, downloader: Downloader | None = None,
+                 sleep=time.sleep) -> None:
         self.config = config or FetchConfig()
         self.downloader = downloader or Downloader(self.config)
         self.cache = DownloadCache(self.config.cache_dir)
+        self._sleep = sleep
 
     def close(self) -> None:
         self.downloader.close()
@@ -105,64 +119,133 @@ class Fetcher:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def fetch_one(self, ref: ImageRef, out_dir: Path) -> FetchedImage:
-        """Try each URL of one image in order; never raises for network or image trouble."""
-        tried: list[str] = []
-        attempts: list[Attempt] = []
-        errors: list[str] = []
-        for url in ref.ordered_urls(self.config.prefer):
-            tried.append(url)
-            remote = "://" in url and not url.startswith("file:")  # local files are not cached
-            cached = self.cache.get(url) if self.config.use_cache and remote else None
-            if cached is not None:
-                return self._store(ref, out_dir, url, cached.data, cached.content_type, tuple(tried), 0, True)
-            try:
-                dl = self.downloader.get(url)
-            except DownloadFailed as exc:
-                attempts.extend(exc.attempts)
-                errors.append(exc.message)
-                log.info("image %d: %s", ref.index, exc.message)
-                continue
-            attempts.extend(dl.attempts)
-            if remote:
-                self.cache.put(url, dl.data, dl.content_type)
-            return self._store(ref, out_dir, url, dl.data, dl.content_type or dl.info.mime, tuple(tried),
-                               len(attempts), False)
-        if not tried:
-            errors.append("the image has no usable URL")
-        return FetchedImage(index=ref.index, status="failed", urls_tried=tuple(tried), attempts=len(attempts),
-                            error="; ".join(errors))
+    def fetch_one(self, ref: ImageRef, out_dir: Path, downloader: Downloader | None = None,
+                  rounds: int | None = None) -> FetchedImage:
+        """Try the URLs of one image in rounds; never raises for network or image trouble.
+
+        Each round tries every URL still in play once, so a host that times out hands
+        over to the next URL (the proxy) before it is tried again. A URL leaves play on
+        an answer another try will not change (404, refused by the fetch policy);
+        rounds stop at `tries` per URL or at the image's deadline.
+        """
+        dl_ = downloader or self.downloader
+        cfg = self.config
+        urls = ref.ordered_urls(cfg.prefer)
+        if not urls:
+            return FetchedImage(index=ref.index, status="failed", error="the image has no usable URL")
+        if cfg.use_cache:
+            for url in urls:
+                cached = self.cache.get(url) if is_remote(url) else None  # local files are not cached
+                if cached is not None:
+                    return self._store(ref, out_dir, url, cached.data, cached.content_type, (url,), 0, True)
+        tried: dict[str, None] = {}
+        errors: dict[str, str] = {}
+        attempts = 0
+        live = list(urls)
+        deadline = time.monotonic() + cfg.deadline
+        for n in range(rounds or cfg.tries):
+            waits: list[float] = []
+            for url in list(live):
+                tried.setdefault(url, None)
+                try:
+                    dl = dl_.try_once(url, deadline)
+                except TryFailed as exc:
+                    attempts += 1
+                    errors[url] = str(exc)
+                    log.info("image %d: %s: %s", ref.index, url, exc)
+                    if isinstance(exc, DeadlinePassed):
+                        live.clear()
+                        break
+                    if not exc.retry:
+                        live.remove(url)
+                    elif exc.wait is not None:
+                        waits.append(exc.wait)
+                    continue
+                attempts += 1
+                if is_remote(url):
+                    self.cache.put(url, dl.data, dl.content_type)
+                return self._store(ref, out_dir, url, dl.data, dl.content_type or dl.info.mime, tuple(tried),
+                                   attempts, False)
+            if not live or n + 1 >= (rounds or cfg.tries):
+                break
+            delay = backoff_delay(cfg, n, max(waits) if waits else None)
+            if time.monotonic() + delay >= deadline:
+                errors[live[0]] = f"{errors.get(live[0], '')} (the {cfg.deadline:g}s download deadline passed)"
+                break
+            self._sleep(delay)
+        return FetchedImage(index=ref.index, status="failed", urls_tried=tuple(tried), attempts=attempts,
+                            error="; ".join(f"{u}: {e}" for u, e in errors.items()), retryable=bool(live))
+
+    def _fetch_safely(self, ref: ImageRef, out_dir: Path, downloader: Downloader) -> FetchedImage:
+        """fetch_one, with anything unforeseen recorded on that image: the others and the manifest go on."""
+        try:
+            return self.fetch_one(ref, out_dir, downloader)
+        except OutputError:
+            raise  # the output directory is unusable: every image would fail the same way
+        except Exception as exc:  # noqa: BLE001 - one hostile URL must not lose the whole set
+            log.debug("image %d: unexpected error", ref.index, exc_info=True)
+            return FetchedImage(index=ref.index, status="failed", urls_tried=ref.ordered_urls(self.config.prefer),
+                                error=f"unexpected error: {type(exc).__name__}: {exc}"[:300])
 
     def _store(self, ref: ImageRef, out_dir: Path, url: str, data: bytes, ctype: str | None,
                tried: tuple[str, ...], attempts: int, from_cache: bool) -> FetchedImage:
-        info = probe_image(data, what=url)  # cheap for cache hits too: a cache never hands back junk
+        try:
+            info = probe_image(data, what=url)  # cheap for cache hits too: a cache never hands back junk
+        except ImageError as exc:
+            return FetchedImage(index=ref.index, status="failed", urls_tried=tried, attempts=attempts,
+                                error=exc.message)
         rel = f"images/{ref.index:03d}.{info.extension}"
         atomic_write_bytes(out_dir / rel, data)
         return FetchedImage(index=ref.index, status="ok", urls_tried=tried, url=url, file=rel,
                             sha256=sha256_hex(data), bytes=len(data), content_type=(ctype or info.mime).split(";")[0],
                             width=info.width, height=info.height, attempts=attempts, from_cache=from_cache)
 
-    def fetch(self, article: Article, out_dir: Path, progress: ProgressFn | None = None) -> FetchResult:
+    def fetch(self, article: Article, out_dir: Path, progress: ProgressFn | None = None,
+              run_id: str | None = None) -> FetchResult:
         """Download the article's series (or every image with all_images) and write the manifest."""
         out_dir = Path(out_dir)
-        wanted = [im for im in article.images if im.in_series or self.config.all_images]
+        cfg = self.config
+        wanted = [im for im in article.images if im.in_series or cfg.all_images]
+        if len(wanted) > cfg.max_images:
+            log.warning("the article names %d images; only the first %d are fetched (--max-images)",
+                        len(wanted), cfg.max_images)
+        over = {im.index for im in wanted[cfg.max_images:]}
+        wanted = wanted[:cfg.max_images]
         kept = {im.index for im in wanted}
         results: dict[int, FetchedImage] = {
-            im.index: FetchedImage(index=im.index, status="excluded", error=im.excluded_reason)
+            im.index: FetchedImage(index=im.index, status="excluded",
+                                   error=f"over the {cfg.max_images}-image limit (--max-images)"
+                                   if im.index in over else im.excluded_reason)
             for im in article.images if im.index not in kept
         }
+        policy = FetchPolicy.for_article(article.meta.location, cfg.allow_private, self.resolver)
+        downloader = self.downloader.with_policy(policy) if policy.remote else self.downloader
+        refs = {im.index: im for im in wanted}
 
         done = 0
-        with ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="ocrpipe-fetch") as pool:
-            for rec in pool.map(lambda r: self.fetch_one(r, out_dir), wanted):
-                results[rec.index] = rec
-                done += 1
-                if progress:
-                    progress(done, len(wanted), rec)
+        try:
+            with ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="ocrpipe-fetch") as pool:
+                for rec in pool.map(lambda r: self._fetch_safely(r, out_dir, downloader), wanted):
+                    results[rec.index] = rec
+                    done += 1
+                    if progress:
+                        progress(done, len(wanted), rec)
+            # One more round over the URLs of each image that failed for a reason a later
+            # try may cure: a host that was down a moment ago may be back.
+            for idx, rec in list(results.items()):
+                if rec.status == "failed" and rec.retryable:
+                    log.info("image %d: one more round over its URLs", idx)
+                    again = self.fetch_one(refs[idx], out_dir, downloader, rounds=1)
+                    results[idx] = again if again.status == "ok" else replace(
+                        rec, attempts=rec.attempts + again.attempts,
+                        error=f"{rec.error}; last round: {again.error}")
+        finally:
+            if downloader is not self.downloader:
+                downloader.close()
 
         hinted = {im.index for im in article.images if im.width_hint and im.height_hint}
         images = exclude_by_pixels([results[i] for i in sorted(results)], hinted, self.config.all_images)
-        result = FetchResult(meta=article.meta, out_dir=out_dir, images=tuple(images))
+        result = FetchResult(meta=article.meta, out_dir=out_dir, images=tuple(images), run_id=run_id)
         atomic_write_json(out_dir / MANIFEST, result.to_manifest())
         return result
 

@@ -16,7 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ImageError
 
-DEFAULT_MAX_PIXELS = 80_000_000  # well above a 20k x 4k long poster; below a decompression bomb
+DEFAULT_MAX_PIXELS = 25_000_000  # a 1080x20000 long poster fits; one worker stays under ~1 GB (README)
 
 _EXT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp", "TIFF": "tif", "MPO": "jpg"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff")

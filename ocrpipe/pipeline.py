@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -15,6 +15,7 @@ from .config import FetchConfig, PreprocessConfig
 from .export import write_outputs
 from .fetch import Fetcher, FetchResult
 from .ocr import OcrConfig
+from .outdir import OutputDir
 from .recognize import Job, recognize_all
 from .results import ImageResult, RunResult
 from .sources import load_article
@@ -64,10 +65,13 @@ def run_article(article: str | Article, out_dir: Path, config: RunConfig | None 
     """Fetch an article's poster series into out_dir, recognise it and write the outputs."""
     config = config or RunConfig()
     out_dir = Path(out_dir)
-    with Fetcher(config.fetch) as fetcher:
-        if isinstance(article, str):
-            article = load_article(article, fetcher.downloader, all_images=config.fetch.all_images)
-        fetched = fetcher.fetch(article, out_dir, progress=fetch_progress)
-    result = recognize_fetched(fetched, config, ocr_progress)
-    write_outputs(result, out_dir)
-    return fetched, result
+    with OutputDir(out_dir) as staged:
+        assert staged.staging is not None
+        with Fetcher(config.fetch) as fetcher:
+            if isinstance(article, str):
+                article = load_article(article, fetcher.downloader, all_images=config.fetch.all_images)
+            fetched = fetcher.fetch(article, staged.staging, progress=fetch_progress, run_id=staged.run_id)
+        result = replace(recognize_fetched(fetched, config, ocr_progress), run_id=staged.run_id)
+        write_outputs(result, staged.staging)
+        staged.commit()
+    return replace(fetched, out_dir=out_dir), result

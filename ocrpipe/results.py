@@ -138,6 +138,7 @@ class RunResult:
     clauses: tuple[ClauseResult, ...]
     verification: Verification
     provenance: dict = field(default_factory=dict)
+    run_id: str | None = None  # the same id as the manifest.json written beside it
 
     @property
     def text(self) -> str:
@@ -150,6 +151,7 @@ class RunResult:
             "clauses": [c.to_dict() for c in self.clauses],
             "verification": self.verification.to_dict(),
             "provenance": self.provenance,
+            "run_id": self.run_id,
         }
 
     @classmethod
@@ -158,4 +160,4 @@ class RunResult:
                    images=tuple(ImageResult.from_dict(x) for x in d.get("images") or ()),
                    clauses=tuple(ClauseResult.from_dict(x) for x in d.get("clauses") or ()),
                    verification=Verification.from_dict(d.get("verification") or {}),
-                   provenance=dict(d.get("provenance") or {}))
+                   provenance=dict(d.get("provenance") or {}), run_id=d.get("run_id"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def _from_list(text: str, path: Path) -> Article:
             real, proxy = unwrap_proxy(line)
             refs.append(ImageRef(index=len(refs), urls=(real,), proxy_urls=(proxy,) if proxy else ()))
         else:
-            local = (path.parent / line).resolve()
+            # abspath, not resolve(): a NUL or other junk must fail that one image, not the list
+            local = Path(os.path.abspath(path.parent / line))
             refs.append(ImageRef(index=len(refs), urls=(local.as_uri(),)))
     return _images_article(refs, path.stem, str(path))
 

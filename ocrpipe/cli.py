@@ -11,7 +11,7 @@ from typing import Sequence
 
 from ._version import __version__
 from .config import FetchConfig, default_cache_dir
-from .errors import EngineError, OcrpipeError
+from .errors import EngineError, ExitCode, OcrpipeError
 from .imageio import DEFAULT_MAX_PIXELS
 
 log = logging.getLogger("ocrpipe")
@@ -156,7 +156,7 @@ def _ocr_configs(args: argparse.Namespace):
 def _report_fetch_failures(result) -> int:
     for im in result.failed:
         print(f"ocrpipe: image {im.index} failed: {im.error}", file=sys.stderr)
-    return 4 if result.failed else 0
+    return ExitCode.DOWNLOAD_FAILED if result.failed else ExitCode.OK
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -210,10 +210,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         if im.status != "ok" and not im.error.startswith("download failed"):
             print(f"ocrpipe: image {im.index} failed: {im.error}", file=sys.stderr)
     if fetched.failed:
-        return 4  # the set is incomplete: fix the download before reading the verification
+        return ExitCode.DOWNLOAD_FAILED  # the set is incomplete: fix the download before reading the verification
     if not result.verification.ok:
-        return 3
-    return 4 if any(im.status != "ok" for im in result.images) else 0
+        return ExitCode.VERIFICATION_FAILED
+    return ExitCode.DOWNLOAD_FAILED if any(im.status != "ok" for im in result.images) else ExitCode.OK
 
 
 def cmd_ocr(args: argparse.Namespace) -> int:
@@ -236,7 +236,7 @@ def cmd_ocr(args: argparse.Namespace) -> int:
     for r in results:
         if r.status != "ok":
             print(f"ocrpipe: {r.file}: {r.error}", file=sys.stderr)
-    return 4 if any(r.status != "ok" for r in results) else 0
+    return ExitCode.DOWNLOAD_FAILED if any(r.status != "ok" for r in results) else ExitCode.OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -250,7 +250,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print("\n".join(_clause_table(result)))
     for line in _verification_lines(v):
         print(line, file=sys.stdout if v.ok else sys.stderr)
-    return 0 if v.ok else 3
+    return ExitCode.OK if v.ok else ExitCode.VERIFICATION_FAILED
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -267,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("ocrpipe: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenProcessPool as exc:
         log.debug("worker pool broke", exc_info=True)
         print(f"ocrpipe: error: a recognition worker died ({exc or 'killed'})", file=sys.stderr)
@@ -278,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("unexpected error", exc_info=True)
         print(f"ocrpipe: error: unexpected {type(exc).__name__}: {str(exc)[:300]}", file=sys.stderr)
         print("ocrpipe: hint: this is a bug in ocrpipe; run again with -vv and report the log", file=sys.stderr)
-        return 1
+        return ExitCode.UNEXPECTED
 
 
 if __name__ == "__main__":

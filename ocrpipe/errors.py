@@ -17,11 +17,26 @@ fix the problem. Callers can catch at any level::
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The CLI's exit statuses (README, "Exit status"); the one place they are numbered."""
+
+    OK = 0
+    UNEXPECTED = 1
+    BAD_INPUT = 2
+    VERIFICATION_FAILED = 3
+    DOWNLOAD_FAILED = 4  # also: an image could not be read
+    ENGINE_FAILED = 5
+    OUTPUT_FAILED = 6
+    INTERRUPTED = 130
+
 
 class OcrpipeError(Exception):
     """Base class: a message, a fix-it hint and the CLI exit code."""
 
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.UNEXPECTED
     default_hint = ""
 
     def __init__(self, message: str, hint: str | None = None) -> None:
@@ -36,7 +51,7 @@ class OcrpipeError(Exception):
 
 
 class InputError(OcrpipeError):
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
 
 class ArticleError(InputError):
@@ -48,12 +63,12 @@ class ImageError(InputError):
 
 
 class FetchError(OcrpipeError):
-    exit_code = 4
+    exit_code = ExitCode.DOWNLOAD_FAILED
     default_hint = "check the network connection and the URL; re-run to retry (finished images are cached)"
 
 
 class EngineError(OcrpipeError):
-    exit_code = 5
+    exit_code = ExitCode.ENGINE_FAILED
 
 
 class EngineNotAvailable(EngineError):
@@ -65,10 +80,10 @@ class EngineTimeout(EngineError):
 
 
 class OutputError(OcrpipeError):
-    exit_code = 6
+    exit_code = ExitCode.OUTPUT_FAILED
     default_hint = "check that the output directory is writable and the disk is not full"
 
 
 class VerificationFailed(OcrpipeError):
-    exit_code = 3
+    exit_code = ExitCode.VERIFICATION_FAILED
     default_hint = "see clauses.md and result.json for missing or duplicated numbers; --expect N overrides the promised count"

@@ -67,7 +67,7 @@ def recognize_one(job: Job, engine: Engine, pre: PreprocessConfig, debug_dir: Pa
         raise  # not about this image: every image would fail the same way
     except OcrpipeError as exc:
         log.warning("image %d (%s): %s", job.index, job.path, exc.message)
-        return ImageResult(**base, status="failed", error=exc.message, seconds=time.perf_counter() - t0)
+        return ImageResult(**base, status="failed", error=str(exc), seconds=time.perf_counter() - t0)
     return ImageResult(**base, width=layout.width, height=layout.height, skew=layout.skew, scale=layout.scale,
                        seconds=time.perf_counter() - t0, lines=tuple(lines))
 

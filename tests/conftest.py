@@ -136,3 +136,25 @@ def stall() -> Callable[[float], Handler]:
             send(h, 200, b"late", "text/plain")
         return route
     return make
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """`ocrpipe run` on the bundled demo article, once per session: (exit code, output dir)."""
+    from ocrpipe.cli import main
+
+    out = tmp_path_factory.mktemp("demo")
+    cache = tmp_path_factory.mktemp("demo-cache")
+    rc = main(["run", str(REPO / "samples/demo/article.md"), "--out", str(out), "--quiet", "--jobs", "2",
+               "--cache-dir", str(cache)])
+    return rc, out
+
+
+@pytest.fixture
+def demo_result(demo_run, tmp_path) -> Path:
+    """A private copy of the demo run's directory; returns its result.json."""
+    import shutil
+
+    dst = tmp_path / "run"
+    shutil.copytree(demo_run[1], dst, ignore=shutil.ignore_patterns(".ocrpipe.lock", ".staging-*"))
+    return dst / "result.json"

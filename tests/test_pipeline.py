@@ -27,14 +27,6 @@ SCHEMA = json.loads((REPO / "ocrpipe" / "schema" / "result.schema.json").read_te
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    rc = main(["run", str(REPO / "samples/demo/article.md"), "--out", str(out), "--quiet", "--jobs", "2",
-               "--cache-dir", str(out / "cache")])
-    return rc, out
-
-
 def test_demo_sample_finds_20_clauses_and_verifies(demo_run):
     rc, out = demo_run
     assert rc == 0

@@ -35,6 +35,9 @@ STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dun", re.compile(r"^(\d{1,3}、)\s*(.*)$")),
     ("dot", re.compile(r"^(\d{1,3}[.．])(?!\d)\s*(.*)$")),
 )
+# A number whose punctuation OCR bent: "4 .惩治…", "4。…", "4，…"; a clause start only where
+# the sequence (or the badge beside it) agrees.
+_BENT = re.compile(r"^(\d{1,3})\s*[.．。，,、·]\s*(?!\d)(\S.*)$")
 # A two-digit badge read into the heading it sits beside: "01 1.xxx", "011.xxx", "1515.xxx".
 _BADGE_PREFIX = re.compile(r"^(\d{2})\s?(?=\d{1,2}[.．、])")
 _RIM_JUNK = re.compile(r"^[\s)\]}|）】」》〉>'\"`]+(?=\S)")
@@ -188,6 +191,30 @@ def _style_hints(headings: list[Heading | None], badges: list[int | None]) -> di
     return hints
 
 
+def _accept_bent(lines: list[_Line], headings: list[Heading | None], badges: list[int | None],
+                 starts: dict[int, tuple[int, str, str]], others: list[int]) -> None:
+    """Add clause starts whose number punctuation OCR bent, where the sequence agrees.
+
+    "4 .惩治拖欠账款行为" between clause 3 and clause 5 is clause 4; so is "4。…" right
+    after a badge reading 4. Elsewhere such a line stays body text.
+    """
+    for i, x in enumerate(lines):
+        if i in starts or headings[i] is not None or x.line.kind != "text":
+            continue
+        m = _BENT.match(x.line.text.strip())
+        if not m:
+            continue
+        n = int(m.group(1))
+        before = [starts[j][0] for j in starts if j < i]
+        after = [starts[j][0] for j in starts if j > i]
+        prev = max(before) if before else 0
+        fits = n == prev + 1 and (not after or min(after) == n + 1)
+        if fits or (i and badges[i - 1] == n):
+            starts[i] = (n, m.group(1) + ".", m.group(2).strip())
+            if i in others:
+                others.remove(i)
+
+
 def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
                     ) -> tuple[list[ClauseResult], Verification]:
     """Clauses across the image set, in order, and their verification against expected."""
@@ -228,6 +255,9 @@ def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
             starts[i] = (h.number, h.label, h.rest)
         elif h:
             others.append(i)
+
+    if style in ("dot", "dun"):
+        _accept_bent(lines, headings, badges, starts, others)
 
     # Body type: the usual height of the plain lines after the first clause heading (the
     # lower median, since a closing poster's few lines of big type come last).

@@ -63,6 +63,9 @@ class FetchConfig:
         object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
 
 
+SEGMENTS = ("detect", "lines", "page", "engine")
+
+
 @dataclass(frozen=True)
 class PreprocessConfig:
     """How a poster becomes line images. Defaults chosen by measurement (see README)."""
@@ -71,7 +74,11 @@ class PreprocessConfig:
     deskew: bool = True
     target_height: int = 28  # ink height (px) of each line image handed to the engine (see README: measured)
     binarize: str = "none"  # "none" (normalised grey), "otsu" or "adaptive", per line
-    segment: str = "lines"  # "lines": our line images; "page": one cleaned page; "engine": the engine's own detector
+    # "detect": lines found by the DB text detector (models/), each cleaned by the ink model;
+    # "lines": lines found by the classical ink model; "page": one cleaned page;
+    # "engine": the engine's own detector (rapidocr)
+    segment: str = "detect"
+    det_side: int = 960  # the detector's input, longer side in px (multiple of 32; measured)
     background: str = "flat"  # "flat": nearest flat pixel; "median": a local median (the older method)
     max_pixels: int = DEFAULT_MAX_PIXELS
     min_line_height: int = 6  # px in the input image; smaller blobs are noise
@@ -85,6 +92,8 @@ class PreprocessConfig:
             raise InputError(f"binarize must be none, otsu or adaptive, got {self.binarize!r}")
         if self.background not in ("flat", "median"):
             raise InputError(f"background must be 'flat' or 'median', got {self.background!r}")
-        if self.segment not in ("lines", "page", "engine"):
-            raise InputError(f"segment must be 'lines', 'page' or 'engine', got {self.segment!r}")
+        if self.segment not in SEGMENTS:
+            raise InputError(f"segment must be one of {', '.join(SEGMENTS)}, got {self.segment!r}")
+        if self.det_side < 64 or self.det_side % 32:
+            raise InputError(f"det_side must be a multiple of 32 and at least 64, got {self.det_side!r}")
         _positive("max_pixels", self.max_pixels)

@@ -136,6 +136,13 @@ class _TesseractBase:
     def recognize_page(self, image: np.ndarray) -> Recognized:
         return self._read(image, self.config.page_psm)
 
+    def recognize_crop(self, crop_rgb: np.ndarray, kind: str = "text") -> Recognized:
+        """A detected line as it is in the image: cleaned by the ink model first (measured: README)."""
+        from .preprocess import clean_line
+
+        image, _h = clean_line(crop_rgb)
+        return self.recognize_line(image, kind)
+
     def provenance(self) -> dict:
         return {
             "engine": "tesseract",

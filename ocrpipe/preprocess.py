@@ -514,3 +514,26 @@ def write_debug(layout: PageLayout, out_dir, stem: str) -> None:
         ok, buf = cv2.imencode(".png", layout.page)
         if ok:
             atomic_write_bytes(out_dir / f"{stem}.page.png", buf.tobytes())
+
+
+def clean_line(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> tuple[np.ndarray, float]:
+    """The classical ink model on one detected line: dark-on-white grey at the target text height.
+
+    The line's background is the median colour of the crop's rim (a detected box has
+    a margin around its text), the ink its colour distance from that, so any text
+    colour on any flat background becomes dark on white. Returns (image, text height).
+    """
+    cfg = cfg or PreprocessConfig()
+    h, w = crop_rgb.shape[:2]
+    r = max(1, min(h, w) // 10)
+    rim = np.concatenate([crop_rgb[:r].reshape(-1, 3), crop_rgb[-r:].reshape(-1, 3),
+                          crop_rgb[:, :r].reshape(-1, 3), crop_rgb[:, -r:].reshape(-1, 3)])
+    bg = np.median(rim, axis=0).astype(np.uint8)
+    dist = max_channel(cv2.absdiff(crop_rgb, np.full_like(crop_rgb, bg)))
+    ink = _ink(dist)
+    line_h = _line_height(ink)
+    norm = _normalise(dist, ink)
+    factor = float(np.clip(cfg.target_height / max(line_h, 1.0), 0.2, 4.0))
+    img = _binarize(scale_to(norm, factor), cfg.binarize, cfg.target_height)
+    border = max(4, cfg.target_height // 2)
+    return cv2.copyMakeBorder(img, border, border, border, border, cv2.BORDER_CONSTANT, value=255), line_h

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
+
 from .config import PreprocessConfig
+from .detect import DetConfig, TextDetector, column_to_row, crop, is_column
 from .errors import EngineNotAvailable, InputError, OcrpipeError
 from .geometry import estimate_skew, map_box, rotate
 from .layout import reading_order
@@ -43,6 +46,8 @@ def recognize_one(job: Job, engine: Engine, pre: PreprocessConfig, debug_dir: Pa
         rgb = load_image(job.path, max_pixels=pre.max_pixels)
         if pre.segment == "engine":
             return _engine_layout(job, rgb, engine, pre, base, t0)
+        if pre.segment == "detect":
+            return _detected_layout(job, rgb, engine, pre, base, t0)
         layout = preprocess(rgb, pre)
         if debug_dir is not None:
             write_debug(layout, debug_dir, f"{job.index:03d}")
@@ -95,12 +100,57 @@ def _engine_layout(job: Job, rgb, engine: Engine, pre: PreprocessConfig, base: d
                        seconds=time.perf_counter() - t0, lines=tuple(lines))
 
 
+_detectors: dict[int, TextDetector] = {}
+
+
+def detector_for(pre: PreprocessConfig) -> TextDetector:
+    """One detector per process and input size: loading the model costs ~0.1 s."""
+    det = _detectors.get(pre.det_side)
+    if det is None:
+        det = _detectors[pre.det_side] = TextDetector(DetConfig(side=pre.det_side))
+    return det
+
+
+def _detected_layout(job: Job, rgb, engine: Engine, pre: PreprocessConfig, base: dict, t0: float) -> ImageResult:
+    """Lines found by the DB detector, turned upright, read by the engine (segment="detect")."""
+    det = detector_for(pre)
+    H, W = rgb.shape[:2]
+    regions = det.detect(rgb)
+    crops = []
+    for r in regions:
+        c = crop(rgb, r.quad)
+        crops.append(column_to_row(c) if is_column(c) else c)
+    flips = det.upside_down(crops) if crops else []
+    crops = [np.ascontiguousarray(c[::-1, ::-1]) if f else c for c, f in zip(crops, flips)]
+    boxes = [r.box for r in regions]
+    heights = sorted(min(r.size) for r in regions) or [20.0]
+    ordered = reading_order(boxes, float(heights[len(heights) // 2]))
+    if flips and sum(flips) > len(flips) / 2:
+        ordered = ordered[::-1]  # the page itself is upside down: its last line is read first
+    slots: dict[tuple, list[int]] = {}
+    for i, b in enumerate(boxes):
+        slots.setdefault(b, []).append(i)
+    lines = []
+    for o in ordered:
+        i = slots[o.box].pop(0)
+        rec = engine.recognize_crop(crops[i], "text")
+        text = normalize_line(" ".join(rec.text.split("\n")))
+        if text:
+            lines.append(LineResult(text=text, confidence=rec.confidence, bbox=o.box, block=o.block,
+                                    text_height=float(min(regions[i].size))))
+    return ImageResult(**base, width=W, height=H, skew=0.0, scale=1.0,
+                       seconds=time.perf_counter() - t0, lines=tuple(lines))
+
+
 # One engine per worker process: loading the model is the expensive part.
 _worker: dict = {}
 
 
 def _init_worker(ocr: OcrConfig, pre: PreprocessConfig, debug_dir: Path | None) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"  # parallelism is ours; Tesseract's OpenMP threads only fight it
+    import cv2
+
+    cv2.setNumThreads(1)  # the same for OpenCV's DNN: one worker per core
     _worker["engine"] = make_engine(ocr)
     _worker["pre"] = pre
     _worker["debug"] = debug_dir
@@ -116,6 +166,8 @@ def recognize_all(jobs: Sequence[Job], ocr: OcrConfig, pre: PreprocessConfig, de
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     engine = make_engine(ocr)  # fails fast, in this process, when the engine is missing
     provenance = engine.provenance()
+    if pre.segment == "detect":
+        provenance["detection"] = detector_for(pre).provenance()  # fails fast when the model is missing
     results: list[ImageResult] = []
     workers = min(ocr.jobs, len(jobs))
     if workers <= 1:

@@ -151,3 +151,20 @@ def test_wrapped_title_is_joined():
     assert v.ok
     assert clauses[0].title == "依法保护中小微企业的合法权益，营造良好营商环境"
     assert clauses[0].text == "正文第一行，正文第二行。"
+
+
+@pytest.mark.parametrize("bent", ["4 .惩治拖欠账款行为", "4。惩治拖欠账款行为", "4，惩治拖欠账款行为"])
+def test_numbering_that_ocr_bent_is_kept_where_the_sequence_agrees(bent):
+    lines = []
+    for n in range(1, 7):
+        lines.append((bent if n == 4 else f"{n}.第{n}项措施标题", 34))
+        lines.append((f"第{n}项措施的正文内容，依法保护。", 26))
+    clauses, v = extract_clauses([img(0, *lines)], 6)
+    assert [c.number for c in clauses] == [1, 2, 3, 4, 5, 6] and v.ok
+    assert clauses[3].title == "惩治拖欠账款行为"
+
+
+def test_bent_numbering_outside_the_sequence_stays_body_text():
+    lines = [("1.第一项", 34), ("正文。", 26), ("7，这一行是正文而不是标题", 26), ("2.第二项", 34), ("正文。", 26)]
+    clauses, v = extract_clauses([img(0, *lines)], 2)
+    assert [c.number for c in clauses] == [1, 2] and "7，这一行" in clauses[0].text

@@ -1,0 +1,289 @@
+"""Learned text detection: PP-OCR's DB model and direction classifier through OpenCV DNN.
+
+No onnxruntime and no new dependency: `cv2.dnn.readNetFromONNX` runs the PP-OCRv4
+detection model (probability map of "text here") and the PP-OCR mobile direction
+classifier (0° or 180°). Both files live in `models/` with their sha256 (see
+models/README.md), checked when they are loaded; nothing is downloaded.
+
+detect():  image -> probability map at a measured resolution -> text regions
+           (threshold, contours, box score) -> unclipped rotated rectangles in
+           image coordinates.
+crop():    a rotated rectangle -> an upright, axis-aligned line image (perspective
+           warp); a column of stacked characters is re-laid as a row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .errors import EngineNotAvailable
+
+log = logging.getLogger(__name__)
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODELS_ENV = "OCRPIPE_MODELS"
+DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
+CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_infer.onnx"
+SHA256 = {
+    DET_MODEL: "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
+    CLS_MODEL: "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c",
+}
+
+Quad = np.ndarray  # (4, 2) float32, clockwise from top-left, image coordinates
+
+
+@dataclass(frozen=True)
+class DetConfig:
+    """How the detector looks at a page. Defaults chosen by `make bench` (README)."""
+
+    side: int = 960  # the longer side of the detector's input, px (multiple of 32)
+    max_upscale: float = 3.0  # small images are enlarged at most this much
+    tile_aspect: float = 2.5  # pages longer than this (long side / short side) are read in tiles
+    thresh: float = 0.3  # probability that a pixel is text
+    box_thresh: float = 0.5  # mean probability inside a region for it to count
+    unclip: float = 1.6  # DB shrinks regions by this ratio when training; grow them back
+    max_regions: int = 1000
+    min_side: float = 5.0  # px in the detector's input: smaller regions are noise
+
+
+@dataclass(frozen=True)
+class Region:
+    quad: Quad = field(compare=False)
+    score: float
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        x0, y0 = np.floor(self.quad.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(self.quad.max(axis=0)).astype(int)
+        return int(max(0, x0)), int(max(0, y0)), int(x1 - max(0, x0)), int(y1 - max(0, y0))
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """(length along the text, height across it) of the rotated rectangle."""
+        q = self.quad
+        w = float(max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[3] - q[2])))
+        h = float(max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2])))
+        return w, h
+
+
+def models_dir() -> Path:
+    import os
+
+    env = os.environ.get(MODELS_ENV)
+    return Path(env) if env else MODELS_DIR
+
+
+def _load(name: str, folder: Path | None = None) -> cv2.dnn.Net:
+    path = (folder or models_dir()) / name
+    hint = (f"the file ships in the ocrpipe repository's models/ folder (see models/README.md); "
+            f"point ${MODELS_ENV} at a folder holding it, or use --segment lines (the classical line finder)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise EngineNotAvailable(f"text detection model {path} is missing: {exc.strerror or exc}", hint) from exc
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != SHA256[name]:
+        raise EngineNotAvailable(f"text detection model {path} has sha256 {digest[:12]}…, expected "
+                                 f"{SHA256[name][:12]}… (damaged or another version)", hint)
+    try:
+        return cv2.dnn.readNetFromONNX(str(path))
+    except cv2.error as exc:
+        raise EngineNotAvailable(f"OpenCV cannot load {path}: {str(exc).strip()[:200]}", hint) from exc
+
+
+def order_quad(pts: np.ndarray) -> Quad:
+    """Corners clockwise from the top-left: tl, tr, br, bl."""
+    pts = np.asarray(pts, np.float32)
+    by_x = pts[np.argsort(pts[:, 0], kind="stable")]
+    left, right = by_x[:2], by_x[2:]
+    tl, bl = left[np.argsort(left[:, 1], kind="stable")]
+    tr, br = right[np.argsort(right[:, 1], kind="stable")]
+    return np.array([tl, tr, br, bl], np.float32)
+
+
+class TextDetector:
+    """PP-OCRv4 DB detection and the 0/180° direction classifier, on OpenCV DNN."""
+
+    def __init__(self, config: DetConfig | None = None, folder: Path | None = None) -> None:
+        self.config = config or DetConfig()
+        self._det = _load(DET_MODEL, folder)
+        self._cls = _load(CLS_MODEL, folder)
+        self.folder = folder or models_dir()
+
+    def provenance(self) -> dict:
+        return {"detector": DET_MODEL, "detector_sha256": SHA256[DET_MODEL],
+                "direction_classifier": CLS_MODEL, "direction_classifier_sha256": SHA256[CLS_MODEL],
+                "runtime": f"opencv-dnn {cv2.__version__}", "det_side": self.config.side}
+
+    # -- detection -------------------------------------------------------------
+
+    def detect(self, rgb: np.ndarray) -> list[Region]:
+        """Text regions of a whole image, in image coordinates (tiles for very long pages)."""
+        h, w = rgb.shape[:2]
+        long_, short = max(h, w), min(h, w)
+        if long_ / max(short, 1) <= self.config.tile_aspect:
+            return self._detect_window(rgb, 0, 0)
+        # A long page shrunk whole would make its body text too small: read it in
+        # overlapping square-ish tiles along its length, each at the usual scale.
+        step = int(short * self.config.tile_aspect * 0.8)
+        span = int(short * self.config.tile_aspect)
+        regions: list[Region] = []
+        vertical = h >= w
+        for start in range(0, max(1, long_ - int(0.2 * span)), step):
+            end = min(long_, start + span)
+            tile = rgb[start:end] if vertical else rgb[:, start:end]
+            found = self._detect_window(tile, 0 if not vertical else start, start if not vertical else 0)
+            regions.extend(found)
+            if end >= long_:
+                break
+        return _dedupe(regions)
+
+    def _detect_window(self, rgb: np.ndarray, dy: int, dx: int) -> list[Region]:
+        cfg = self.config
+        h, w = rgb.shape[:2]
+        scale = min(cfg.side / max(h, w), cfg.max_upscale)
+        nh, nw = max(32, int(round(h * scale / 32)) * 32), max(32, int(round(w * scale / 32)) * 32)
+        bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)  # the model was trained on BGR
+        blob = cv2.dnn.blobFromImage(cv2.resize(bgr, (nw, nh)), 1 / 127.5, (nw, nh), (127.5, 127.5, 127.5))
+        self._det.setInput(blob)
+        prob = self._det.forward()[0, 0]
+        sx, sy = w / nw, h / nh
+        out = []
+        for quad, score in db_regions(prob, cfg):
+            quad = quad * np.array([sx, sy], np.float32) + np.array([dx, dy], np.float32)
+            quad[:, 0] = np.clip(quad[:, 0], dx, dx + w - 1)
+            quad[:, 1] = np.clip(quad[:, 1], dy, dy + h - 1)
+            out.append(Region(quad=order_quad(quad), score=score))
+        return out
+
+    # -- direction -------------------------------------------------------------
+
+    def upside_down(self, crops: list[np.ndarray]) -> list[bool]:
+        """Per horizontal line crop: is it rotated 180°? (PP-OCR's classifier, 0.9 confidence)."""
+        out: list[bool] = []
+        for i in range(0, len(crops), 8):
+            batch = np.stack([_cls_input(c) for c in crops[i:i + 8]])
+            self._cls.setInput(batch)
+            probs = self._cls.forward()
+            out.extend(bool(p[1] > 0.9 and p[1] > p[0]) for p in probs)
+        return out
+
+
+def _cls_input(crop_rgb: np.ndarray) -> np.ndarray:
+    h, w = crop_rgb.shape[:2]
+    nw = int(min(192, math.ceil(48 * w / max(h, 1))))
+    img = cv2.resize(cv2.cvtColor(crop_rgb, cv2.COLOR_RGB2BGR), (max(1, nw), 48)).astype(np.float32)
+    img = (img / 255.0 - 0.5) / 0.5
+    out = np.zeros((3, 48, 192), np.float32)
+    out[:, :, :nw] = img.transpose(2, 0, 1)
+    return out
+
+
+def db_regions(prob: np.ndarray, cfg: DetConfig) -> list[tuple[np.ndarray, float]]:
+    """DB post-processing: probability map -> (rotated rectangle corners, score), in map pixels."""
+    mask = cv2.dilate((prob > cfg.thresh).astype(np.uint8), np.ones((2, 2), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    out = []
+    for c in contours[:cfg.max_regions]:
+        (cx, cy), (rw, rh), angle = cv2.minAreaRect(c)
+        if min(rw, rh) < 3:
+            continue
+        score = _box_score(prob, c)
+        if score < cfg.box_thresh:
+            continue
+        # grow the shrunk region back: offset by area * ratio / perimeter on every side
+        d = rw * rh * cfg.unclip / (2 * (rw + rh))
+        grown = ((cx, cy), (rw + 2 * d, rh + 2 * d), angle)
+        if min(rw, rh) + 2 * d < cfg.min_side:
+            continue
+        out.append((cv2.boxPoints(grown).astype(np.float32), score))
+    return out
+
+
+def _box_score(prob: np.ndarray, contour: np.ndarray) -> float:
+    """Mean probability inside the contour (within its bounding box)."""
+    x, y, w, h = cv2.boundingRect(contour)
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(mask, [contour.reshape(-1, 2) - np.array([x, y])], 1)
+    return float(cv2.mean(prob[y:y + h, x:x + w], mask=mask)[0])
+
+
+def _dedupe(regions: list[Region]) -> list[Region]:
+    """Drop a region mostly inside a larger one (the same line seen by two tiles)."""
+    regions = sorted(regions, key=lambda r: -r.box[2] * r.box[3])
+    kept: list[Region] = []
+    for r in regions:
+        x, y, w, h = r.box
+        dup = False
+        for k in kept:
+            kx, ky, kw, kh = k.box
+            iw = min(x + w, kx + kw) - max(x, kx)
+            ih = min(y + h, ky + kh) - max(y, ky)
+            if iw > 0 and ih > 0 and iw * ih >= 0.6 * w * h:
+                dup = True
+                break
+        if not dup:
+            kept.append(r)
+    return kept
+
+
+def crop(rgb: np.ndarray, quad: Quad) -> np.ndarray:
+    """The region as an upright rectangle (perspective warp, edges replicated)."""
+    q = order_quad(quad)
+    w = int(round(max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[3] - q[2]))))
+    h = int(round(max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2]))))
+    w, h = max(w, 2), max(h, 2)
+    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    m = cv2.getPerspectiveTransform(q, dst)
+    return cv2.warpPerspective(rgb, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def is_column(crop_rgb: np.ndarray) -> bool:
+    """Characters stacked in a column (vertical writing): much taller than wide."""
+    h, w = crop_rgb.shape[:2]
+    return h >= 1.5 * w
+
+
+def column_to_row(crop_rgb: np.ndarray) -> np.ndarray:
+    """Re-lay a vertical column of CJK characters as a horizontal row, characters upright.
+
+    The column is cut at the light gaps between characters (a horizontal projection of
+    the ink), or every `width` pixels where no gap shows; the cells go side by side.
+    """
+    h, w = crop_rgb.shape[:2]
+    grey = cv2.cvtColor(crop_rgb, cv2.COLOR_RGB2GRAY)
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    dist = cv2.absdiff(grey, np.full_like(grey, int(np.median(border))))
+    ink = dist > max(30, 0.5 * float(dist.max()))
+    rows = ink.sum(axis=1)
+    cuts = [0]
+    y = 0
+    while y < h:
+        # the next cut: the emptiest row between 0.6 and 1.4 character heights below
+        lo, hi = y + int(0.6 * w), min(h, y + int(1.4 * w) + 1)
+        if lo >= h:
+            break
+        nxt = lo + int(np.argmin(rows[lo:hi])) if hi > lo else h
+        cuts.append(nxt)
+        y = nxt
+    cuts.append(h)
+    cells = [crop_rgb[a:b] for a, b in zip(cuts, cuts[1:]) if b - a >= 0.3 * w]
+    if not cells:
+        return np.ascontiguousarray(np.rot90(crop_rgb))
+    size = max(c.shape[0] for c in cells)
+    fill = np.median(np.concatenate([crop_rgb[0], crop_rgb[-1]]), axis=0).astype(np.uint8)
+    padded = [cv2.copyMakeBorder(c, 0, size - c.shape[0], 0, 0, cv2.BORDER_CONSTANT, value=fill.tolist())
+              for c in cells]
+    gap = np.empty((size, max(2, w // 8), 3), np.uint8)
+    gap[:] = fill
+    parts: list[np.ndarray] = []
+    for c in padded:
+        parts += [c, gap]
+    return np.ascontiguousarray(np.hstack(parts[:-1]))

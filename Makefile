@@ -39,11 +39,12 @@ test: install
 	$(BIN)/python -m pytest -q
 
 bench: install
-	$(BIN)/python -m ocrpipe.bench
+	$(BIN)/python -m bench.posters
+	$(BIN)/python -m bench.realdev
 
 # Re-render the bundled sample posters (they are committed; this is for maintainers).
 samples: install
-	$(BIN)/python -m ocrpipe.synth demo samples/demo
+	$(BIN)/python -m bench.synth demo samples/demo
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache

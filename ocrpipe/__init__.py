@@ -1,18 +1,26 @@
 """ocrpipe: poster-style article images to structured text.
 
-Stages, each a module: sources/article (what to read) -> fetch (download) ->
-preprocess (OpenCV) -> ocr (engines) -> clauses (structure, verification) ->
-export. `pipeline.run_article` strings them together; `cli` is the front end.
+Stages, each a module, and the layers run one way:
+cli -> pipeline -> stages (sources/article, fetch, preprocess/detect, recognize,
+clauses, export) -> engines and io -> results, config, errors.
+`pipeline.run_article` strings the stages together; `cli` is the front end.
+
+The names below are imported on first use, so `import ocrpipe` (and `ocrpipe
+--help`) does not pay for OpenCV or requests.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from ._version import __version__
-from .article import Article, ArticleMeta, ImageRef, parse_article, promised_count, unwrap_proxy
-from .config import FetchConfig
 from .errors import (
     ArticleError,
     EngineError,
     EngineNotAvailable,
     EngineTimeout,
+    ExitCode,
     FetchError,
     ImageError,
     InputError,
@@ -20,27 +28,39 @@ from .errors import (
     OutputError,
     VerificationFailed,
 )
-from .clauses import extract_clauses, verify
-from .config import PreprocessConfig
-from .fetch import FetchedImage, Fetcher, FetchResult
-from .ocr import Engine, OcrConfig, make_engine
-from .pipeline import RunConfig, recognize_fetched, run_article
-from .preprocess import PageLayout, TextLine, preprocess
-from .results import ClauseResult, ImageResult, LineResult, RunResult, Verification
-from .imageio import load_image, probe_image
-from .sources import load_article
+
+_LAZY = {
+    "Article": "article", "ArticleMeta": "article", "ImageRef": "article", "parse_article": "article",
+    "promised_count": "article", "unwrap_proxy": "article",
+    "FetchConfig": "config", "PreprocessConfig": "config", "OcrConfig": "config",
+    "Fetcher": "fetch", "FetchResult": "fetch", "FetchedImage": "fetch",
+    "load_image": "imageio", "probe_image": "imageio",
+    "load_article": "sources",
+    "PageLayout": "preprocess", "TextLine": "preprocess", "preprocess": "preprocess",
+    "TextDetector": "detect",
+    "Recognizer": "engines", "make_engine": "engines", "ENGINES": "engines",
+    "extract_clauses": "clauses", "verify": "clauses",
+    "RunConfig": "pipeline", "run_article": "pipeline", "recognize_fetched": "pipeline",
+    "RunResult": "results", "ImageResult": "results", "LineResult": "results", "ClauseResult": "results",
+    "Verification": "results",
+}
 
 __all__ = [
     "__version__",
-    "Article", "ArticleMeta", "ImageRef", "parse_article", "promised_count", "unwrap_proxy",
-    "FetchConfig",
     "OcrpipeError", "InputError", "ArticleError", "ImageError", "FetchError", "EngineError",
-    "EngineNotAvailable", "EngineTimeout", "OutputError", "VerificationFailed",
-    "Fetcher", "FetchResult", "FetchedImage",
-    "load_image", "probe_image", "load_article",
-    "PreprocessConfig", "PageLayout", "TextLine", "preprocess",
-    "Engine", "OcrConfig", "make_engine",
-    "extract_clauses", "verify",
-    "RunConfig", "run_article", "recognize_fetched",
-    "RunResult", "ImageResult", "LineResult", "ClauseResult", "Verification",
+    "EngineNotAvailable", "EngineTimeout", "OutputError", "VerificationFailed", "ExitCode",
+    *_LAZY,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ocrpipe' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

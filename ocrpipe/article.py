@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import yaml
 
+from .results import ArticleMeta
+
 log = logging.getLogger(__name__)
 
 # Attributes that lazy-loading pages use for the real image, most specific first.
@@ -45,57 +47,11 @@ class ImageRef:
             seen.setdefault(u, None)
         return tuple(seen)
 
-    def to_dict(self) -> dict:
-        return {
-            "index": self.index,
-            "urls": list(self.urls),
-            "proxy_urls": list(self.proxy_urls),
-            "width_hint": self.width_hint,
-            "height_hint": self.height_hint,
-            "in_series": self.in_series,
-            "excluded_reason": self.excluded_reason,
-        }
-
-
-@dataclass(frozen=True)
-class ArticleMeta:
-    title: str | None = None
-    date: str | None = None  # ISO 8601
-    author: str | None = None
-    categories: tuple[str, ...] = ()
-    source: str | None = None  # the "来源：…" line
-    location: str | None = None  # where the article was read from
-    promised_count: int | None = None
-
-    def to_dict(self) -> dict:
-        return {
-            "title": self.title,
-            "date": self.date,
-            "author": self.author,
-            "categories": list(self.categories),
-            "source": self.source,
-            "location": self.location,
-            "promised_count": self.promised_count,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "ArticleMeta":
-        return cls(
-            title=d.get("title"),
-            date=d.get("date"),
-            author=d.get("author"),
-            categories=tuple(d.get("categories") or ()),
-            source=d.get("source"),
-            location=d.get("location"),
-            promised_count=d.get("promised_count"),
-        )
-
 
 @dataclass(frozen=True)
 class Article:
     meta: ArticleMeta
     images: tuple[ImageRef, ...] = ()
-    text: str = ""
 
     @property
     def series(self) -> tuple[ImageRef, ...]:
@@ -391,6 +347,46 @@ def select_series(images: list[ImageRef], source_pos: int | None, positions: lis
 # --------------------------------------------------------------------------- entry point
 
 
+def _collect_images(events: list[tuple[str, object]], base_url: str | None
+                    ) -> tuple[list[ImageRef], list[int], str | None, int | None]:
+    """The article's <img> refs in document order (deduplicated), their event positions,
+    and the "来源：…" source line with its position."""
+    images: list[ImageRef] = []
+    positions: list[int] = []
+    seen: set[str] = set()
+    source: str | None = None
+    source_pos: int | None = None
+    for pos, (kind, payload) in enumerate(events):
+        if kind == "text":
+            if source is None and isinstance(payload, str):
+                m = SOURCE_RE.search(payload)
+                if m:
+                    source, source_pos = m.group("src").strip() or None, pos
+            continue
+        attrs: dict[str, str] = payload  # type: ignore[assignment]
+        real, proxied = _image_from_attrs(attrs, base_url)
+        if not real and not proxied:
+            continue
+        key = (real or proxied)[0]
+        if key in seen:
+            continue
+        seen.add(key)
+        images.append(ImageRef(
+            index=len(images), urls=tuple(real), proxy_urls=tuple(proxied),
+            width_hint=_int_attr(attrs.get("data-width") or attrs.get("width")),
+            height_hint=_int_attr(attrs.get("data-height") or attrs.get("height")),
+        ))
+        positions.append(pos)
+    return images, positions, source, source_pos
+
+
+def _meta(front: dict, page_title: str | None, source: str | None, location: str | None) -> ArticleMeta:
+    title = _str_or_none(front.get("title")) or page_title
+    return ArticleMeta(title=title, date=_iso_date(front.get("date")), author=_str_or_none(front.get("author")),
+                       categories=_categories(front.get("categories")), source=source, location=location,
+                       promised_count=promised_count(title))
+
+
 def parse_article(text: str, location: str | None = None, base_url: str | None = None,
                   all_images: bool = False) -> Article:
     """Parse article text (optional YAML front matter + HTML) into an Article."""
@@ -399,57 +395,12 @@ def parse_article(text: str, location: str | None = None, base_url: str | None =
     try:
         parser.feed(body)
         parser.close()
-    except Exception as exc:  # html.parser is lenient; this is belt and braces
+    except Exception as exc:  # noqa: BLE001 - html.parser is lenient; this is belt and braces
         log.warning("HTML parser gave up part-way: %s", exc)
-
-    images: list[ImageRef] = []
-    positions: list[int] = []
-    seen: set[str] = set()
-    text_parts: list[str] = []
-    source: str | None = None
-    source_pos: int | None = None
-    for pos, (kind, payload) in enumerate(parser.events):
-        if kind == "text":
-            text_parts.append(payload)  # type: ignore[arg-type]
-            if source is None:
-                m = SOURCE_RE.search(payload)  # type: ignore[arg-type]
-                if m:
-                    source = m.group("src").strip() or None
-                    source_pos = pos
-            continue
-        attrs = payload  # type: ignore[assignment]
-        real, proxied = _image_from_attrs(attrs, base_url)  # type: ignore[arg-type]
-        if not real and not proxied:
-            continue
-        key = (real or proxied)[0]
-        if key in seen:
-            continue
-        seen.add(key)
-        images.append(ImageRef(
-            index=len(images),
-            urls=tuple(real),
-            proxy_urls=tuple(proxied),
-            width_hint=_int_attr(attrs.get("data-width") or attrs.get("width")),  # type: ignore[union-attr]
-            height_hint=_int_attr(attrs.get("data-height") or attrs.get("height")),  # type: ignore[union-attr]
-        ))
-        positions.append(pos)
-
+    images, positions, source, source_pos = _collect_images(parser.events, base_url)
     if not all_images:
         images = select_series(images, source_pos, positions)
-
-    title = _str_or_none(front.get("title")) or parser.title
-    plain = re.sub(r"[ \t\u3000]+\n", "\n", "".join(text_parts))
-    plain = re.sub(r"\n{2,}", "\n", plain).strip()
-    meta = ArticleMeta(
-        title=title,
-        date=_iso_date(front.get("date")),
-        author=_str_or_none(front.get("author")),
-        categories=_categories(front.get("categories")),
-        source=source,
-        location=location,
-        promised_count=promised_count(title),
-    )
-    return Article(meta=meta, images=tuple(images), text=plain)
+    return Article(meta=_meta(front, parser.title, source, location), images=tuple(images))
 
 
 __all__ = [

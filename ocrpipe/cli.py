@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -16,8 +17,6 @@ from .imageio import DEFAULT_MAX_PIXELS
 
 log = logging.getLogger("ocrpipe")
 
-# Measured with `make bench` (README): each engine's best way to see a poster.
-DEFAULT_SEGMENT = {"tesseract": "lines", "rapidocr": "lines"}
 
 
 class Progress:
@@ -119,18 +118,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_ocr_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("recognition")
-    g.add_argument("--engine", choices=("tesseract", "rapidocr"), default="tesseract",
-                   help="OCR engine (default tesseract; rapidocr needs the [rapidocr] extra)")
+    from .config import BACKENDS, BINARIZE, SEGMENTS
+    from .engines import ENGINES
+
+    g.add_argument("--engine", choices=tuple(ENGINES), default="tesseract",
+                   help="; ".join(f"{e.name}: {e.summary}" for e in ENGINES.values()) + " (default tesseract)")
     g.add_argument("--jobs", type=int, default=None, help="images recognised in parallel (default: all cores)")
-    g.add_argument("--backend", choices=("auto", "tesserocr", "pytesseract"), default="auto",
+    g.add_argument("--backend", choices=BACKENDS, default="auto",
                    help="Tesseract binding (default auto: tesserocr when installed)")
     g.add_argument("--lang", default="chi_sim", help="Tesseract language (default chi_sim)")
     g.add_argument("--tessdata", type=Path, default=None, help="folder holding <lang>.traineddata")
     g.add_argument("--ocr-timeout", type=float, default=30.0, help="seconds per recognition call (default 30)")
-    g.add_argument("--segment", choices=("lines", "page", "engine"), default=None,
-                   help="lines: ocrpipe's line images (tesseract's default); page: one cleaned page; "
-                        "engine: the engine finds lines itself (rapidocr only; default lines for both)")
-    g.add_argument("--binarize", choices=("none", "otsu", "adaptive"), default="none",
+    g.add_argument("--segment", choices=SEGMENTS, default=None,
+                   help="detect: lines found by the DB text detector (models/); lines: the classical line "
+                        "finder; page: one cleaned page; engine: the engine's own detector (rapidocr only). "
+                        "Default: " + ", ".join(f"{e.default_segment} for {e.name}" for e in ENGINES.values()))
+    g.add_argument("--binarize", choices=BINARIZE, default="none",
                    help="binarise line images before recognition (default none)")
     g.add_argument("--no-deskew", action="store_true", help="do not straighten rotated posters")
     g.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS,
@@ -140,14 +143,15 @@ def _add_ocr_options(p: argparse.ArgumentParser) -> None:
 
 
 def _ocr_configs(args: argparse.Namespace):
-    from .config import PreprocessConfig
-    from .ocr import OcrConfig
+    from .config import OcrConfig, PreprocessConfig
+    from .engines import check_segment, engine_info
 
     kw = dict(engine=args.engine, backend=args.backend, lang=args.lang, tessdata=args.tessdata,
               timeout=args.ocr_timeout)
     if args.jobs is not None:
         kw["jobs"] = args.jobs
-    segment = args.segment or DEFAULT_SEGMENT[args.engine]
+    segment = args.segment or engine_info(args.engine).default_segment
+    check_segment(args.engine, segment)  # exit 2 before anything is downloaded or read
     pre = PreprocessConfig(segment=segment, binarize=args.binarize, deskew=not args.no_deskew,
                            max_pixels=args.max_pixels)
     return pre, OcrConfig(**kw)
@@ -207,7 +211,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(line, file=sys.stdout if result.verification.ok else sys.stderr)
     _report_fetch_failures(fetched)
     for im in result.images:
-        if im.status != "ok" and not im.error.startswith("download failed"):
+        if im.status != "ok" and im.stage != "download":  # download failures were reported above
             print(f"ocrpipe: image {im.index} failed: {im.error}", file=sys.stderr)
     if fetched.failed:
         return ExitCode.DOWNLOAD_FAILED  # the set is incomplete: fix the download before reading the verification
@@ -220,13 +224,14 @@ def cmd_ocr(args: argparse.Namespace) -> int:
     import json
 
     from .recognize import Job, recognize_all
+    from .serial import to_json
 
     pre, ocr = _ocr_configs(args)
     jobs = [Job(index=i, path=p, file=str(p)) for i, p in enumerate(args.images)]
     results, _prov = recognize_all(jobs, ocr, pre, args.debug)
     if args.json:
         out = {"images": [{"path": r.file, "status": r.status, "error": r.error, "text": r.text,
-                           "lines": [ln.to_dict() for ln in r.lines]} for r in results]}
+                           "lines": [to_json(ln) for ln in r.lines]} for r in results]}
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         for r in results:
@@ -254,6 +259,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Parallelism is ocrpipe's own (worker processes); Tesseract's OpenMP threads only
+    # fight it (on 2 cores a poster was 4x slower). A user's own setting wins.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet or args.verbose == 0 else (logging.INFO if args.verbose == 1 else logging.DEBUG)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
 from ._version import __version__
 from .errors import InputError
@@ -23,9 +24,24 @@ def default_cache_dir() -> Path:
     return base / "ocrpipe"
 
 
+Prefer = Literal["real", "proxy"]  # which URL of an image is tried first
+Segment = Literal["detect", "lines", "page", "engine"]
+Binarize = Literal["none", "otsu", "adaptive"]
+Backend = Literal["auto", "tesserocr", "pytesseract"]
+PREFER: tuple[str, ...] = get_args(Prefer)
+SEGMENTS: tuple[str, ...] = get_args(Segment)
+BINARIZE: tuple[str, ...] = get_args(Binarize)
+BACKENDS: tuple[str, ...] = get_args(Backend)
+
+
 def _positive(name: str, value: float) -> None:
     if not value > 0:
         raise InputError(f"{name} must be positive, got {value!r}")
+
+
+def _choice(name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise InputError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -39,7 +55,7 @@ class FetchConfig:
     backoff_max: float = 20.0  # also caps an honoured Retry-After
     max_bytes: int = 50 * 1024 * 1024
     workers: int = 4
-    prefer: str = "real"  # "real" or "proxy": which URL of an image is tried first
+    prefer: Prefer = "real"
     cache_dir: Path = field(default_factory=default_cache_dir)
     use_cache: bool = True  # False = --refresh: download again, then update the cache
     referer: str | None = None  # the seed page asks for no Referer
@@ -58,12 +74,8 @@ class FetchConfig:
             raise InputError(f"tries must be at least 1, got {self.tries!r}")
         if self.workers < 1:
             raise InputError(f"workers must be at least 1, got {self.workers!r}")
-        if self.prefer not in ("real", "proxy"):
-            raise InputError(f"prefer must be 'real' or 'proxy', got {self.prefer!r}")
+        _choice("prefer", self.prefer, PREFER)
         object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
-
-
-SEGMENTS = ("detect", "lines", "page", "engine")
 
 
 @dataclass(frozen=True)
@@ -73,13 +85,12 @@ class PreprocessConfig:
     max_angle: float = 15.0  # deskew search range, degrees
     deskew: bool = True
     target_height: int = 28  # ink height (px) of each line image handed to the engine (see README: measured)
-    binarize: str = "none"  # "none" (normalised grey), "otsu" or "adaptive", per line
-    # "detect": lines found by the DB text detector (models/), each cleaned by the ink model;
-    # "lines": lines found by the classical ink model; "page": one cleaned page;
-    # "engine": the engine's own detector (rapidocr)
-    segment: str = "detect"
+    binarize: Binarize = "none"  # "none" (normalised grey), "otsu" or "adaptive", per line
+    # "detect": lines found by the DB text detector (models/); "lines": lines found by the
+    # classical ink model; "page": one cleaned page; "engine": the engine's own detector
+    segment: Segment = "detect"
     det_side: int = 960  # the detector's input, longer side in px (multiple of 32; measured)
-    background: str = "flat"  # "flat": nearest flat pixel; "median": a local median (the older method)
+    det_min_short: int = 0  # enlarge the detector's input until its shorter side is this (0: off)
     max_pixels: int = DEFAULT_MAX_PIXELS
     min_line_height: int = 6  # px in the input image; smaller blobs are noise
 
@@ -88,12 +99,34 @@ class PreprocessConfig:
             raise InputError(f"max_angle must be within 0..45 degrees, got {self.max_angle!r}")
         if not 8 <= self.target_height <= 200:
             raise InputError(f"target_height must be within 8..200 px, got {self.target_height!r}")
-        if self.binarize not in ("none", "otsu", "adaptive"):
-            raise InputError(f"binarize must be none, otsu or adaptive, got {self.binarize!r}")
-        if self.background not in ("flat", "median"):
-            raise InputError(f"background must be 'flat' or 'median', got {self.background!r}")
-        if self.segment not in SEGMENTS:
-            raise InputError(f"segment must be one of {', '.join(SEGMENTS)}, got {self.segment!r}")
+        _choice("binarize", self.binarize, BINARIZE)
+        _choice("segment", self.segment, SEGMENTS)
         if self.det_side < 64 or self.det_side % 32:
             raise InputError(f"det_side must be a multiple of 32 and at least 64, got {self.det_side!r}")
         _positive("max_pixels", self.max_pixels)
+
+
+@dataclass(frozen=True)
+class OcrConfig:
+    """How text is recognised."""
+
+    engine: str = "tesseract"  # a name in ocrpipe.engines.ENGINES
+    backend: Backend = "auto"  # auto: tesserocr if installed
+    lang: str = "chi_sim"
+    tessdata: Path | None = None  # folder holding <lang>.traineddata; found automatically when None
+    line_psm: int = 7  # single text line; chosen by measurement (see README)
+    retry_psm: int = 13  # raw line, tried when line_psm reads nothing (short lines such as 需要。)
+    page_psm: int = 3  # automatic page segmentation, for segment="page"
+    timeout: float = 30.0  # seconds per recognition call
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+
+    def __post_init__(self) -> None:
+        from .engines import engine_info
+
+        engine_info(self.engine)  # raises InputError naming the engines there are
+        _choice("backend", self.backend, BACKENDS)
+        if self.timeout <= 0:
+            raise InputError(f"the OCR timeout must be positive, got {self.timeout!r}")
+        if self.jobs < 1:
+            raise InputError(f"jobs must be at least 1, got {self.jobs!r}")
+

@@ -76,7 +76,10 @@ def read_result(path: Path) -> RunResult:
         raise InputError(f"{path}: cannot read a result: {str(exc)[:200] or type(exc).__name__}") from exc
     validate_result(data, str(path))
     _check_same_run(path.parent, data)
-    return RunResult.from_dict(data)
+    try:
+        return RunResult.from_dict(data)
+    except ValueError as exc:  # the schema let it through, the types did not
+        raise InputError(f"{path}: not a valid ocrpipe result: {exc}") from exc
 
 
 def _check_same_run(folder: Path, data: dict) -> None:

@@ -12,11 +12,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Literal
 
 from ._io import atomic_write_bytes, atomic_write_json
 from ._version import __version__
-from .article import Article, ArticleMeta, ImageRef
+from .article import Article, ImageRef
+from .results import ArticleMeta
+from .serial import to_json
 from .cache import DownloadCache, sha256_hex
 from .config import FetchConfig
 from .errors import ImageError, OutputError
@@ -35,7 +37,7 @@ class FetchedImage:
     """What happened to one image of the article."""
 
     index: int
-    status: str  # "ok" | "failed" | "excluded"
+    status: Literal["ok", "failed", "excluded"]
     urls_tried: tuple[str, ...] = ()
     url: str | None = None  # the URL the bytes came from
     file: str | None = None  # relative to the output directory
@@ -47,19 +49,7 @@ class FetchedImage:
     attempts: int = 0
     from_cache: bool = False
     error: str | None = None
-    retryable: bool = field(default=False, compare=False)  # failed, but a later try might work
-
-    def to_dict(self) -> dict:
-        return {
-            "index": self.index, "status": self.status, "urls_tried": list(self.urls_tried), "url": self.url,
-            "file": self.file, "sha256": self.sha256, "bytes": self.bytes, "content_type": self.content_type,
-            "width": self.width, "height": self.height, "attempts": self.attempts,
-            "from_cache": self.from_cache, "error": self.error,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "FetchedImage":
-        return cls(**{**d, "urls_tried": tuple(d.get("urls_tried") or ())})
+    retryable: bool = field(default=False, compare=False, metadata={"export": False})  # a later try might work
 
 
 @dataclass(frozen=True)
@@ -82,13 +72,8 @@ class FetchResult:
         return self.out_dir / image.file
 
     def to_manifest(self) -> dict:
-        return {"ocrpipe": __version__, "run_id": self.run_id, "article": self.meta.to_dict(),
-                "images": [im.to_dict() for im in self.images]}
-
-    @classmethod
-    def from_manifest(cls, out_dir: Path, d: dict) -> "FetchResult":
-        return cls(meta=ArticleMeta.from_dict(d.get("article") or {}), out_dir=Path(out_dir),
-                   images=tuple(FetchedImage.from_dict(x) for x in d.get("images") or ()))
+        return {"ocrpipe": __version__, "run_id": self.run_id, "article": to_json(self.meta),
+                "images": [to_json(im) for im in self.images]}
 
 
 ProgressFn = Callable[[int, int, FetchedImage], None]

@@ -14,7 +14,7 @@ from .clauses import extract_clauses
 from .config import FetchConfig, PreprocessConfig
 from .export import write_outputs
 from .fetch import Fetcher, FetchResult
-from .ocr import OcrConfig
+from .config import OcrConfig
 from .outdir import OutputDir
 from .recognize import Job, recognize_all
 from .results import ImageResult, RunResult
@@ -51,7 +51,8 @@ def recognize_fetched(fetched: FetchResult, config: RunConfig,
         if im.status == "excluded":
             continue
         images.append(by_index.get(im.index) or ImageResult(index=im.index, file=None, url=im.url,
-                                                            status="failed", error=f"download failed: {im.error}"))
+                                                            status="failed", stage="download",
+                                                            error=f"download failed: {im.error}"))
     expected = config.expect if config.expect is not None else fetched.meta.promised_count
     clauses, verification = extract_clauses(images, expected)
     provenance = {"ocrpipe": __version__, **engine_info, "settings": _settings(config),

@@ -444,17 +444,16 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageL
     # A first, wide median background is enough to find the text height, which the
     # flat background and every size below are measured against.
     text_h = estimate_text_height(remove_rules(_ink(colour_distance(work, background(work)))), cfg.min_line_height)
-    bg = background_flat(work, text_h) if cfg.background == "flat" else None
+    bg = background_flat(work, text_h)
     if bg is None:
         bg = background(work, window=1.6 * text_h)
     dist = colour_distance(work, bg)
     ink = remove_solids(remove_rules(_ink(dist), text_h), text_h)
-    if cfg.background == "flat":
-        # Where the background itself changes colour (the outline of a bar, disc or
-        # icon) nothing is text: text sits inside such regions, not on their border.
-        outline = cv2.dilate((edge_map(bg) > BG_JUMP).astype(np.uint8),  # ±5 px: a blurred rim is wide
-                             cv2.getStructuringElement(cv2.MORPH_RECT, (11, 11)))
-        ink[outline > 0] = 0
+    # Where the background itself changes colour (the outline of a bar, disc or icon)
+    # nothing is text: text sits inside such regions, not on their border.
+    outline = cv2.dilate((edge_map(bg) > BG_JUMP).astype(np.uint8),  # ±5 px: a blurred rim is wide
+                         cv2.getStructuringElement(cv2.MORPH_RECT, (11, 11)))
+    ink[outline > 0] = 0
     if work is not rgb:  # the corners a rotation added hold no text; their edge is not ink
         inside = cv2.warpAffine(np.full((H, W), 255, np.uint8), matrix, (work.shape[1], work.shape[0]),
                                 flags=cv2.INTER_NEAREST, borderValue=0)

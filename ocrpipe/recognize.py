@@ -7,6 +7,7 @@ ImageResult; the others go on.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -18,12 +19,13 @@ import numpy as np
 
 from .config import PreprocessConfig
 from .detect import DetConfig, TextDetector, column_to_row, crop, is_column
-from .errors import EngineNotAvailable, InputError, OcrpipeError
+from .errors import EngineNotAvailable, ImageError, InputError, OcrpipeError
 from .geometry import estimate_skew, map_box, rotate
 from .layout import reading_order
 from .imageio import load_image
-from .ocr import Engine, OcrConfig, make_engine
-from .preprocess import preprocess, write_debug
+from .config import OcrConfig
+from .engines import LayoutReader, Recognizer, check_segment, make_engine
+from .preprocess import clean_line, preprocess, write_debug
 from .results import ImageResult, LineResult
 from .textnorm import normalize_line
 
@@ -38,7 +40,7 @@ class Job:
     file: str | None = None  # as recorded in the result (relative to the output directory)
 
 
-def recognize_one(job: Job, engine: Engine, pre: PreprocessConfig, debug_dir: Path | None = None) -> ImageResult:
+def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir: Path | None = None) -> ImageResult:
     """Preprocess and recognise one image; failures are returned, not raised."""
     t0 = time.perf_counter()
     base = dict(index=job.index, file=job.file or str(job.path), url=job.url)
@@ -72,19 +74,20 @@ def recognize_one(job: Job, engine: Engine, pre: PreprocessConfig, debug_dir: Pa
         raise  # not about this image: every image would fail the same way
     except OcrpipeError as exc:
         log.warning("image %d (%s): %s", job.index, job.path, exc.message)
-        return ImageResult(**base, status="failed", error=str(exc), seconds=time.perf_counter() - t0)
+        stage = "read" if isinstance(exc, ImageError) else "recognize"
+        return ImageResult(**base, status="failed", stage=stage, error=str(exc), seconds=time.perf_counter() - t0)
     return ImageResult(**base, width=layout.width, height=layout.height, skew=layout.skew, scale=layout.scale,
                        seconds=time.perf_counter() - t0, lines=tuple(lines))
 
 
-def _engine_layout(job: Job, rgb, engine: Engine, pre: PreprocessConfig, base: dict, t0: float) -> ImageResult:
+def _engine_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, base: dict, t0: float) -> ImageResult:
     """Let an engine with its own text detector find and read the lines (segment="engine")."""
-    if not getattr(engine, "reads_layout", False):
-        raise InputError(f"the {engine.name} engine does not find lines itself; use --segment lines or page")
+    if not isinstance(engine, LayoutReader):
+        raise InputError(f"the {engine.name} engine does not find lines itself; use --segment detect, lines or page")
     H, W = rgb.shape[:2]
     skew = estimate_skew(rgb, pre.max_angle) if pre.deskew and pre.max_angle > 0 else 0.0
     work, matrix = rotate(rgb, -skew) if abs(skew) >= 0.05 else (rgb, None)
-    found = engine.read_lines(work)  # type: ignore[attr-defined]
+    found = engine.read_lines(work)
     heights = sorted(d.box[3] for d in found) or [20]
     ordered = reading_order([d.box for d in found], float(heights[len(heights) // 2]))
     by_box = {d.box: d for d in found}
@@ -100,18 +103,19 @@ def _engine_layout(job: Job, rgb, engine: Engine, pre: PreprocessConfig, base: d
                        seconds=time.perf_counter() - t0, lines=tuple(lines))
 
 
-_detectors: dict[int, TextDetector] = {}
+_detectors: dict[tuple[int, int], TextDetector] = {}
 
 
 def detector_for(pre: PreprocessConfig) -> TextDetector:
     """One detector per process and input size: loading the model costs ~0.1 s."""
-    det = _detectors.get(pre.det_side)
+    key = (pre.det_side, pre.det_min_short)
+    det = _detectors.get(key)
     if det is None:
-        det = _detectors[pre.det_side] = TextDetector(DetConfig(side=pre.det_side))
+        det = _detectors[key] = TextDetector(DetConfig(side=pre.det_side, min_short=pre.det_min_short))
     return det
 
 
-def _detected_layout(job: Job, rgb, engine: Engine, pre: PreprocessConfig, base: dict, t0: float) -> ImageResult:
+def _detected_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, base: dict, t0: float) -> ImageResult:
     """Lines found by the DB detector, turned upright, read by the engine (segment="detect")."""
     det = detector_for(pre)
     H, W = rgb.shape[:2]
@@ -133,11 +137,14 @@ def _detected_layout(job: Job, rgb, engine: Engine, pre: PreprocessConfig, base:
     lines = []
     for o in ordered:
         i = slots[o.box].pop(0)
-        rec = engine.recognize_crop(crops[i], "text")
+        # the ink model measures the text's own height (the clause parser compares heights
+        # of headings and body text; a detected box adds a margin that varies with its length)
+        cleaned, text_h = clean_line(crops[i], pre)
+        rec = engine.recognize_line(cleaned if engine.wants_clean_lines else crops[i], "text")
         text = normalize_line(" ".join(rec.text.split("\n")))
         if text:
             lines.append(LineResult(text=text, confidence=rec.confidence, bbox=o.box, block=o.block,
-                                    text_height=float(min(regions[i].size))))
+                                    text_height=text_h))
     return ImageResult(**base, width=W, height=H, skew=0.0, scale=1.0,
                        seconds=time.perf_counter() - t0, lines=tuple(lines))
 
@@ -163,7 +170,7 @@ def _work(job: Job) -> ImageResult:
 def recognize_all(jobs: Sequence[Job], ocr: OcrConfig, pre: PreprocessConfig, debug_dir: Path | None = None,
                   progress: Callable[[int, int], None] | None = None) -> tuple[list[ImageResult], dict]:
     """Recognise every job in order; returns the results and the engine's provenance."""
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    check_segment(ocr.engine, pre.segment)  # a bad combination is bad input, before any work
     engine = make_engine(ocr)  # fails fast, in this process, when the engine is missing
     provenance = engine.provenance()
     if pre.segment == "detect":
@@ -180,7 +187,11 @@ def recognize_all(jobs: Sequence[Job], ocr: OcrConfig, pre: PreprocessConfig, de
             engine.close()
         return results, provenance
     engine.close()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ocr, pre, debug_dir)) as pool:
+    # forkserver, not fork: a child forked from a parent whose OpenCV/ONNX threads hold a
+    # lock can hang forever (seen: the detector loaded in the parent, then fork)
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(ocr, pre, debug_dir)) as pool:
         for n, res in enumerate(pool.map(_work, jobs), 1):
             results.append(res)
             if progress:

@@ -1,32 +1,48 @@
-"""Typed results of recognition and structuring; they export to JSON and read back."""
+"""Typed results of each stage; they export to JSON and read back through one serialiser.
+
+    RunResult
+    ├── article: ArticleMeta
+    ├── images: ImageResult ── lines: LineResult
+    ├── clauses: ClauseResult ── sources: SourceRef
+    └── verification: Verification
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from .article import ArticleMeta
+from .serial import from_json, to_json
 
-Box = tuple[int, int, int, int]
+Box = tuple[int, int, int, int]  # x, y, w, h in image pixels
+LineKind = Literal["text", "badge"]
+ImageStatus = Literal["ok", "failed"]
+FailStage = Literal["download", "read", "recognize"]
+
+_R1 = {"round": 1}
+_R2 = {"round": 2}
+_R3 = {"round": 3}
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    title: str | None = None
+    date: str | None = None  # ISO 8601
+    author: str | None = None
+    categories: tuple[str, ...] = ()
+    source: str | None = None  # the "来源：…" line
+    location: str | None = None  # where the article was read from
+    promised_count: int | None = None
 
 
 @dataclass(frozen=True)
 class LineResult:
     text: str
-    confidence: float
+    confidence: float = field(metadata=_R2)
     bbox: Box  # x, y, w, h in the image
-    kind: str = "text"  # "text" or "badge"
+    kind: LineKind = "text"
     block: int = 0
-    text_height: float = 0.0  # px in the image; the clause parser compares heights
-
-    def to_dict(self) -> dict:
-        return {**asdict(self), "bbox": list(self.bbox), "confidence": round(self.confidence, 2),
-                "text_height": round(self.text_height, 1)}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "LineResult":
-        return cls(text=d["text"], confidence=float(d["confidence"]), bbox=tuple(d["bbox"]),  # type: ignore[arg-type]
-                   kind=d.get("kind", "text"), block=int(d.get("block", 0)),
-                   text_height=float(d.get("text_height", 0.0)))
+    text_height: float = field(default=0.0, metadata=_R1)  # px in the image; the clause parser compares heights
 
 
 @dataclass(frozen=True)
@@ -34,46 +50,27 @@ class ImageResult:
     index: int
     file: str | None
     url: str | None = None
-    status: str = "ok"  # "ok" or "failed"
+    status: ImageStatus = "ok"
     error: str | None = None
+    stage: FailStage | None = None  # where a failed image failed
     width: int | None = None
     height: int | None = None
     skew: float | None = None
-    scale: float | None = None
-    seconds: float | None = None
+    scale: float | None = field(default=None, metadata=_R3)
+    seconds: float | None = field(default=None, metadata=_R3)
     lines: tuple[LineResult, ...] = ()
+
+    _exported = ("text",)
 
     @property
     def text(self) -> str:
         return "\n".join(ln.text for ln in self.lines if ln.text)
-
-    def to_dict(self) -> dict:
-        return {
-            "index": self.index, "file": self.file, "url": self.url, "status": self.status, "error": self.error,
-            "width": self.width, "height": self.height, "skew": self.skew,
-            "scale": None if self.scale is None else round(self.scale, 3),
-            "seconds": None if self.seconds is None else round(self.seconds, 3),
-            "text": self.text, "lines": [ln.to_dict() for ln in self.lines],
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "ImageResult":
-        keys = ("index", "file", "url", "status", "error", "width", "height", "skew", "scale", "seconds")
-        return cls(**{k: d.get(k) for k in keys},  # type: ignore[arg-type]
-                   lines=tuple(LineResult.from_dict(x) for x in d.get("lines") or ()))
 
 
 @dataclass(frozen=True)
 class SourceRef:
     image: int
     bboxes: tuple[Box, ...]
-
-    def to_dict(self) -> dict:
-        return {"image": self.image, "bboxes": [list(b) for b in self.bboxes]}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "SourceRef":
-        return cls(image=int(d["image"]), bboxes=tuple(tuple(b) for b in d["bboxes"]))  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -84,18 +81,7 @@ class ClauseResult:
     text: str
     section: str | None = None
     sources: tuple[SourceRef, ...] = ()
-    confidence: float = 0.0
-
-    def to_dict(self) -> dict:
-        return {"number": self.number, "label": self.label, "title": self.title, "text": self.text,
-                "section": self.section, "sources": [s.to_dict() for s in self.sources],
-                "confidence": round(self.confidence, 2)}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "ClauseResult":
-        return cls(number=int(d["number"]), label=d["label"], title=d["title"], text=d["text"],
-                   section=d.get("section"), sources=tuple(SourceRef.from_dict(s) for s in d.get("sources") or ()),
-                   confidence=float(d.get("confidence", 0.0)))
+    confidence: float = field(default=0.0, metadata=_R2)
 
 
 @dataclass(frozen=True)
@@ -120,16 +106,6 @@ class Verification:
                 out.append(f"{label}: {', '.join(map(str, nums))}")
         return out
 
-    def to_dict(self) -> dict:
-        return {"expected": self.expected, "found": list(self.found), "missing": list(self.missing),
-                "duplicates": list(self.duplicates), "out_of_order": list(self.out_of_order), "ok": self.ok}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Verification":
-        return cls(expected=d.get("expected"), found=tuple(d.get("found") or ()), missing=tuple(d.get("missing") or ()),
-                   duplicates=tuple(d.get("duplicates") or ()), out_of_order=tuple(d.get("out_of_order") or ()),
-                   ok=bool(d.get("ok")))
-
 
 @dataclass(frozen=True)
 class RunResult:
@@ -144,20 +120,10 @@ class RunResult:
     def text(self) -> str:
         return "\n\n".join(im.text for im in self.images if im.status == "ok")
 
-    def to_dict(self) -> dict:
-        return {
-            "article": self.article.to_dict(),
-            "images": [im.to_dict() for im in self.images],
-            "clauses": [c.to_dict() for c in self.clauses],
-            "verification": self.verification.to_dict(),
-            "provenance": self.provenance,
-            "run_id": self.run_id,
-        }
+    def to_dict(self) -> dict[str, Any]:
+        return to_json(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "RunResult":
-        return cls(article=ArticleMeta.from_dict(d.get("article") or {}),
-                   images=tuple(ImageResult.from_dict(x) for x in d.get("images") or ()),
-                   clauses=tuple(ClauseResult.from_dict(x) for x in d.get("clauses") or ()),
-                   verification=Verification.from_dict(d.get("verification") or {}),
-                   provenance=dict(d.get("provenance") or {}), run_id=d.get("run_id"))
+    def from_dict(cls, d: dict[str, Any]) -> "RunResult":
+        """Strict: ValueError names the first field that does not fit."""
+        return from_json(cls, d)

@@ -6,7 +6,8 @@ import os
 import re
 from pathlib import Path
 
-from .article import Article, ArticleMeta, ImageRef, parse_article, promised_count, unwrap_proxy
+from .article import Article, ImageRef, parse_article, promised_count, unwrap_proxy
+from .results import ArticleMeta
 from .errors import ArticleError, FetchError, InputError
 from .http import Downloader
 from .imageio import IMAGE_SUFFIXES

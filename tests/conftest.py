@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ocrpipe import synth
+from bench import synth
 from ocrpipe.config import FetchConfig
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "zaker-20-measures.md"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ocrpipe.bench import QUICK, compare, edit_distance, render_table, run_bench
+from bench.posters import QUICK, compare, edit_distance, render_table, run_bench
+from bench.realdev import char_f1
 
 pytestmark = pytest.mark.slow
 
@@ -15,14 +16,22 @@ def test_edit_distance(a, b, d):
     assert edit_distance(a, b) == d
 
 
-def test_quick_bench_measures_ours_and_the_baseline(tmp_path):
-    figures = run_bench(QUICK, workdir=tmp_path, baseline=True, jobs=2, rapidocr=False)
+@pytest.mark.parametrize("got,ref,f1", [("你好世界", "你好，世界！", 1.0), ("世界你好", "你好世界", 1.0),
+                                        ("", "你好", 0.0), ("你好", "你好世界", 2 / 3), ("Hello", "hello", 1.0)])
+def test_char_f1_is_order_free_and_ignores_punctuation(got, ref, f1):
+    assert char_f1(got, ref) == pytest.approx(f1)
+
+
+def test_quick_bench_measures_ours_and_a_peer(tmp_path):
+    figures = run_bench((("quick", QUICK),), workdir=tmp_path, jobs=2,
+                        systems=("tesseract:detect", "tesseract:lines", "plain-tesseract"), big_type=False)
     row = figures["rows"][0]
-    ours, base = row["ours"], row["baseline"]
-    assert ours["posters"] == base["posters"] > 0
-    assert ours["cer"] < 0.03  # measured 0.0-0.5% on this series
+    ours, lines, base = (row["systems"][k] for k in ("tesseract:detect", "tesseract:lines", "plain-tesseract"))
+    assert ours["posters"] == base["posters"] == lines["posters"] > 0
+    assert ours["cer"] < 0.03 and lines["cer"] < 0.03  # measured 0.0-0.5% on this series
     assert ours["clause_recall"] >= 0.75 and ours["verification_right"]
     assert ours["sec_per_poster"] > 0 and ours["peak_mb"] > 0 and base["peak_mb"] > 0
-    table = render_table(figures["rows"] + [figures["overall"]])
-    assert "quick" in table and "overall" in table
+    assert base["clause_recall"] is None  # a peer has no clauses
+    table = render_table(figures["rows"], figures["systems"])
+    assert "quick" in table and "tesseract:detect" in table
     assert compare(figures, figures)[0].startswith("change since")

@@ -10,7 +10,7 @@ from ocrpipe.article import ImageRef, parse_article
 from ocrpipe.cli import main
 from ocrpipe.fetch import Fetcher
 from ocrpipe.http import Downloader, DownloadFailed
-from ocrpipe import synth
+from bench import synth
 
 from .conftest import reset, seed_path, send
 

@@ -307,7 +307,7 @@ def test_a_locked_output_directory_is_refused(tmp_path, poster_jpeg, capsys):
 
 
 def test_a_new_run_replaces_the_old_one_whole(tmp_path, poster_jpeg, small_series):
-    from ocrpipe import synth
+    from bench import synth
 
     a, b = tmp_path / "a", tmp_path / "b"
     for folder, n in ((a, 3), (b, 1)):

@@ -11,12 +11,14 @@ import numpy as np
 import pytest
 
 import ocrpipe
-from ocrpipe import synth
+from bench import synth
 from ocrpipe.cli import main
 from ocrpipe.config import PreprocessConfig
 from ocrpipe.errors import EngineTimeout
 from ocrpipe.export import read_result
-from ocrpipe.ocr import OcrConfig, PytesseractEngine, Recognized, TesserocrEngine, make_engine
+from ocrpipe.config import OcrConfig
+from ocrpipe.engines import Recognized, make_engine
+from ocrpipe.engines.tesseract import PytesseractEngine, TesserocrEngine
 from ocrpipe.preprocess import preprocess
 from ocrpipe.recognize import Job, recognize_one
 from ocrpipe.results import RunResult
@@ -98,6 +100,7 @@ class FlakyEngine:
     """A fake engine: times out on the image named 'slow', reads 'x' elsewhere."""
 
     name = "fake"
+    wants_clean_lines = True
 
     def __init__(self):
         self.calls = 0

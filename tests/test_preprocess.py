@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from ocrpipe import synth
+from bench import synth
 from ocrpipe.config import PreprocessConfig
 from ocrpipe.errors import ImageError
 from ocrpipe.geometry import estimate_skew, rotate

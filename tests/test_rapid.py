@@ -7,11 +7,12 @@ import sys
 import numpy as np
 import pytest
 
-from ocrpipe import synth
+from bench import synth
 from ocrpipe.cli import main
 from ocrpipe.errors import EngineNotAvailable
 from ocrpipe.export import read_result
-from ocrpipe.ocr import OcrConfig, make_engine
+from ocrpipe.config import OcrConfig
+from ocrpipe.engines import make_engine
 from ocrpipe.preprocess import preprocess
 
 

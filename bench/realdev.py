@@ -1,6 +1,6 @@
 """Benchmark on real images nobody here made: `../shared/realdev/` (see its README).
 
-    python -m ocrpipe.bench_real [--dir DIR] [--save FILE] [--only NAME]
+    python -m bench.realdev [--dir DIR] [--save FILE] [--only NAME]
 
 Per image: ocrpipe with each engine and segmentation, plain `tesseract IMAGE - -l
 chi_sim`, and RapidOCR alone on the raw image, scored by order-free character F1
@@ -22,9 +22,9 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from .config import PreprocessConfig
-from .ocr import OcrConfig
-from .recognize import Job, recognize_all
+from ocrpipe.config import PreprocessConfig
+from ocrpipe.config import OcrConfig
+from ocrpipe.recognize import Job, recognize_all
 
 REALDEV = Path(__file__).resolve().parents[2] / "shared" / "realdev"
 DEFAULT_SAVE = Path("bench/realdev-last-run.json")
@@ -66,10 +66,12 @@ def images(folder: Path) -> list[Path]:
     return sorted(p for p in (folder / "images").iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
 
 
-def run_ocrpipe(paths: list[Path], engine: str, segment: str, jobs: int) -> tuple[dict[str, str], float]:
+def run_ocrpipe(paths: list[Path], engine: str, segment: str, jobs: int,
+                overrides: dict | None = None) -> tuple[dict[str, str], float]:
     t0 = time.perf_counter()
     results, _ = recognize_all([Job(index=i, path=p, file=p.name) for i, p in enumerate(paths)],
-                               OcrConfig(engine=engine, jobs=jobs), PreprocessConfig(segment=segment))
+                               OcrConfig(engine=engine, jobs=jobs),
+                               PreprocessConfig(**{"segment": segment, **(overrides or {})}))
     return {Path(r.file or "").stem: r.text for r in results}, time.perf_counter() - t0
 
 
@@ -100,7 +102,7 @@ def run_rapidocr_alone(paths: list[Path]) -> tuple[dict[str, str], float] | None
     return out, time.perf_counter() - t0
 
 
-def run(folder: Path, only: list[str], jobs: int, systems: list[str]) -> dict:
+def run(folder: Path, only: list[str], jobs: int, systems: list[str], overrides: dict | None = None) -> dict:
     refs = references(folder)
     paths = [p for p in images(folder) if not only or p.stem in only]
     outputs: dict[str, tuple[dict[str, str], float]] = {}
@@ -113,7 +115,7 @@ def run(folder: Path, only: list[str], jobs: int, systems: list[str]) -> dict:
                 outputs[system] = got
         else:
             engine, segment = system.split(":")
-            outputs[system] = run_ocrpipe(paths, engine, segment, jobs)
+            outputs[system] = run_ocrpipe(paths, engine, segment, jobs, overrides)
     rows = []
     for p in paths:
         kind, ref = refs.get(p.stem, ("none", ""))
@@ -144,13 +146,15 @@ def render(fig: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m ocrpipe.bench_real", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.realdev", description=__doc__.split("\n\n")[0])
     p.add_argument("--dir", type=Path, default=REALDEV, help=f"the realdev folder (default {REALDEV})")
     p.add_argument("--only", action="append", default=[], help="only this image stem (repeatable)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--systems", default="tesseract:detect,tesseract:lines,rapidocr:detect,rapidocr:lines,"
                                         "tesseract,rapidocr-alone",
                    help="comma-separated: ENGINE:SEGMENT for ocrpipe, 'tesseract' (plain), 'rapidocr-alone'")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a preprocessing setting for ocrpipe, e.g. det_side=1280 (implies --no-save)")
     p.add_argument("--save", type=Path, default=DEFAULT_SAVE)
     p.add_argument("--no-save", action="store_true")
     args = p.parse_args(argv)
@@ -158,9 +162,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"realdev: {args.dir} is absent; skipped", file=sys.stderr)
         return 0
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    fig = run(args.dir, args.only, args.jobs, [s for s in args.systems.split(",") if s])
+    overrides = {k: int(v) if v.isdigit() else v for k, _, v in (x.partition("=") for x in args.set)}
+    fig = run(args.dir, args.only, args.jobs, [s for s in args.systems.split(",") if s], overrides)
+    fig["overrides"] = overrides
     print(render(fig))
-    if not args.no_save:
+    if not (args.no_save or overrides or args.only):
         args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(fig, ensure_ascii=False, indent=1) + "\n", "utf-8")
         print(f"\nsaved {args.save}")

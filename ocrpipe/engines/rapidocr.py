@@ -14,9 +14,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ._io import sha256_file
-from .errors import EngineError, EngineNotAvailable
-from .ocr import DetectedLine, OcrConfig, Recognized
+from .._io import sha256_file
+from ..config import OcrConfig
+from ..errors import EngineError, EngineNotAvailable
+from .base import DetectedLine, LineKind, Recognized
 
 log = logging.getLogger(__name__)
 INSTALL_HINT = "pip install 'ocrpipe[rapidocr]' (make install does), or use --engine tesseract"
@@ -33,7 +34,7 @@ class RapidOcrEngine:
     """Finds and reads text lines itself; also reads single line images."""
 
     name = "rapidocr"
-    reads_layout = True
+    wants_clean_lines = False  # PP-OCR reads raw colour crops best (measured: README)
 
     def __init__(self, config: OcrConfig) -> None:
         self.config = config
@@ -56,7 +57,7 @@ class RapidOcrEngine:
             raise EngineError(f"RapidOCR failed: {exc}") from exc
         return result or []
 
-    def recognize_line(self, image: np.ndarray, kind: str = "text") -> Recognized:
+    def recognize_line(self, image: np.ndarray, kind: LineKind = "text") -> Recognized:
         res = self._call(image, use_det=False, use_cls=False, use_rec=True)
         if not res:
             return Recognized(text="", confidence=0.0)
@@ -64,10 +65,6 @@ class RapidOcrEngine:
         if kind == "badge":
             text = "".join(ch for ch in text if ch.isdigit())
         return Recognized(text=text, confidence=100.0 * score)
-
-    def recognize_crop(self, crop_rgb: np.ndarray, kind: str = "text") -> Recognized:
-        """A detected line as it is in the image: PP-OCR reads raw crops best (measured: README)."""
-        return self.recognize_line(crop_rgb, kind)
 
     def read_lines(self, rgb: np.ndarray) -> list[DetectedLine]:
         out = []

@@ -1,25 +1,24 @@
-"""Recognition engines: the interface, its configuration, and the Tesseract engines.
+"""The Tesseract engines: the only module that knows Tesseract exists.
 
-An engine turns one line image (or one page image) into text with a
-confidence. `TesserocrEngine` keeps the model loaded in-process (fast);
-`PytesseractEngine` runs the tesseract binary per call (the fallback).
-Both give the same text for the same image. This is the only module that
-knows Tesseract exists; `rapid.py` holds the optional PP-OCR engine.
+`TesserocrEngine` keeps the model loaded in-process (fast); `PytesseractEngine`
+runs the tesseract binary per call (the fallback). Both give the same text for the
+same image.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from ._io import sha256_file
-from .errors import EngineError, EngineNotAvailable, EngineTimeout, InputError
+from .._io import sha256_file
+from ..config import OcrConfig
+from ..errors import EngineError, EngineNotAvailable, EngineTimeout
+from .base import LineKind, Recognized, Recognizer
 
 log = logging.getLogger(__name__)
 
@@ -27,66 +26,6 @@ TESSDATA_ENV = "OCRPIPE_TESSDATA"
 TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
                  "/usr/share/tessdata", "/usr/local/share/tessdata")
 DIGITS = "0123456789"
-ENGINES = ("tesseract", "rapidocr")
-
-
-@dataclass(frozen=True)
-class OcrConfig:
-    """How text is recognised."""
-
-    engine: str = "tesseract"
-    backend: str = "auto"  # "auto" (tesserocr if installed), "tesserocr" or "pytesseract"
-    lang: str = "chi_sim"
-    tessdata: Path | None = None  # folder holding <lang>.traineddata; found automatically when None
-    line_psm: int = 7  # single text line; chosen by measurement (see README)
-    retry_psm: int = 13  # raw line, tried when line_psm reads nothing (short lines such as 需要。)
-    page_psm: int = 3  # automatic page segmentation, for segment="page"
-    timeout: float = 30.0  # seconds per recognition call
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-
-    def __post_init__(self) -> None:
-        if self.engine not in ENGINES:
-            raise InputError(f"unknown engine {self.engine!r}; available: {', '.join(ENGINES)}")
-        if self.backend not in ("auto", "tesserocr", "pytesseract"):
-            raise InputError(f"backend must be auto, tesserocr or pytesseract, got {self.backend!r}")
-        if self.timeout <= 0:
-            raise InputError(f"the OCR timeout must be positive, got {self.timeout!r}")
-        if self.jobs < 1:
-            raise InputError(f"jobs must be at least 1, got {self.jobs!r}")
-
-
-@dataclass(frozen=True)
-class Recognized:
-    text: str
-    confidence: float  # 0..100
-
-
-@dataclass(frozen=True)
-class DetectedLine:
-    """A line an engine found and read on its own (engines with their own detector)."""
-
-    text: str
-    confidence: float  # 0..100
-    box: tuple[int, int, int, int]  # x, y, w, h
-
-
-class Engine(Protocol):
-    """What the pipeline needs from an OCR engine.
-
-    An engine whose `reads_layout` is true also offers `read_lines(rgb)`: it finds
-    and reads the lines of a whole image itself, and the pipeline lets it.
-    """
-
-    name: str
-    reads_layout: bool
-
-    def recognize_line(self, image: np.ndarray, kind: str = "text") -> Recognized: ...
-
-    def recognize_page(self, image: np.ndarray) -> Recognized: ...
-
-    def provenance(self) -> dict: ...
-
-    def close(self) -> None: ...
 
 
 def find_tessdata(lang: str, explicit: Path | None = None) -> Path:
@@ -112,7 +51,7 @@ def find_tessdata(lang: str, explicit: Path | None = None) -> Path:
 class _TesseractBase:
     name = "tesseract"
     backend = ""
-    reads_layout = False
+    wants_clean_lines = True  # detected lines go through the ink model first (measured: README)
 
     def __init__(self, config: OcrConfig) -> None:
         self.config = config
@@ -126,7 +65,7 @@ class _TesseractBase:
         """One recognition call in the given page segmentation mode (the backend's part)."""
         raise NotImplementedError
 
-    def recognize_line(self, image: np.ndarray, kind: str = "text") -> Recognized:
+    def recognize_line(self, image: np.ndarray, kind: LineKind = "text") -> Recognized:
         whitelist = DIGITS if kind == "badge" else ""
         rec = self._read(image, self.config.line_psm, whitelist)
         if not rec.text.strip() and self.config.retry_psm:
@@ -135,13 +74,6 @@ class _TesseractBase:
 
     def recognize_page(self, image: np.ndarray) -> Recognized:
         return self._read(image, self.config.page_psm)
-
-    def recognize_crop(self, crop_rgb: np.ndarray, kind: str = "text") -> Recognized:
-        """A detected line as it is in the image: cleaned by the ink model first (measured: README)."""
-        from .preprocess import clean_line
-
-        image, _h = clean_line(crop_rgb)
-        return self.recognize_line(image, kind)
 
     def provenance(self) -> dict:
         return {
@@ -174,7 +106,7 @@ class TesserocrEngine(_TesseractBase):
             raise EngineNotAvailable("the tesserocr backend is not installed", "pip install tesserocr, "
                                      "or use --backend pytesseract") from exc
         self._mod = tesserocr
-        self._apis: dict[tuple[int, str], object] = {}
+        self._apis: dict[tuple[int, str], Any] = {}
 
     def _api(self, psm: int, whitelist: str = ""):
         key = (psm, whitelist)
@@ -252,12 +184,8 @@ class PytesseractEngine(_TesseractBase):
         return self._version
 
 
-def make_engine(config: OcrConfig) -> Engine:
-    """The engine the config asks for; for Tesseract, `auto` prefers the in-process backend."""
-    if config.engine == "rapidocr":
-        from .rapid import RapidOcrEngine
-
-        return RapidOcrEngine(config)
+def make_tesseract(config: OcrConfig) -> Recognizer:
+    """A Tesseract engine; `auto` prefers the in-process backend."""
     if config.backend in ("auto", "tesserocr"):
         try:
             return TesserocrEngine(config)

@@ -10,7 +10,7 @@ APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-zenhei 
 DEMO_ARTICLE := samples/demo/article.md
 DEMO_OUT ?= out/demo
 
-.PHONY: install apt venv demo test bench samples clean
+.PHONY: install apt venv demo test test-quick lint bench samples clean
 
 install: apt venv
 
@@ -35,8 +35,17 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(BIN)/ocrpipe run $(DEMO_ARTICLE) --out $(DEMO_OUT)
 
-test: install
+# Static checks first (ruff: lint and import order; mypy: types), then the whole suite.
+lint: install
+	$(BIN)/ruff check ocrpipe bench tests
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q
+
+# The inner loop: no static checks, no end-to-end runs with real engines.
+test-quick: install
+	$(BIN)/python -m pytest -q -m "not slow" -x
 
 bench: install
 	$(BIN)/python -m bench.posters

@@ -23,12 +23,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ocrpipe.config import FetchConfig, PreprocessConfig
-from ocrpipe.config import OcrConfig
+from ocrpipe.config import FetchConfig, OcrConfig, PreprocessConfig
 from ocrpipe.pipeline import RunConfig, run_article
 from ocrpipe.sources import load_article
-from .synth import FOREIGN_STYLES, STYLES, Degrade, SeriesSpec, big_type_png, render_series, write_series
 from ocrpipe.textnorm import squash
+
+from .synth import FOREIGN_STYLES, STYLES, Degrade, SeriesSpec, big_type_png, render_series, write_series
 
 DEFAULT_SAVE = Path("bench/last-run.json")
 

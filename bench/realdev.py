@@ -22,8 +22,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from ocrpipe.config import PreprocessConfig
-from ocrpipe.config import OcrConfig
+from ocrpipe.config import OcrConfig, PreprocessConfig
 from ocrpipe.recognize import Job, recognize_all
 
 REALDEV = Path(__file__).resolve().parents[2] / "shared" / "realdev"

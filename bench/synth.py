@@ -14,10 +14,10 @@ from __future__ import annotations
 import io
 import random
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -54,7 +54,7 @@ def cn_numeral(n: int) -> str:
     return (CN_NUM[tens] if tens > 1 else "") + "十" + (CN_NUM[ones] if ones else "")
 
 
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+from ocrpipe.clauses import CIRCLED  # noqa: E402 - the parser's own list: what it reads, we draw
 
 LABELS: dict[str, Callable[[int], str]] = {
     "dot": lambda n: f"{n}.",
@@ -367,7 +367,7 @@ class SeriesRenderer:
                 p.lines.append(badge)
                 x += 2 * r + 20
             head = f"{c.label}{c.title}"
-            for i, line in enumerate(wrap(head, hf, POSTER_SIZE[0] - self.MARGIN - x)):
+            for line in wrap(head, hf, POSTER_SIZE[0] - self.MARGIN - x):
                 d.text((x, p.y), line, font=hf, fill=s.heading_fg)
                 p.lines.append(line)
                 p.y += int(s.heading_size * 1.5)
@@ -492,7 +492,7 @@ def render_series(spec: SeriesSpec) -> RenderedSeries:
     r.clauses(clauses, spec.style.clauses_per_poster)
     r.closing(["更多精彩 敬请关注", "人民法院新闻传媒总社"])
     posters, lines = [], []
-    for i, p in enumerate(r.posters):
+    for p in r.posters:
         dg = spec.degrade
         if dg.rotate:  # vary the angle per poster within the spec's bound
             dg = replace(dg, rotate=round(rng.uniform(-abs(dg.rotate), abs(dg.rotate)), 2))

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Sequence
 
 from .article import MAX_PROMISED, chinese_number
 from .errors import InputError
-from .results import ClauseResult, ImageResult, LineResult, SourceRef, Verification
+from .results import Box, ClauseResult, ImageResult, LineResult, SourceRef, Verification
 
 _CN = "零〇一二两三四五六七八九十百"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -43,6 +43,7 @@ _BADGE_PREFIX = re.compile(r"^(\d{2})\s?(?=\d{1,2}[.．、])")
 _RIM_JUNK = re.compile(r"^[\s)\]}|）】」》〉>'\"`]+(?=\S)")
 BOILERPLATE_SIMILARITY = 0.8
 HEIGHT_TOLERANCE = 0.2  # body lines of one clause differ in text height by less than this
+HEADING_RATIO = 1.08  # a section title or a wrapped clause title is set this much larger than body type
 
 
 def label_number(label: str) -> int | None:
@@ -192,7 +193,7 @@ def _style_hints(headings: list[Heading | None], badges: list[int | None]) -> di
 
 
 def _accept_bent(lines: list[_Line], headings: list[Heading | None], badges: list[int | None],
-                 starts: dict[int, tuple[int, str, str]], others: list[int]) -> None:
+                 starts: dict[int, Start], others: list[int]) -> None:
     """Add clause starts whose number punctuation OCR bent, where the sequence agrees.
 
     "4 .惩治拖欠账款行为" between clause 3 and clause 5 is clause 4; so is "4。…" right
@@ -215,61 +216,131 @@ def _accept_bent(lines: list[_Line], headings: list[Heading | None], badges: lis
                 others.remove(i)
 
 
-def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
-                    ) -> tuple[list[ClauseResult], Verification]:
-    """Clauses across the image set, in order, and their verification against expected."""
+@dataclass(frozen=True)
+class _Classified:
+    """Every line of the set, with what it could be: a numbered heading, a badge number."""
+
+    lines: list[_Line]
+    headings: list[Heading | None]
+    badges: list[int | None]
+
+
+def classify_lines(images: Sequence[ImageResult]) -> _Classified:
+    """The lines of the readable images in order, boilerplate dropped, each parsed as heading/badge."""
     ok_images = [im for im in images if im.status == "ok"]
     skip = find_boilerplate(ok_images)
     lines = [_Line(im.index, ln) for im in ok_images for pos, ln in enumerate(im.lines) if (im.index, pos) not in skip]
-
-    headings: list[Heading | None] = [parse_heading(x.line.text) if x.line.kind == "text" else None for x in lines]
+    headings = [parse_heading(x.line.text) if x.line.kind == "text" else None for x in lines]
     # A line that is only a one- or two-digit number is a badge, whoever found it.
     badges: list[int | None] = [int(x.line.text) if (x.line.kind == "badge" and x.line.text.isdigit())
                                 or re.fullmatch(r"\d{1,2}", x.line.text) else None for x in lines]
+    return _Classified(lines, headings, badges)
+
+
+def choose_level(c: _Classified, expected: int | None) -> str | None:
+    """The numbering style (or "badge") that numbers the clauses."""
     candidates: dict[str, list[int]] = {}
-    for h in headings:
+    for h in c.headings:
         if h:
             candidates.setdefault(h.style, []).append(h.number)
-    badge_nums = [b for b in badges if b is not None]
+    badge_nums = [b for b in c.badges if b is not None]
     if badge_nums:
         candidates["badge"] = badge_nums
-    style = choose_style(candidates, expected, _style_hints(headings, badges)) if candidates else None
-    if style is None:
-        return [], verify([], expected)
+    return choose_style(candidates, expected, _style_hints(c.headings, c.badges)) if candidates else None
 
-    starts: dict[int, tuple[int, str, str]] = {}  # line position -> (number, label, title)
-    others: list[int] = []  # headings of another style: section titles or body text
+
+Start = tuple[int, str, str]  # (number, label as printed, title)
+
+
+def clause_starts(c: _Classified, style: str) -> tuple[dict[int, Start], list[int]]:
+    """Line positions where clauses start, and headings of other styles (sections or body)."""
+    lines, headings, badges = c.lines, c.headings, c.badges
+    starts: dict[int, Start] = {}
+    others: list[int] = []
     for i, x in enumerate(lines):
         h = headings[i]
+        badge = badges[i]
         if style == "badge":
-            if badges[i] is not None and i + 1 < len(lines):
+            if badge is not None and i + 1 < len(lines):
                 nh = headings[i + 1]
                 # Where the heading beside a badge carries the same number, the badge only confirms it.
-                title = nh.rest if nh and nh.number == badges[i] else lines[i + 1].line.text
+                title = nh.rest if nh and nh.number == badge else lines[i + 1].line.text
                 # the heading repeats the badge's number but was misread ("7了.推动…"): drop it
-                title = re.sub(rf"^0?{badges[i]}\D?[.．、]\s*", "", title)
-                starts[i] = (badges[i], x.line.text, title)
+                title = re.sub(rf"^0?{badge}\D?[.．、]\s*", "", title)
+                starts[i] = (badge, x.line.text, title)
             elif h and not (i and badges[i - 1] is not None):
                 others.append(i)
         elif h and h.style == style:
             starts[i] = (h.number, h.label, h.rest)
         elif h:
             others.append(i)
-
     if style in ("dot", "dun"):
         _accept_bent(lines, headings, badges, starts, others)
+    return starts, others
 
-    # Body type: the usual height of the plain lines after the first clause heading (the
-    # lower median, since a closing poster's few lines of big type come last).
-    first = min(starts) if starts else len(lines)
-    heights = sorted(lines[j].line.text_height for j in range(first, len(lines))
-                     if headings[j] is None and badges[j] is None and j - 1 not in starts)
-    body_h = heights[(len(heights) - 1) // 2] if heights else 0.0
-    # A section title is short and set larger than body type; "第一条规定的…" wrapped
-    # onto the start of a body line is body text.
-    sections = {i: lines[i].line.text for i in others
-                if len(lines[i].line.text) <= 20 and body_h and lines[i].line.text_height > 1.08 * body_h}
 
+def body_height(c: _Classified, starts: dict[int, Start]) -> float:
+    """The usual text height of plain lines after the first clause heading (the lower median,
+    since a closing poster's few lines of big type come last)."""
+    first = min(starts) if starts else len(c.lines)
+    heights = sorted(c.lines[j].line.text_height for j in range(first, len(c.lines))
+                     if c.headings[j] is None and c.badges[j] is None and j - 1 not in starts)
+    return heights[(len(heights) - 1) // 2] if heights else 0.0
+
+
+def find_sections(c: _Classified, others: list[int], body_h: float) -> dict[int, str]:
+    """Section titles: short and set larger than body type ("第一条规定的…" wrapped onto
+    the start of a body line is body text)."""
+    return {i: c.lines[i].line.text for i in others
+            if len(c.lines[i].line.text) <= 20 and body_h and c.lines[i].line.text_height > HEADING_RATIO * body_h}
+
+
+def assemble_clause(c: _Classified, i: int, end: int, start: Start, style: str, body_h: float,
+                    section: str | None) -> ClauseResult:
+    """One clause from its start line up to (not including) `end`: title, wrapped title, body, sources."""
+    lines, badges = c.lines, c.badges
+    number, label, title = start
+    first_body = i + (2 if style == "badge" else 1)
+    used = [lines[i]] + ([lines[i + 1]] if style == "badge" and i + 1 < len(lines) else [])
+    # A long title wraps: lines set like the heading, larger than body type, continue it.
+    head_h = used[-1].line.text_height
+    while (first_body < end and badges[first_body] is None and body_h and head_h > HEADING_RATIO * body_h
+           and abs(lines[first_body].line.text_height - head_h) <= 0.1 * head_h):
+        title += lines[first_body].line.text
+        used.append(lines[first_body])
+        first_body += 1
+    body: list[_Line] = []
+    ref_h: float | None = None
+    for j in range(first_body, end):
+        if badges[j] is not None:
+            continue
+        line_h = lines[j].line.text_height
+        if ref_h is None:
+            ref_h = line_h
+        elif ref_h and abs(line_h - ref_h) > HEIGHT_TOLERANCE * ref_h:
+            break  # text of another size: a closing poster, a caption
+        body.append(lines[j])
+    used += body
+    by_image: dict[int, list[Box]] = {}
+    for x in used:
+        by_image.setdefault(x.image, []).append(x.line.bbox)
+    return ClauseResult(
+        number=number, label=label, title=title, text="".join(x.line.text for x in body), section=section,
+        sources=tuple(SourceRef(image=img, bboxes=tuple(bb)) for img, bb in by_image.items()),
+        confidence=sum(x.line.confidence for x in used) / len(used),
+    )
+
+
+def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
+                    ) -> tuple[list[ClauseResult], Verification]:
+    """Clauses across the image set, in order, and their verification against expected."""
+    c = classify_lines(images)
+    style = choose_level(c, expected)
+    if style is None:
+        return [], verify([], expected)
+    starts, others = clause_starts(c, style)
+    body_h = body_height(c, starts)
+    sections = find_sections(c, others, body_h)
     clauses: list[ClauseResult] = []
     section: str | None = None
     positions = sorted(set(starts) | set(sections))
@@ -277,37 +348,6 @@ def extract_clauses(images: Sequence[ImageResult], expected: int | None = None
         if i in sections:
             section = sections[i]
             continue
-        number, label, title = starts[i]
-        end = positions[k + 1] if k + 1 < len(positions) else len(lines)
-        first_body = i + (2 if style == "badge" else 1)
-        used = [lines[i]] + ([lines[i + 1]] if style == "badge" and i + 1 < len(lines) else [])
-        # A long title wraps: lines set like the heading, larger than body type, continue it.
-        head_h = used[-1].line.text_height
-        while (first_body < end and badges[first_body] is None and body_h and head_h > 1.08 * body_h
-               and abs(lines[first_body].line.text_height - head_h) <= 0.1 * head_h):
-            title += lines[first_body].line.text
-            used.append(lines[first_body])
-            first_body += 1
-        body: list[_Line] = []
-        ref_h = None
-        for j in range(first_body, end):
-            x = lines[j]
-            if badges[j] is not None:
-                continue
-            h = x.line.text_height
-            if ref_h is None:
-                ref_h = h
-            elif ref_h and abs(h - ref_h) > HEIGHT_TOLERANCE * ref_h:
-                break  # text of another size: a closing poster, a caption
-            body.append(x)
-        used += body
-        by_image: dict[int, list] = {}
-        for x in used:
-            by_image.setdefault(x.image, []).append(x.line.bbox)
-        conf = sum(x.line.confidence for x in used) / len(used)
-        clauses.append(ClauseResult(
-            number=number, label=label, title=title, text="".join(x.line.text for x in body), section=section,
-            sources=tuple(SourceRef(image=img, bboxes=tuple(bb)) for img, bb in by_image.items()),
-            confidence=conf,
-        ))
-    return clauses, verify([c.number for c in clauses], expected)
+        end = positions[k + 1] if k + 1 < len(positions) else len(c.lines)
+        clauses.append(assemble_clause(c, i, end, starts[i], style, body_h, section))
+    return clauses, verify([cl.number for cl in clauses], expected)

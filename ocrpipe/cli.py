@@ -6,14 +6,14 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Sequence
+from typing import cast
 
 from ._version import __version__
-from .config import FetchConfig, default_cache_dir
+from .config import DEFAULT_MAX_PIXELS, FetchConfig, default_cache_dir
 from .errors import EngineError, ExitCode, OcrpipeError
-from .imageio import DEFAULT_MAX_PIXELS
 
 log = logging.getLogger("ocrpipe")
 
@@ -143,14 +143,14 @@ def _add_ocr_options(p: argparse.ArgumentParser) -> None:
 
 
 def _ocr_configs(args: argparse.Namespace):
-    from .config import OcrConfig, PreprocessConfig
+    from .config import OcrConfig, PreprocessConfig, Segment
     from .engines import check_segment, engine_info
 
     kw = dict(engine=args.engine, backend=args.backend, lang=args.lang, tessdata=args.tessdata,
               timeout=args.ocr_timeout)
     if args.jobs is not None:
         kw["jobs"] = args.jobs
-    segment = args.segment or engine_info(args.engine).default_segment
+    segment = cast(Segment, args.segment or engine_info(args.engine).default_segment)
     check_segment(args.engine, segment)  # exit 2 before anything is downloaded or read
     pre = PreprocessConfig(segment=segment, binarize=args.binarize, deskew=not args.no_deskew,
                            max_pixels=args.max_pixels)
@@ -213,11 +213,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     for im in result.images:
         if im.status != "ok" and im.stage != "download":  # download failures were reported above
             print(f"ocrpipe: image {im.index} failed: {im.error}", file=sys.stderr)
-    if fetched.failed:
-        return ExitCode.DOWNLOAD_FAILED  # the set is incomplete: fix the download before reading the verification
-    if not result.verification.ok:
-        return ExitCode.VERIFICATION_FAILED
-    return ExitCode.DOWNLOAD_FAILED if any(im.status != "ok" for im in result.images) else ExitCode.OK
+    return _images_exit(result.images, result.verification.ok)
+
+
+def _images_exit(images, verified: bool = True) -> ExitCode:
+    """An incomplete set wins over a failed verification: fix what is missing first.
+
+    download failed -> 4; the engine failed on an image -> 5; an image unreadable -> 4;
+    clause numbers wrong -> 3.
+    """
+    stages = {im.stage for im in images if im.status != "ok"}
+    if "download" in stages:
+        return ExitCode.DOWNLOAD_FAILED
+    if "recognize" in stages:
+        return ExitCode.ENGINE_FAILED
+    if stages:
+        return ExitCode.DOWNLOAD_FAILED
+    return ExitCode.OK if verified else ExitCode.VERIFICATION_FAILED
 
 
 def cmd_ocr(args: argparse.Namespace) -> int:
@@ -241,7 +253,7 @@ def cmd_ocr(args: argparse.Namespace) -> int:
     for r in results:
         if r.status != "ok":
             print(f"ocrpipe: {r.file}: {r.error}", file=sys.stderr)
-    return ExitCode.DOWNLOAD_FAILED if any(r.status != "ok" for r in results) else ExitCode.OK
+    return _images_exit(results)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

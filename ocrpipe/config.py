@@ -9,9 +9,9 @@ from typing import Literal, get_args
 
 from ._version import __version__
 from .errors import InputError
-from .imageio import DEFAULT_MAX_PIXELS
 
 CACHE_ENV = "OCRPIPE_CACHE_DIR"
+DEFAULT_MAX_PIXELS = 25_000_000  # a 1080x20000 long poster fits; one worker stays under ~1 GB (README)
 
 
 def default_cache_dir() -> Path:

@@ -6,6 +6,7 @@ import functools
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ._io import atomic_write_json, atomic_write_text
 from .errors import InputError
@@ -45,7 +46,7 @@ MAX_RESULT_BYTES = 256 * 1024 * 1024
 
 
 @functools.lru_cache(maxsize=1)
-def _validator():  # type: ignore[no-untyped-def]
+def _validator() -> Any:
     import jsonschema
 
     schema = json.loads(resources.files("ocrpipe").joinpath("schema/result.schema.json").read_text("utf-8"))

@@ -9,22 +9,23 @@ from __future__ import annotations
 import logging
 import statistics
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 from ._io import atomic_write_bytes, atomic_write_json
 from ._version import __version__
 from .article import Article, ImageRef
-from .results import ArticleMeta
-from .serial import to_json
 from .cache import DownloadCache, sha256_hex
 from .config import FetchConfig
 from .errors import ImageError, OutputError
 from .http import DeadlinePassed, Downloader, TryFailed, backoff_delay
 from .imageio import probe_image
 from .netguard import FetchPolicy
+from .results import ArticleMeta
+from .serial import to_json
 
 log = logging.getLogger(__name__)
 

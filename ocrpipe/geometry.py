@@ -5,16 +5,17 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-Box = tuple[int, int, int, int]  # x, y, width, height
+from .results import Box
 
 
 def max_channel(img: np.ndarray) -> np.ndarray:
     """Per-pixel maximum over the channels (OpenCV; numpy's max(axis=2) is ~10x slower)."""
     if img.ndim == 2:
         return img
-    out = None
-    for ch in cv2.split(img):
-        out = ch if out is None else cv2.max(out, ch)
+    chans = cv2.split(img)
+    out = chans[0]
+    for ch in chans[1:]:
+        out = cv2.max(out, ch)
     return out
 
 
@@ -71,6 +72,15 @@ def rotate(rgb: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
     fill = tuple(float(v) for v in np.median(border, axis=0))
     out = cv2.warpAffine(rgb, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
     return out, m
+
+
+def deskew(rgb: np.ndarray, max_angle: float, enabled: bool = True) -> tuple[float, np.ndarray, np.ndarray | None]:
+    """(page angle, straightened image, its 2x3 matrix or None when left as it was)."""
+    skew = estimate_skew(rgb, max_angle) if enabled and max_angle > 0 else 0.0
+    if abs(skew) < 0.05:
+        return 0.0, rgb, None
+    work, matrix = rotate(rgb, -skew)
+    return skew, work, matrix
 
 
 def map_box(box: Box, matrix: np.ndarray, shape: tuple[int, int]) -> Box:

@@ -13,18 +13,15 @@ import random
 import socket
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import requests
 from urllib3.exceptions import HTTPError
-
-try:  # urllib3 >= 2 names DNS failures; older versions wrap a socket.gaierror
-    from urllib3.exceptions import NameResolutionError as _NameResolutionError
-except ImportError:  # pragma: no cover
-    _NameResolutionError = None  # type: ignore[assignment,misc]
+from urllib3.exceptions import NameResolutionError as _NameResolutionError  # urllib3 >= 2 names DNS failures
 
 from .config import FetchConfig
 from .errors import FetchError, ImageError
@@ -129,7 +126,7 @@ def _is_name_error(exc: BaseException) -> bool:
         if e is None or id(e) in seen:
             continue
         seen.add(id(e))
-        if isinstance(e, socket.gaierror) or (_NameResolutionError and isinstance(e, _NameResolutionError)):
+        if isinstance(e, (socket.gaierror, _NameResolutionError)):
             return True
         todo += [getattr(e, "reason", None), e.__cause__, e.__context__,
                  *(a for a in e.args if isinstance(a, BaseException))]

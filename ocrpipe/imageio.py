@@ -14,9 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .config import DEFAULT_MAX_PIXELS
 from .errors import ImageError
-
-DEFAULT_MAX_PIXELS = 25_000_000  # a 1080x20000 long poster fits; one worker stays under ~1 GB (README)
 
 _EXT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp", "TIFF": "tif", "MPO": "jpg"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .geometry import Box
+from .results import Box
 
 
 def _union(a: Box, b: Box) -> Box:

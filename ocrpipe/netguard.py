@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import urlsplit
 
 from requests.adapters import HTTPAdapter
@@ -114,32 +114,27 @@ class FetchPolicy:
         return addrs
 
 
-class _GuardMixin:
+class _GuardMixin(HTTPConnection):
     """Opens the socket to an address the policy checked (pinned: no second lookup)."""
 
     policy: FetchPolicy
-    host: str
-    port: int
-    timeout: float | None
-    source_address: tuple[str, int] | None
-    socket_options: list | None
 
     def _new_conn(self) -> socket.socket:
         try:
             addrs = self.policy.addresses(self.host.strip("[]"), self.port)
         except socket.gaierror as e:
-            raise NameResolutionError(self.host, self, e) from e  # type: ignore[arg-type]
+            raise NameResolutionError(self.host, self, e) from e
         last: OSError | None = None
         for addr in addrs:
             try:
-                return u3conn.create_connection((addr, self.port), self.timeout,  # type: ignore[arg-type]
+                return u3conn.create_connection((addr, self.port), self.timeout,
                                                 source_address=self.source_address,
                                                 socket_options=self.socket_options)
-            except socket.timeout as e:
-                raise ConnectTimeoutError(self, f"Connection to {self.host} timed out") from e  # type: ignore[arg-type]
+            except TimeoutError as e:
+                raise ConnectTimeoutError(self, f"Connection to {self.host} timed out") from e
             except OSError as e:
                 last = e
-        raise NewConnectionError(self, f"Failed to establish a new connection: {last}")  # type: ignore[arg-type]
+        raise NewConnectionError(self, f"Failed to establish a new connection: {last}")
 
 
 class GuardedAdapter(HTTPAdapter):
@@ -153,7 +148,7 @@ class GuardedAdapter(HTTPAdapter):
         super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
         policy = self.policy
 
-        class _Http(_GuardMixin, HTTPConnection):
+        class _Http(_GuardMixin):
             pass
 
         class _Https(_GuardMixin, HTTPSConnection):

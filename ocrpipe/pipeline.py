@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from ._version import __version__
 from .article import Article
 from .clauses import extract_clauses
-from .config import FetchConfig, PreprocessConfig
+from .config import FetchConfig, OcrConfig, PreprocessConfig
 from .export import write_outputs
 from .fetch import Fetcher, FetchResult
-from .config import OcrConfig
 from .outdir import OutputDir
 from .recognize import Job, recognize_all
 from .results import ImageResult, RunResult

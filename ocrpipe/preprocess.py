@@ -28,12 +28,11 @@ import cv2
 import numpy as np
 
 from .config import PreprocessConfig
-from .geometry import Box, edge_map, estimate_skew, map_box, max_channel, rotate, scale_to
+from .geometry import deskew, edge_map, map_box, max_channel, scale_to
 from .layout import merge_same_line, reading_order
+from .results import Box, LineKind
 
 log = logging.getLogger(__name__)
-
-CHANNELS = ("R", "G", "B")
 
 
 @dataclass(frozen=True)
@@ -43,12 +42,11 @@ class TextLine:
     image: np.ndarray = field(compare=False, repr=False)  # uint8 grey, dark text on white
     box: Box  # x, y, w, h in the input image
     polarity: str  # "dark-on-light" or "light-on-dark" in the input
-    channel: str  # colour channel with the most text contrast: R, G or B
     block: int
     order: int
     text_height: float  # ink height of the text in input pixels
     scale: float  # factor applied to reach the target height
-    kind: str = "text"  # "text", or "badge": a number in a disc or frame beside a heading
+    kind: LineKind = "text"  # "text", or "badge": a number in a disc or frame beside a heading
 
 
 @dataclass(frozen=True)
@@ -63,13 +61,6 @@ class PageLayout:
     lines: tuple[TextLine, ...]
     page: np.ndarray | None = field(default=None, compare=False, repr=False)  # cleaned page, segment="page"
     debug: dict = field(default_factory=dict, compare=False, repr=False)  # name -> image
-
-    @property
-    def polarities(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for ln in self.lines:
-            out[ln.polarity] = out.get(ln.polarity, 0) + 1
-        return out
 
 
 # --------------------------------------------------------------------------- ink
@@ -121,11 +112,10 @@ def colour_distance(rgb: np.ndarray, bg: np.ndarray, shift: int = 4) -> np.ndarr
     """Max-channel distance from the background, the smallest over the background nearby."""
     padded = cv2.copyMakeBorder(bg, shift, shift, shift, shift, cv2.BORDER_REPLICATE)
     h, w = rgb.shape[:2]
-    best = None
-    for dy, dx in ((0, 0), (-shift, 0), (shift, 0), (0, -shift), (0, shift)):
+    best = max_channel(cv2.absdiff(rgb, bg))
+    for dy, dx in ((-shift, 0), (shift, 0), (0, -shift), (0, shift)):
         ref = np.ascontiguousarray(padded[shift + dy: shift + dy + h, shift + dx: shift + dx + w])
-        d = max_channel(cv2.absdiff(rgb, ref))
-        best = d if best is None else cv2.min(best, d)
+        best = cv2.min(best, max_channel(cv2.absdiff(rgb, ref)))
     return best
 
 
@@ -282,6 +272,19 @@ def is_text(ink_crop: np.ndarray, text_h: float) -> bool:
 BG_JUMP = 40  # max-channel step in background colour that separates two regions
 
 
+def _differs_beside(part: Box, own: np.ndarray, bg: np.ndarray, direction: int) -> bool:
+    """Whether the background changes colour within a few text heights left (-1) or right (1) of part."""
+    x, y, w, h = part
+    for k in (0.6, 1.2, 1.8, 2.4):
+        cx = (x - int(k * h)) if direction < 0 else (x + w + int(k * h))
+        if not 0 <= cx < bg.shape[1]:
+            return False
+        side = np.median(bg[y:y + h, cx].astype(np.int16), axis=0)
+        if np.abs(side - own).max() > BG_JUMP:
+            return True
+    return False
+
+
 def split_by_background(box: Box, ink: np.ndarray, bg: np.ndarray) -> list[tuple[Box, bool]]:
     """Split a line blob where its background colour changes; flag badge-like parts.
 
@@ -293,7 +296,6 @@ def split_by_background(box: Box, ink: np.ndarray, bg: np.ndarray) -> list[tuple
     jumps = np.flatnonzero(np.abs(np.diff(cols, axis=0)).max(axis=1) > BG_JUMP) + 1
     edges = [0, *jumps.tolist(), w]
     out: list[tuple[Box, bool]] = []
-    W = ink.shape[1]
     for a, b in zip(edges, edges[1:]):
         pts = cv2.findNonZero(ink[y:y + h, x + a:x + b])
         if pts is None:
@@ -301,17 +303,7 @@ def split_by_background(box: Box, ink: np.ndarray, bg: np.ndarray) -> list[tuple
         sx, sy, sw, sh = cv2.boundingRect(pts)
         part = (x + a + sx, y + sy, sw, sh)
         own = cols[a + sx:a + sx + sw].mean(axis=0) if sw else cols[a:b].mean(axis=0)
-        def differs_within(direction: int) -> bool:
-            for k in (0.6, 1.2, 1.8, 2.4):
-                cx = (part[0] - int(k * sh)) if direction < 0 else (part[0] + sw + int(k * sh))
-                if not 0 <= cx < W:
-                    return False
-                side = np.median(bg[part[1]:part[1] + sh, cx].astype(np.int16), axis=0)
-                if np.abs(side - own).max() > BG_JUMP:
-                    return True
-            return False
-
-        patch = differs_within(-1) and differs_within(1)
+        patch = _differs_beside(part, own, bg, -1) and _differs_beside(part, own, bg, 1)
         out.append((part, patch and 0.5 * sh <= sw <= 2.5 * sh))
     return out
 
@@ -418,28 +410,24 @@ def _line_crop(box: Box, kind: str, ink: np.ndarray, dist: np.ndarray, bg: np.nd
     return x0, y0, norm, ink_c
 
 
-def _polarity(work: np.ndarray, bg: np.ndarray, ink_c: np.ndarray, x0: int, y0: int) -> tuple[str, str]:
-    """Whether the text is lighter than its background, and the channel carrying most contrast."""
+def _polarity(work: np.ndarray, bg: np.ndarray, ink_c: np.ndarray, x0: int, y0: int) -> str:
+    """Whether the text is lighter than its background."""
     on = ink_c > 0
     if not on.any():
-        return "dark-on-light", "G"
+        return "dark-on-light"
     h, w = ink_c.shape
     crop_rgb = work[y0:y0 + h, x0:x0 + w].astype(np.float32)[on]
     crop_bg = bg[y0:y0 + h, x0:x0 + w].astype(np.float32)[on]
     luma = np.array([0.299, 0.587, 0.114], np.float32)
-    channel = CHANNELS[int(np.abs(crop_rgb - crop_bg).mean(axis=0).argmax())]
-    return ("light-on-dark" if (crop_rgb @ luma).mean() > (crop_bg @ luma).mean() else "dark-on-light"), channel
+    return "light-on-dark" if (crop_rgb @ luma).mean() > (crop_bg @ luma).mean() else "dark-on-light"
 
 
 def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageLayout:
     """Turn one RGB poster into ordered, normalised text-line images."""
     cfg = config or PreprocessConfig()
     H, W = rgb.shape[:2]
-    skew = estimate_skew(rgb, cfg.max_angle) if cfg.deskew and cfg.max_angle > 0 else 0.0
-    if abs(skew) >= 0.05:
-        work, matrix = rotate(rgb, -skew)
-    else:
-        skew, work, matrix = 0.0, rgb, np.array([[1.0, 0, 0], [0, 1.0, 0]])
+    skew, work, rotation = deskew(rgb, cfg.max_angle, cfg.deskew)
+    matrix = rotation if rotation is not None else np.array([[1.0, 0, 0], [0, 1.0, 0]])
 
     # A first, wide median background is enough to find the text height, which the
     # flat background and every size below are measured against.
@@ -465,7 +453,7 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageL
     lines: list[TextLine] = []
     page = np.full(work.shape[:2], 255, np.uint8) if cfg.segment == "page" else None
     for o in ordered:
-        kind = "badge" if o.box in badges else "text"
+        kind: LineKind = "badge" if o.box in badges else "text"
         x0, y0, norm, ink_c = _line_crop(o.box, kind, ink, dist, bg)
         if page is not None:
             y1, x1 = y0 + norm.shape[0], x0 + norm.shape[1]
@@ -475,8 +463,8 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None) -> PageL
         img = _binarize(scale_to(norm, factor), cfg.binarize, cfg.target_height)
         border = max(4, cfg.target_height // 2)
         img = cv2.copyMakeBorder(img, border, border, border, border, cv2.BORDER_CONSTANT, value=255)
-        polarity, channel = _polarity(work, bg, ink_c, x0, y0)
-        lines.append(TextLine(image=img, box=map_box(o.box, matrix, (H, W)), polarity=polarity, channel=channel,
+        polarity = _polarity(work, bg, ink_c, x0, y0)
+        lines.append(TextLine(image=img, box=map_box(o.box, matrix, (H, W)), polarity=polarity,
                               block=o.block, order=o.order, text_height=line_h, scale=factor, kind=kind))
 
     scale = float(np.median([ln.scale for ln in lines])) if lines else 1.0

@@ -10,23 +10,23 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from .config import PreprocessConfig
+from .config import OcrConfig, PreprocessConfig
 from .detect import DetConfig, TextDetector, column_to_row, crop, is_column
-from .errors import EngineNotAvailable, ImageError, InputError, OcrpipeError
-from .geometry import estimate_skew, map_box, rotate
-from .layout import reading_order
-from .imageio import load_image
-from .config import OcrConfig
 from .engines import LayoutReader, Recognizer, check_segment, make_engine
+from .errors import EngineNotAvailable, ImageError, InputError, OcrpipeError
+from .geometry import deskew, map_box
+from .imageio import load_image
+from .layout import reading_order
 from .preprocess import clean_line, preprocess, write_debug
-from .results import ImageResult, LineResult
+from .results import FailStage, ImageResult, LineResult
 from .textnorm import normalize_line
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class Job:
 def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir: Path | None = None) -> ImageResult:
     """Preprocess and recognise one image; failures are returned, not raised."""
     t0 = time.perf_counter()
-    base = dict(index=job.index, file=job.file or str(job.path), url=job.url)
+    base: dict[str, Any] = dict(index=job.index, file=job.file or str(job.path), url=job.url)
     try:
         rgb = load_image(job.path, max_pixels=pre.max_pixels)
         if pre.segment == "engine":
@@ -74,7 +74,7 @@ def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir
         raise  # not about this image: every image would fail the same way
     except OcrpipeError as exc:
         log.warning("image %d (%s): %s", job.index, job.path, exc.message)
-        stage = "read" if isinstance(exc, ImageError) else "recognize"
+        stage: FailStage = "read" if isinstance(exc, ImageError) else "recognize"
         return ImageResult(**base, status="failed", stage=stage, error=str(exc), seconds=time.perf_counter() - t0)
     return ImageResult(**base, width=layout.width, height=layout.height, skew=layout.skew, scale=layout.scale,
                        seconds=time.perf_counter() - t0, lines=tuple(lines))
@@ -85,8 +85,7 @@ def _engine_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, bas
     if not isinstance(engine, LayoutReader):
         raise InputError(f"the {engine.name} engine does not find lines itself; use --segment detect, lines or page")
     H, W = rgb.shape[:2]
-    skew = estimate_skew(rgb, pre.max_angle) if pre.deskew and pre.max_angle > 0 else 0.0
-    work, matrix = rotate(rgb, -skew) if abs(skew) >= 0.05 else (rgb, None)
+    skew, work, matrix = deskew(rgb, pre.max_angle, pre.deskew)
     found = engine.read_lines(work)
     heights = sorted(d.box[3] for d in found) or [20]
     ordered = reading_order([d.box for d in found], float(heights[len(heights) // 2]))
@@ -99,7 +98,7 @@ def _engine_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, bas
             box = map_box(o.box, matrix, (H, W)) if matrix is not None else o.box
             lines.append(LineResult(text=text, confidence=d.confidence, bbox=box, block=o.block,
                                     text_height=float(o.box[3])))
-    return ImageResult(**base, width=W, height=H, skew=skew if matrix is not None else 0.0, scale=1.0,
+    return ImageResult(**base, width=W, height=H, skew=skew, scale=1.0,
                        seconds=time.perf_counter() - t0, lines=tuple(lines))
 
 

@@ -10,7 +10,6 @@ does not fit: the one strict place where outside data becomes typed results.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import types
 import typing
 from typing import Any, TypeVar, Union
@@ -40,9 +39,14 @@ def to_json(obj: Any) -> Any:
     return obj
 
 
-@functools.lru_cache(maxsize=None)
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
 
 
 def from_json(cls: type[T], data: Any, where: str = "") -> T:

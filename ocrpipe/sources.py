@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 from .article import Article, ImageRef, parse_article, promised_count, unwrap_proxy
-from .results import ArticleMeta
 from .errors import ArticleError, FetchError, InputError
 from .http import Downloader
 from .imageio import IMAGE_SUFFIXES
+from .results import ArticleMeta
 
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF", b"BM", b"II*\x00", b"MM\x00*")

@@ -71,7 +71,8 @@ def test_promised_count(title, count):
     assert promised_count(title) == count
 
 
-@pytest.mark.parametrize("text,n", [("20", 20), ("二十", 20), ("十", 10), ("十二", 12), ("一百零五", 105), ("两", 2), ("x", None)])
+@pytest.mark.parametrize("text,n", [("20", 20), ("二十", 20), ("十", 10), ("十二", 12), ("一百零五", 105), ("两", 2),
+                                    ("x", None)])
 def test_chinese_number(text, n):
     assert chinese_number(text) == n
 

@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
+from bench import synth
 from ocrpipe.article import ImageRef, parse_article
 from ocrpipe.cli import main
 from ocrpipe.fetch import Fetcher
 from ocrpipe.http import Downloader, DownloadFailed
-from bench import synth
 
 from .conftest import reset, seed_path, send
 

@@ -13,12 +13,11 @@ import pytest
 import ocrpipe
 from bench import synth
 from ocrpipe.cli import main
-from ocrpipe.config import PreprocessConfig
-from ocrpipe.errors import EngineTimeout
-from ocrpipe.export import read_result
-from ocrpipe.config import OcrConfig
+from ocrpipe.config import OcrConfig, PreprocessConfig
 from ocrpipe.engines import Recognized, make_engine
 from ocrpipe.engines.tesseract import PytesseractEngine, TesserocrEngine
+from ocrpipe.errors import EngineTimeout
+from ocrpipe.export import read_result
 from ocrpipe.preprocess import preprocess
 from ocrpipe.recognize import Job, recognize_one
 from ocrpipe.results import RunResult

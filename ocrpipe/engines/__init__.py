@@ -7,14 +7,15 @@ only when an engine is made, so listing them costs nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from .base import DetectedLine, LayoutReader, Recognized, Recognizer
 
 if TYPE_CHECKING:
-    from ..config import OcrConfig
+    from ..config import OcrConfig, Segment
 
 
 def _tesseract(config: "OcrConfig") -> Recognizer:
@@ -34,7 +35,7 @@ class EngineInfo:
     name: str
     factory: Callable[["OcrConfig"], Recognizer]
     segments: tuple[str, ...]  # the --segment values it supports
-    default_segment: str  # measured with `make bench` (README)
+    default_segment: Segment  # measured with `make bench` (README)
     summary: str
 
 

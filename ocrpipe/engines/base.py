@@ -14,12 +14,11 @@ colour crops or cleaned by ocrpipe's ink model first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-Box = tuple[int, int, int, int]  # x, y, w, h in image pixels
-LineKind = Literal["text", "badge"]
+from ..results import Box, LineKind
 
 
 @dataclass(frozen=True)

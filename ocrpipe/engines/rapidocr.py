@@ -48,11 +48,12 @@ class RapidOcrEngine:
         self._ocr = None  # loaded on first use: the parent process only needs provenance
 
     def _call(self, image: np.ndarray, **kw):
-        if self._ocr is None:
+        ocr = self._ocr
+        if ocr is None:
             # One thread per engine: ocrpipe runs one engine per worker process.
-            self._ocr = self._factory(intra_op_num_threads=1, inter_op_num_threads=1)
+            ocr = self._ocr = self._factory(intra_op_num_threads=1, inter_op_num_threads=1)
         try:
-            result, _elapsed = self._ocr(_bgr(image), **kw)
+            result, _elapsed = ocr(_bgr(image), **kw)
         except Exception as exc:  # onnxruntime raises its own types; keep the message
             raise EngineError(f"RapidOCR failed: {exc}") from exc
         return result or []

@@ -29,7 +29,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,rapidocr]'
+	$(BIN)/python -m pip install -q -e '.[dev,rapidocr,dask]'
 	touch $@
 
 demo: install

@@ -13,7 +13,7 @@ from typing import cast
 
 from ._version import __version__
 from .config import DEFAULT_MAX_PIXELS, FetchConfig, default_cache_dir
-from .errors import EngineError, ExitCode, OcrpipeError
+from .errors import EngineError, ExitCode, InputError, OcrpipeError
 
 log = logging.getLogger("ocrpipe")
 
@@ -113,7 +113,152 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("result", type=Path, help="output directory of `ocrpipe run` (or its result.json)")
     p.add_argument("--expect", type=int, default=None, help="clause count to verify against")
     p.set_defaults(func=cmd_verify)
+
+    _add_corpus_commands(sub, common)
     return parser
+
+
+def _db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, default=None,
+                   help="the corpus store, one SQLite file (default $OCRPIPE_DB or ./ocrpipe.db)")
+
+
+def _add_corpus_commands(sub, common: argparse.ArgumentParser) -> None:
+    corpus = sub.add_parser("corpus", parents=[common], help="build a searchable text corpus from many articles")
+    csub = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION")
+
+    p = csub.add_parser("add", parents=[common], help="fetch, recognise and store articles (resumable)")
+    p.add_argument("sources", nargs="+", help="anything `run` accepts, a .txt list of articles, or a folder of "
+                                              "article files")
+    _db_option(p)
+    p.add_argument("--redo", action="store_true", help="recognise again articles already done with these settings")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run recognition on this Dask scheduler (default $OCRPIPE_DASK; none: this machine)")
+    _add_fetch_options(p)
+    _add_ocr_options(p)
+    p.set_defaults(func=cmd_corpus_add)
+
+    p = csub.add_parser("status", parents=[common], help="counts, failed articles, failed verifications, duplicates")
+    _db_option(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_corpus_status)
+
+    p = csub.add_parser("export", parents=[common], help="write the corpus out, streamed")
+    p.add_argument("out", type=Path, help="output file ('-' for standard output)")
+    _db_option(p)
+    p.add_argument("--format", choices=("jsonl", "csv", "txt"), default="jsonl")
+    p.add_argument("--level", choices=("clause", "image", "article"), default="clause")
+    p.set_defaults(func=cmd_corpus_export)
+
+    p = csub.add_parser("import", parents=[common], help="add finished `ocrpipe run` directories, no OCR")
+    p.add_argument("dirs", nargs="+", type=Path)
+    _db_option(p)
+    p.set_defaults(func=cmd_corpus_import)
+
+    p = sub.add_parser("search", parents=[common], help="full-text search over the corpus's clauses and image text")
+    p.add_argument("query")
+    _db_option(p)
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_search)
+
+
+def _open_store(args: argparse.Namespace, must_exist: bool = True):
+    from .corpus import default_db
+    from .store import Store
+
+    path = args.db or default_db()
+    if must_exist and not path.exists():
+        raise InputError(f"no corpus store at {path}", "build one with `ocrpipe corpus add`, or give --db")
+    return Store(path)
+
+
+def cmd_corpus_add(args: argparse.Namespace) -> int:
+    from .corpus import add
+    from .distributed import DASK_ENV, close_clients
+    from .pipeline import RunConfig
+
+    pre, ocr = _ocr_configs(args)
+    config = RunConfig(fetch=_fetch_config(args), preprocess=pre, ocr=ocr,
+                       dask=args.dask or os.environ.get(DASK_ENV) or None)
+    with _open_store(args, must_exist=False) as store:
+        try:
+            summary = add(args.sources, store, config, redo=args.redo,
+                          progress=Progress("articles", not args.quiet), image_progress=Progress("  images", False))
+        finally:
+            close_clients()
+        for spec, err in summary.errors:
+            print(f"ocrpipe: {spec}: {err}", file=sys.stderr)
+        if not args.quiet:
+            print(f"{summary.done} added, {summary.duplicate} duplicates, {summary.skipped} already done, "
+                  f"{summary.failed} failed -> {store.path}")
+    return ExitCode.DOWNLOAD_FAILED if summary.failed else ExitCode.OK
+
+
+def cmd_corpus_status(args: argparse.Namespace) -> int:
+    import json
+
+    with _open_store(args) as store:
+        st = store.status()
+    if args.json:
+        print(json.dumps(st, ensure_ascii=False, indent=2))
+        return ExitCode.OK
+    c = st["counts"]
+    print(f"{c['done']} done, {c['duplicate']} duplicates, {c['failed']} failed; "
+          f"{c['clauses']} clauses, {c['images']} images recognised")
+    for f in st["failed"]:
+        print(f"failed: {f['key']}: {f['error']}")
+    for v in st["verification_failed"]:
+        print(f"verification failed: {v['key']} ({v['title']}): expected {v['expected']}, found {v['found']}, "
+              f"missing {', '.join(map(str, v['missing'])) or '-'}")
+    for d in st["duplicates"]:
+        print(f"duplicate: {d['key']} = {d['duplicate_of']}")
+    return ExitCode.OK
+
+
+def cmd_corpus_export(args: argparse.Namespace) -> int:
+    from .corpus import export, export_to_path
+
+    with _open_store(args) as store:
+        if str(args.out) == "-":
+            n = export(store, sys.stdout, args.format, args.level)
+        else:
+            n = export_to_path(store, args.out, args.format, args.level)
+    if not args.quiet and str(args.out) != "-":
+        print(f"{n} {args.level} records -> {args.out}")
+    return ExitCode.OK
+
+
+def cmd_corpus_import(args: argparse.Namespace) -> int:
+    from .corpus import import_runs
+
+    with _open_store(args, must_exist=False) as store:
+        summary = import_runs(args.dirs, store)
+    if not args.quiet:
+        print(f"{summary.done} imported, {summary.duplicate} duplicates")
+    return ExitCode.OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    import json
+
+    from .corpus import search
+
+    with _open_store(args) as store:
+        hits, scanned = search(store, args.query, args.limit)
+    if args.json:
+        print(json.dumps({"query": args.query, "like_scan": scanned,
+                          "hits": [h.__dict__ for h in hits]}, ensure_ascii=False, indent=2))
+        return ExitCode.OK
+    if scanned:
+        print(f"(a {len(args.query.strip())}-character query is below the trigram index: scanned with LIKE)",
+              file=sys.stderr)
+    for h in hits:
+        where = f"clause {h.number}" if h.kind == "clause" else "image text"
+        print(f"{h.title or h.key} · {h.date or '-'} · {where}\n    {h.snippet}")
+    if not hits:
+        print("no matches", file=sys.stderr)
+    return ExitCode.OK
 
 
 def _add_ocr_options(p: argparse.ArgumentParser) -> None:

@@ -31,6 +31,15 @@ class RunConfig:
     ocr: OcrConfig = field(default_factory=OcrConfig)
     expect: int | None = None  # overrides the count the title promises
     debug_dir: Path | None = None
+    dask: str | None = None  # a Dask scheduler address: recognition runs on that cluster
+
+
+def recognition_key(config: RunConfig) -> dict:
+    """The settings that decide what recognition of given bytes yields (not parallelism or timeouts)."""
+    ocr = config.ocr
+    pre = {k: v for k, v in asdict(config.preprocess).items() if k not in ("max_pixels",)}
+    return {"engine": ocr.engine, "lang": ocr.lang, "line_psm": ocr.line_psm, "retry_psm": ocr.retry_psm,
+            "page_psm": ocr.page_psm, "preprocess": pre}
 
 
 def _settings(config: RunConfig) -> dict:
@@ -39,12 +48,27 @@ def _settings(config: RunConfig) -> dict:
     return {"preprocess": pre, "ocr": ocr, "expect": config.expect}
 
 
+Known = Callable[[str], "ImageResult | None"]  # sha256 -> an earlier recognition of those bytes
+
+
 def recognize_fetched(fetched: FetchResult, config: RunConfig,
-                      progress: Callable[[int, int], None] | None = None) -> RunResult:
-    """Recognise the downloaded series and structure it; failed downloads are carried through."""
-    jobs = [Job(index=im.index, path=fetched.path(im), url=im.url, file=im.file) for im in fetched.ok]
-    recognised, engine_info = recognize_all(jobs, config.ocr, config.preprocess, config.debug_dir, progress)
-    by_index = {r.index: r for r in recognised}
+                      progress: Callable[[int, int], None] | None = None, known: Known | None = None) -> RunResult:
+    """Recognise the downloaded series and structure it; failed downloads are carried through.
+
+    `known` hands back an earlier recognition of the same bytes (the corpus store):
+    those images are not recognised again.
+    """
+    by_index: dict[int, ImageResult] = {}
+    todo = []
+    for im in fetched.ok:
+        earlier = known(im.sha256) if known and im.sha256 else None
+        if earlier is not None:
+            by_index[im.index] = replace(earlier, index=im.index, file=im.file, url=im.url)
+        else:
+            todo.append(Job(index=im.index, path=fetched.path(im), url=im.url, file=im.file))
+    recognised, engine_info = recognize_all(todo, config.ocr, config.preprocess, config.debug_dir, progress,
+                                            dask=config.dask)
+    by_index.update((r.index, r) for r in recognised)
     images: list[ImageResult] = []
     for im in fetched.images:
         if im.status == "excluded":
@@ -55,13 +79,14 @@ def recognize_fetched(fetched: FetchResult, config: RunConfig,
     expected = config.expect if config.expect is not None else fetched.meta.promised_count
     clauses, verification = extract_clauses(images, expected)
     provenance = {"ocrpipe": __version__, **engine_info, "settings": _settings(config),
+                  "recognition": recognition_key(config),
                   "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT")}
     return RunResult(article=fetched.meta, images=tuple(images), clauses=tuple(clauses),
                      verification=verification, provenance=provenance)
 
 
 def run_article(article: str | Article, out_dir: Path, config: RunConfig | None = None,
-                fetch_progress=None, ocr_progress=None) -> tuple[FetchResult, RunResult]:
+                fetch_progress=None, ocr_progress=None, known: Known | None = None) -> tuple[FetchResult, RunResult]:
     """Fetch an article's poster series into out_dir, recognise it and write the outputs."""
     config = config or RunConfig()
     out_dir = Path(out_dir)
@@ -71,7 +96,7 @@ def run_article(article: str | Article, out_dir: Path, config: RunConfig | None 
             if isinstance(article, str):
                 article = load_article(article, fetcher.downloader, all_images=config.fetch.all_images)
             fetched = fetcher.fetch(article, staged.staging, progress=fetch_progress, run_id=staged.run_id)
-        result = replace(recognize_fetched(fetched, config, ocr_progress), run_id=staged.run_id)
+        result = replace(recognize_fetched(fetched, config, ocr_progress, known), run_id=staged.run_id)
         write_outputs(result, staged.staging)
         staged.commit()
     return replace(fetched, out_dir=out_dir), result

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ class Job:
     path: Path
     url: str | None = None
     file: str | None = None  # as recorded in the result (relative to the output directory)
+    data: bytes | None = field(default=None, repr=False)  # the image's bytes, when they travel (Dask)
 
 
 def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir: Path | None = None) -> ImageResult:
@@ -45,7 +46,7 @@ def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir
     t0 = time.perf_counter()
     base: dict[str, Any] = dict(index=job.index, file=job.file or str(job.path), url=job.url)
     try:
-        rgb = load_image(job.path, max_pixels=pre.max_pixels)
+        rgb = load_image(job.data if job.data is not None else job.path, max_pixels=pre.max_pixels)
         if pre.segment == "engine":
             return _engine_layout(job, rgb, engine, pre, base, t0)
         if pre.segment == "detect":
@@ -167,14 +168,24 @@ def _work(job: Job) -> ImageResult:
 
 
 def recognize_all(jobs: Sequence[Job], ocr: OcrConfig, pre: PreprocessConfig, debug_dir: Path | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> tuple[list[ImageResult], dict]:
-    """Recognise every job in order; returns the results and the engine's provenance."""
+                  progress: Callable[[int, int], None] | None = None,
+                  dask: str | None = None) -> tuple[list[ImageResult], dict]:
+    """Recognise every job in order; returns the results and the engine's provenance.
+
+    Locally in a process pool (one engine per worker), or with `dask` (a scheduler
+    address) on a Dask cluster: the images travel as bytes, the results come back.
+    """
     check_segment(ocr.engine, pre.segment)  # a bad combination is bad input, before any work
     engine = make_engine(ocr)  # fails fast, in this process, when the engine is missing
     provenance = engine.provenance()
     if pre.segment == "detect":
         provenance["detection"] = detector_for(pre).provenance()  # fails fast when the model is missing
     results: list[ImageResult] = []
+    if dask and jobs:
+        from .distributed import recognize_on_cluster
+
+        engine.close()
+        return recognize_on_cluster(jobs, ocr, pre, dask, progress), provenance
     workers = min(ocr.jobs, len(jobs))
     if workers <= 1:
         try:

@@ -82,6 +82,7 @@ def parse_heading(text: str) -> Heading | None:
 class _Line:
     image: int
     line: LineResult
+    pos: int = 0  # position among its image's lines
 
 
 def _key(text: str) -> str:
@@ -229,7 +230,8 @@ def classify_lines(images: Sequence[ImageResult]) -> _Classified:
     """The lines of the readable images in order, boilerplate dropped, each parsed as heading/badge."""
     ok_images = [im for im in images if im.status == "ok"]
     skip = find_boilerplate(ok_images)
-    lines = [_Line(im.index, ln) for im in ok_images for pos, ln in enumerate(im.lines) if (im.index, pos) not in skip]
+    lines = [_Line(im.index, ln, pos) for im in ok_images for pos, ln in enumerate(im.lines)
+             if (im.index, pos) not in skip]
     headings = [parse_heading(x.line.text) if x.line.kind == "text" else None for x in lines]
     # A line that is only a one- or two-digit number is a badge, whoever found it.
     badges: list[int | None] = [int(x.line.text) if (x.line.kind == "badge" and x.line.text.isdigit())
@@ -328,6 +330,7 @@ def assemble_clause(c: _Classified, i: int, end: int, start: Start, style: str, 
         number=number, label=label, title=title, text="".join(x.line.text for x in body), section=section,
         sources=tuple(SourceRef(image=img, bboxes=tuple(bb)) for img, bb in by_image.items()),
         confidence=sum(x.line.confidence for x in used) / len(used),
+        start=(lines[i].image, lines[i].pos),
     )
 
 

@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("article", help="article file (.md/.html), article URL, list of image URLs, or image directory")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--expect", type=int, default=None, help="clause count to verify against (default: from the title)")
+    p.add_argument("--review", action="store_true", help="also write DIR/review.html (see `ocrpipe review`)")
     _add_fetch_options(p)
     _add_ocr_options(p)
     p.set_defaults(func=cmd_run)
@@ -114,8 +115,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--expect", type=int, default=None, help="clause count to verify against")
     p.set_defaults(func=cmd_verify)
 
+    p = sub.add_parser("review", parents=[common], help="write DIR/review.html; with --serve, an editable page")
+    p.add_argument("result", type=Path, help="output directory of `ocrpipe run`")
+    p.add_argument("--serve", action="store_true",
+                   help="serve the page on 127.0.0.1 (a token in the URL) where corrections can be made")
+    p.add_argument("--port", type=int, default=0, help="port for --serve (default: any free port)")
+    p.set_defaults(func=cmd_review)
+
     _add_corpus_commands(sub, common)
     return parser
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import serve, write_page
+
+    path = write_page(args.result)
+    if not args.serve:
+        if not args.quiet:
+            print(f"-> {path}")
+        return ExitCode.OK
+
+    def ready(server) -> None:
+        print(f"review {args.result} at {server.url}  (Ctrl-C to stop)", flush=True)
+
+    serve(args.result, args.port, ready)
+    return ExitCode.OK
 
 
 def _db_option(p: argparse.ArgumentParser) -> None:
@@ -352,6 +376,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         failed = [im for im in result.images if im.status != "ok"]
         print(f"{len(result.images) - len(failed)} images read, {len(failed)} failed, {len(result.clauses)} clauses "
               f"-> {args.out}/result.json, clauses.md, text.txt")
+    if args.review:
+        from .review import write_page
+
+        page = write_page(args.out)
+        if not args.quiet:
+            print(f"review page -> {page}")
     for line in _verification_lines(result.verification):
         print(line, file=sys.stdout if result.verification.ok else sys.stderr)
     _report_fetch_failures(fetched)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from . import corrections
 from ._version import __version__
 from .article import Article
 from .clauses import extract_clauses
@@ -85,6 +86,18 @@ def recognize_fetched(fetched: FetchResult, config: RunConfig,
                      verification=verification, provenance=provenance)
 
 
+def _with_corrections(result: RunResult, out_dir: Path) -> RunResult:
+    """A person's corrections from an earlier review of this directory, where the lines still read the same."""
+    fixes = corrections.load(out_dir)
+    if not fixes:
+        return result
+    done = corrections.apply(result, fixes)
+    if done.stale:
+        log.warning("%d of %d corrections in %s are stale (the line now reads differently) and were not applied",
+                    len(done.stale), len(fixes), out_dir / corrections.CORRECTIONS)
+    return done.result
+
+
 def run_article(article: str | Article, out_dir: Path, config: RunConfig | None = None,
                 fetch_progress=None, ocr_progress=None, known: Known | None = None) -> tuple[FetchResult, RunResult]:
     """Fetch an article's poster series into out_dir, recognise it and write the outputs."""
@@ -97,6 +110,7 @@ def run_article(article: str | Article, out_dir: Path, config: RunConfig | None 
                 article = load_article(article, fetcher.downloader, all_images=config.fetch.all_images)
             fetched = fetcher.fetch(article, staged.staging, progress=fetch_progress, run_id=staged.run_id)
         result = replace(recognize_fetched(fetched, config, ocr_progress, known), run_id=staged.run_id)
+        result = _with_corrections(result, out_dir)
         write_outputs(result, staged.staging)
         staged.commit()
     return replace(fetched, out_dir=out_dir), result

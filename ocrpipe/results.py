@@ -43,6 +43,7 @@ class LineResult:
     kind: LineKind = "text"
     block: int = 0
     text_height: float = field(default=0.0, metadata=_R1)  # px in the image; the clause parser compares heights
+    original: str | None = None  # what the engine read, when a person corrected `text` (corrections.json)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class ClauseResult:
     section: str | None = None
     sources: tuple[SourceRef, ...] = ()
     confidence: float = field(default=0.0, metadata=_R2)
+    start: tuple[int, int] | None = None  # (image index, line position) of the line it starts on
+    corrected: tuple[str, ...] = ()  # fields a person corrected: "number", "title"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@
 PYTHON  ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
-APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-zenhei libgl1 libglib2.0-0
+APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei \
+            fonts-arphic-ukai fonts-arphic-uming libgl1 libglib2.0-0 chromium
 DEMO_ARTICLE := samples/demo/article.md
 DEMO_OUT ?= out/demo
 
@@ -33,7 +34,8 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install
-	$(BIN)/ocrpipe run $(DEMO_ARTICLE) --out $(DEMO_OUT)
+	$(BIN)/ocrpipe run $(DEMO_ARTICLE) --out $(DEMO_OUT) --review
+	$(BIN)/python -m bench.screenshot $(DEMO_OUT)/review.html $(DEMO_OUT)/review.png
 
 # Static checks first (ruff: lint and import order; mypy: types), then the whole suite.
 lint: install

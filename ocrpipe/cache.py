@@ -57,6 +57,14 @@ class DownloadCache:
             return None
         return CacheEntry(url=url, sha256=digest, content_type=meta.get("content_type"), data=data)
 
+    def get_object(self, digest: str) -> bytes | None:
+        """Bytes by their sha256, verified; None when the cache does not hold them."""
+        try:
+            data = self._object(digest).read_bytes()
+        except OSError:
+            return None
+        return data if sha256_hex(data) == digest else None
+
     def put(self, url: str, data: bytes, content_type: str | None) -> str:
         """Store bytes for url; returns their sha256. A failing cache is logged, not fatal."""
         digest = sha256_hex(data)

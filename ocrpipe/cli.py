@@ -179,6 +179,13 @@ def _add_corpus_commands(sub, common: argparse.ArgumentParser) -> None:
     _db_option(p)
     p.set_defaults(func=cmd_corpus_import)
 
+    p = csub.add_parser("review", parents=[common], help="a review page per stored article and an index, "
+                                                          "failed verifications first")
+    p.add_argument("out", type=Path, help="folder to write the pages into")
+    _db_option(p)
+    p.add_argument("--cache-dir", type=Path, default=None, help="the download cache holding the images")
+    p.set_defaults(func=cmd_corpus_review)
+
     p = sub.add_parser("search", parents=[common], help="full-text search over the corpus's clauses and image text")
     p.add_argument("query")
     _db_option(p)
@@ -250,6 +257,16 @@ def cmd_corpus_export(args: argparse.Namespace) -> int:
             n = export_to_path(store, args.out, args.format, args.level)
     if not args.quiet and str(args.out) != "-":
         print(f"{n} {args.level} records -> {args.out}")
+    return ExitCode.OK
+
+
+def cmd_corpus_review(args: argparse.Namespace) -> int:
+    from .corpus import review_pages
+
+    with _open_store(args) as store:
+        index = review_pages(store, args.out, args.cache_dir or default_cache_dir())
+    if not args.quiet:
+        print(f"-> {index}")
     return ExitCode.OK
 
 

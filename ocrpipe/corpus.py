@@ -322,3 +322,87 @@ def export_to_path(store: Store, path: Path, fmt: str, level: str) -> int:
         wrapper.flush()
         wrapper.detach()
     return n
+
+
+# --------------------------------------------------------------------------- review
+
+
+def review_pages(store: Store, out_dir: Path, cache_dir: Path) -> Path:
+    """A review page per stored article (images from the download cache) and an index, failed first."""
+    import html
+
+    from ._io import atomic_write_bytes, atomic_write_text
+    from .cache import DownloadCache
+    from .export import write_outputs
+    from .imageio import probe_image
+    from .review import write_page
+
+    cache = DownloadCache(cache_dir)
+    out_dir = Path(out_dir)
+    rows: list[tuple[str, str, bool | None, str | None]] = []
+    for key, state, verified in store.article_keys():
+        slug = hashlib_slug(key)
+        if state == "failed":
+            rows.append((key, state, verified, None))
+            continue
+        stored = store.stored_result(key)
+        if stored is None:
+            continue
+        result, shas = stored
+        folder = out_dir / slug
+        images = []
+        for im, sha in zip(result.images, shas):
+            data = cache.get_object(sha) if sha else None
+            if data is None and sha and im.url and im.url.startswith("file:"):
+                data = _local_bytes(im.url, sha)  # local images are not cached: read them where they are
+            if im.status == "ok" and data is not None:
+                rel = f"images/{im.index:03d}.{probe_image(data).extension}"
+                atomic_write_bytes(folder / rel, data)
+                im = _replace(im, file=rel)
+            elif im.status == "ok":
+                im = _replace(im, file=None, status="failed", error="the image bytes are not in the download cache")
+            images.append(im)
+        write_outputs(_replace(result, images=tuple(images)), folder)
+        write_page(folder)
+        rows.append((key, state, verified, f"{slug}/review.html"))
+    items = []
+    for key, state, verified, link in rows:
+        label = {"failed": "fetch failed", "duplicate": "duplicate"}.get(state) or (
+            "verification ok" if verified else "verification FAILED")
+        cls = "bad" if state == "failed" or verified is False else "ok"
+        name = html.escape(key)
+        items.append(f'<li class="{cls}"><span>{label}</span> ' +
+                     (f'<a href="{html.escape(link)}">{name}</a>' if link else name) + "</li>")
+    page = ("<!doctype html><html><head><meta charset='utf-8'><title>ocrpipe corpus review</title>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'><link rel='icon' href='data:,'>"
+            "<style>body{font-family:system-ui,sans-serif;margin:1rem}li{margin:.3rem 0}li span{display:inline-block;"
+            "width:11rem;font-weight:600}.bad span{color:#c62828}.ok span{color:#1a7f37}</style></head><body>"
+            f"<h1>ocrpipe corpus: {len(rows)} articles</h1><ol>{''.join(items)}</ol></body></html>")
+    index = out_dir / "index.html"
+    atomic_write_text(index, page)
+    return index
+
+
+def hashlib_slug(key: str) -> str:
+    import hashlib
+
+    tail = re.sub(r"[^A-Za-z0-9]+", "-", key.rsplit("/", 1)[-1])[:40].strip("-") or "article"
+    return f"{tail}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+
+
+def _replace(obj: Any, **kw: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(obj, **kw)
+
+
+def _local_bytes(url: str, sha: str) -> bytes | None:
+    import hashlib
+
+    from .http import LocalReadError, local_path, read_regular_file
+
+    try:
+        data = read_regular_file(local_path(url), 50 * 1024 * 1024)
+    except LocalReadError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == sha else None

@@ -26,7 +26,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -264,6 +264,40 @@ class Store:
                             (c["id"], c["title"], c["body"]))
         self.db.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?", (r["id"],))
         self.db.execute("DELETE FROM articles WHERE id = ?", (r["id"],))
+
+    def stored_result(self, key: str) -> tuple[RunResult, list[str | None]] | None:
+        """An article as a RunResult again (clauses extracted anew from its stored lines: the same code
+        gives the same clauses), with its images' sha256; None when the article is not stored whole."""
+        from .clauses import extract_clauses
+        from .results import ArticleMeta
+
+        a = self.db.execute("SELECT * FROM articles WHERE key = ?", (key,)).fetchone()
+        if a is None or a["state"] == "failed":
+            return None
+        rows = self.db.execute("SELECT * FROM article_images WHERE article_id = ? ORDER BY position",
+                               (a["id"],)).fetchall()
+        images, shas = [], []
+        for r in rows:
+            known = self.known_image(r["sha256"], a["settings"]) if r["sha256"] else None
+            if known is not None and r["status"] == "ok":
+                images.append(replace(known, index=r["position"], file=r["file"], url=r["url"]))
+            else:
+                images.append(ImageResult(index=r["position"], file=None, url=r["url"], status="failed",
+                                          error=r["error"] or "not stored"))
+            shas.append(r["sha256"])
+        v = json.loads(a["verification"] or "{}")
+        clauses, verification = extract_clauses(images, v.get("expected"))
+        meta = ArticleMeta(title=a["title"], date=a["date"], location=a["location"], source=a["source"],
+                           promised_count=a["promised"])
+        prov = json.loads(a["provenance"] or "{}")
+        return RunResult(article=meta, images=tuple(images), clauses=tuple(clauses), verification=verification,
+                         provenance=prov), shas
+
+    def article_keys(self) -> list[tuple[str, str, bool | None]]:
+        """(key, state, verified) of every article: failed verification first, then ok, then failed fetches."""
+        rows = self.db.execute("SELECT key, state, verified FROM articles ORDER BY "
+                               "CASE WHEN state = 'failed' THEN 2 WHEN verified = 0 THEN 0 ELSE 1 END, key").fetchall()
+        return [(r["key"], r["state"], None if r["verified"] is None else bool(r["verified"])) for r in rows]
 
     # -- status ----------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -191,4 +190,17 @@ def test_a_store_from_the_future_is_refused(tmp_path, capsys):
     assert "newer" in capsys.readouterr().err
 
 
-_ = os
+
+
+
+def test_corpus_review_pages_list_failed_verifications_first(built, tmp_path):
+    tmp, _, db, _ = built
+    assert main(["corpus", "review", str(tmp_path / "rev"), "--db", str(db), "--cache-dir", str(tmp / "cache"),
+                 "-q"]) == 0
+    index = (tmp_path / "rev" / "index.html").read_text()
+    first = index.index("<li class")
+    assert "verification FAILED" in index[first:first + 200] and "/c.html" in index[first:first + 300]
+    assert index.rindex("fetch failed") > index.rindex("verification ok")
+    pages = list((tmp_path / "rev").glob("*/review.html"))
+    assert len(pages) == 5  # every stored article; not the one that failed to fetch
+    assert all(list(p.parent.glob("images/*.jpg")) for p in pages)

@@ -1,0 +1,204 @@
+"""The review page (issue 13), in a real browser: Playwright driving Debian's Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+
+from ocrpipe import corrections
+from ocrpipe.cli import main
+from ocrpipe.review import serve_in_thread, write_page
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make install does)")]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync", "--disable-quic"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def run_dir(demo_result) -> Path:
+    return demo_result.parent
+
+
+def _open(browser, url: str, width: int = 1280, height: int = 900):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    problems: list[str] = []
+    requests_seen: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests_seen.append(r.url))
+    page.goto(url)
+    page.wait_for_selector("ol.lines li")
+    page.evaluate("Promise.all(Array.from(document.images).map(i => i.decode().catch(() => null)))")
+    return page, problems, requests_seen
+
+
+def _damage_clause_heading(run_dir: Path, number: int) -> tuple[int, int, str]:
+    """Make the engine's reading of a clause heading lose its number, as a misread would."""
+    data = json.loads((run_dir / "result.json").read_text())
+    clause = next(c for c in data["clauses"] if c["number"] == number)
+    image, line = clause["start"]
+    im = next(i for i in data["images"] if i["index"] == image)
+    good = im["lines"][line]["text"]
+    im["lines"][line]["text"] = good.replace(f"{number}.", f"{number}", 1)
+    (run_dir / "result.json").write_text(json.dumps(data, ensure_ascii=False))
+    corrections.rebuild(run_dir)
+    return image, line, good
+
+
+def test_page_loads_from_disk_with_no_errors_and_no_network(browser, run_dir):
+    page, problems, seen = _open(browser, write_page(run_dir).as_uri())
+    assert problems == []
+    assert seen and all(u.startswith("file://") for u in seen)
+    assert "verification ok" in page.inner_text("#verdict")
+    assert page.locator("nav#clauses li").count() == 20
+    page.close()
+
+
+def _check_boxes(page, result: dict, samples: int = 12) -> None:
+    checked = 0
+    for im in result["images"]:
+        for j, ln in enumerate(im["lines"][:3]):
+            rect = page.eval_on_selector(f"#bp{im['index']}-l{j}", "e => e.getBoundingClientRect().toJSON()")
+            img = page.eval_on_selector(f"#p{im['index']} img",
+                                        "e => ({...e.getBoundingClientRect().toJSON(), nw: e.naturalWidth})")
+            s = img["width"] / img["nw"]
+            x, y, w, h = ln["bbox"]
+            assert rect["x"] == pytest.approx(img["x"] + x * s, abs=1.5)
+            assert rect["y"] == pytest.approx(img["y"] + y * s, abs=1.5)
+            assert rect["width"] == pytest.approx(w * s, abs=1.5)
+            assert rect["height"] == pytest.approx(h * s, abs=1.5)
+            checked += 1
+            if checked >= samples:
+                return
+
+
+def test_line_boxes_sit_where_their_bbox_says_at_any_size(browser, run_dir):
+    result = json.loads((run_dir / "result.json").read_text())
+    page, _, _ = _open(browser, write_page(run_dir).as_uri())
+    _check_boxes(page, result)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.wait_for_timeout(100)
+    _check_boxes(page, result)
+    img_w = page.eval_on_selector("#p1 img", "e => e.getBoundingClientRect().width")
+    assert img_w > 300  # on a phone the poster takes the screen's width
+    page.close()
+
+
+def test_clicking_a_line_highlights_its_box_and_back(browser, run_dir):
+    page, _, _ = _open(browser, write_page(run_dir).as_uri())
+    page.click("#p2-l3")
+    assert "hl" in page.get_attribute("#bp2-l3", "class")
+    page.hover("#bp2-l5")
+    assert "hl" in page.get_attribute("#p2-l5", "class")
+    assert "hl" not in page.get_attribute("#bp2-l3", "class")
+    page.close()
+
+
+def test_a_missing_clause_is_named_in_the_banner_and_the_list(browser, run_dir):
+    _damage_clause_heading(run_dir, 4)
+    page, problems, _ = _open(browser, write_page(run_dir).as_uri())
+    verdict = page.inner_text("#verdict")
+    assert "FAILED" in verdict and "missing: 4" in verdict
+    assert page.inner_text("#missing-4").startswith("4 — missing")
+    page.keyboard.press("j")  # j jumps to the first thing to check: the missing clause
+    assert "hl" in page.get_attribute("#missing-4", "class")
+    assert problems == []
+    page.close()
+
+
+def test_served_page_corrects_a_misread_heading_and_verification_turns_ok(browser, run_dir):
+    image, line, good = _damage_clause_heading(run_dir, 4)
+    server, _ = serve_in_thread(run_dir)
+    try:
+        page, problems, _ = _open(browser, server.url)
+        assert "missing: 4" in page.inner_text("#verdict")
+        page.click(f"#p{image}-l{line} button.edit")
+        page.fill(f"#p{image}-l{line} input.fix", good)
+        page.press(f"#p{image}-l{line} input.fix", "Enter")
+        page.wait_for_selector("#verdict.ok")
+        assert problems == []
+        page.close()
+    finally:
+        server.shutdown()
+    result = json.loads((run_dir / "result.json").read_text())
+    assert result["verification"]["ok"] and [c["number"] for c in result["clauses"]] == list(range(1, 21))
+    fixed = next(i for i in result["images"] if i["index"] == image)["lines"][line]
+    assert fixed["text"] == good and fixed["original"] == good.replace("4.", "4", 1)
+    saved = json.loads((run_dir / "corrections.json").read_text())["corrections"]
+    assert saved[-1]["original"] == fixed["original"] and saved[-1]["text"] == good and saved[-1]["at"]
+    assert "4." in (run_dir / "clauses.md").read_text()
+
+
+def test_the_server_wants_its_token_and_keeps_concurrent_corrections(run_dir):
+    server, _ = serve_in_thread(run_dir)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert requests.get(base + "/", timeout=5).status_code == 403
+        assert requests.get(base + "/images/000.jpg?token=wrong", timeout=5).status_code == 403
+        assert requests.post(base + "/api/correct", json={"kind": "line"}, timeout=5).status_code == 403
+        assert requests.get(f"{base}/images/../result.json?token={server.token}", timeout=5).status_code == 404
+        result = json.loads((run_dir / "result.json").read_text())
+        targets = [(im["index"], j) for im in result["images"][1:3] for j in (1,)]
+        answers: list[int] = []
+
+        def fix(image: int, line: int) -> None:
+            r = requests.post(base + "/api/correct", headers={"X-Ocrpipe-Token": server.token},
+                              json={"kind": "line", "image": image, "line": line, "text": f"改正{image}"}, timeout=30)
+            answers.append(r.status_code)
+
+        threads = [threading.Thread(target=fix, args=t) for t in targets]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert answers == [200, 200]
+    finally:
+        server.shutdown()
+    saved = json.loads((run_dir / "corrections.json").read_text())["corrections"]
+    assert {(c["image"], c["line"]) for c in saved} == set(targets)
+    result = json.loads((run_dir / "result.json").read_text())
+    for image, line in targets:
+        ln = next(i for i in result["images"] if i["index"] == image)["lines"][line]
+        assert ln["text"] == f"改正{image}" and ln["original"]
+
+
+def test_corrections_survive_a_rerun_where_the_line_is_unchanged(run_dir, tmp_path, capsys, caplog):
+    result = json.loads((run_dir / "result.json").read_text())
+    im = result["images"][2]
+    body = max(range(len(im["lines"])), key=lambda j: len(im["lines"][j]["text"]))  # a body line, not a heading
+    corrections.add(run_dir, {"kind": "line", "image": im["index"], "line": body, "original": im["lines"][body]["text"],
+                              "text": im["lines"][body]["text"] + "（人工改正）"})
+    # and one made against a reading the engine no longer gives: stale after the re-run
+    saved = json.loads((run_dir / "corrections.json").read_text())
+    saved["corrections"].append({"kind": "line", "image": im["index"], "line": 0, "original": "引擎以前读成这样",
+                                 "text": "这条已经过时", "at": "2026-01-01T00:00:00+00:00"})
+    (run_dir / "corrections.json").write_text(json.dumps(saved, ensure_ascii=False))
+    article = REPO / "samples" / "demo" / "article.md"
+    assert main(["run", str(article), "--out", str(run_dir), "-q", "--cache-dir", str(tmp_path / "c")]) == 0
+    again = json.loads((run_dir / "result.json").read_text())
+    line = next(i for i in again["images"] if i["index"] == im["index"])["lines"][body]
+    assert line["text"] == im["lines"][body]["text"] + "（人工改正）" and line["original"] == im["lines"][body]["text"]
+    assert again["provenance"]["corrections"] == {"applied": 1, "stale": 1}
+    assert "stale" in caplog.text
+
+
+def test_review_command_writes_the_page(run_dir, capsys):
+    assert main(["review", str(run_dir)]) == 0
+    assert (run_dir / "review.html").read_text().count("<script") == 2

@@ -11,7 +11,7 @@ APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-zenhei 
 DEMO_ARTICLE := samples/demo/article.md
 DEMO_OUT ?= out/demo
 
-.PHONY: install apt venv demo test test-quick lint bench samples clean
+.PHONY: install apt venv demo test test-quick lint bench bench-corpus samples clean
 
 install: apt venv
 
@@ -52,6 +52,10 @@ test-quick: install
 bench: install
 	$(BIN)/python -m bench.posters
 	$(BIN)/python -m bench.realdev
+
+# The corpus store: ingest speed and overhead, search latency on 100k clauses, export memory.
+bench-corpus: install
+	$(BIN)/python -m bench.corpus
 
 # Re-render the bundled sample posters (they are committed; this is for maintainers).
 samples: install

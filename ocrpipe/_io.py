@@ -86,3 +86,22 @@ def atomic_replace_from(path: Path) -> Iterator[BinaryIO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def exclusive_lock(path: Path, busy: str, hint: str) -> int:
+    """An open fd holding an exclusive flock on path (created if need be); OutputError(busy, hint) if taken.
+
+    The lock goes with the process: a killed holder never leaves it behind. Close the fd to release it.
+    """
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot create the lock file {path}: {exc.strerror or exc}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise OutputError(busy, hint) from None
+    return fd

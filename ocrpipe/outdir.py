@@ -11,7 +11,6 @@ beside another's result. Images an earlier run left are removed with its images/
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
@@ -19,6 +18,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from ._io import exclusive_lock
 from .errors import OutputError
 
 log = logging.getLogger(__name__)
@@ -40,16 +40,10 @@ class OutputDir:
     def __enter__(self) -> "OutputDir":
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise OutputError(f"cannot use output directory {self.root}: {exc.strerror or exc}") from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            raise OutputError(f"another ocrpipe run is writing to {self.root}",
-                              "wait for it to finish, or give another --out") from None
-        self._lock_fd = fd
+        self._lock_fd = exclusive_lock(self.root / LOCK, f"another ocrpipe run is writing to {self.root}",
+                                       "wait for it to finish, or give another --out")
         for old in self.root.glob(".staging-*"):  # left by a run that was killed; we hold the lock
             shutil.rmtree(old, ignore_errors=True)
         try:
@@ -81,8 +75,7 @@ class OutputDir:
 
     def _unlock(self) -> None:
         if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
+            os.close(self._lock_fd)  # closing releases the flock
             self._lock_fd = None
 
     def __exit__(self, *exc: object) -> None:

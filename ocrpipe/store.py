@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ._io import exclusive_lock
 from .errors import InputError, OutputError
 from .results import ImageResult, LineResult, RunResult
 from .serial import from_json, to_json
@@ -139,16 +140,8 @@ class Store:
 
     def lock_writer(self) -> None:
         """One `corpus add` at a time per store (readers are never blocked: WAL)."""
-        import fcntl
-
-        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            raise OutputError(f"another `ocrpipe corpus add` is writing to {self.path}",
-                              "wait for it to finish; `corpus status` and `search` work meanwhile") from None
-        self._lock_fd = fd
+        self._lock_fd = exclusive_lock(Path(f"{self.path}.lock"), f"another `ocrpipe corpus add` is writing to {self.path}",
+                                       "wait for it to finish; `corpus status` and `search` work meanwhile")
 
     def __enter__(self) -> Store:
         return self

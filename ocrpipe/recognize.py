@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .config import OcrConfig, PreprocessConfig
-from .detect import DetConfig, TextDetector, column_to_row, crop, is_column
+from .detect import DetConfig, TextDetector, column_to_row, crop, is_column, level_boxes, text_angle
 from .engines import LayoutReader, Recognizer, check_segment, make_engine
 from .errors import EngineNotAvailable, ImageError, InputError, OcrpipeError
 from .geometry import deskew, map_box
@@ -126,7 +126,9 @@ def _detected_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, b
         crops.append(column_to_row(c) if is_column(c) else c)
     flips = det.upside_down(crops) if crops else []
     crops = [np.ascontiguousarray(c[::-1, ::-1]) if f else c for c, f in zip(crops, flips)]
-    boxes = [r.box for r in regions]
+    # reading order on the page turned level (boxes of tilted lines overlap in y)
+    angle = text_angle(regions)
+    boxes = level_boxes(regions, angle, rgb.shape)
     heights = sorted(min(r.size) for r in regions) or [20.0]
     ordered = reading_order(boxes, float(heights[len(heights) // 2]))
     if flips and sum(flips) > len(flips) / 2:
@@ -143,9 +145,9 @@ def _detected_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, b
         rec = engine.recognize_line(cleaned if engine.wants_clean_lines else crops[i], "text")
         text = normalize_line(" ".join(rec.text.split("\n")))
         if text:
-            lines.append(LineResult(text=text, confidence=rec.confidence, bbox=o.box, block=o.block,
+            lines.append(LineResult(text=text, confidence=rec.confidence, bbox=regions[i].box, block=o.block,
                                     text_height=text_h))
-    return ImageResult(**base, width=W, height=H, skew=0.0, scale=1.0,
+    return ImageResult(**base, width=W, height=H, skew=round(-angle, 3), scale=1.0,
                        seconds=time.perf_counter() - t0, lines=tuple(lines))
 
 

@@ -1,0 +1,119 @@
+"""The learned text detector (issue 10): model files, large type, columns, upside-down lines."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from bench import synth
+from ocrpipe.cli import main
+from ocrpipe.config import OcrConfig, PreprocessConfig
+from ocrpipe.detect import DET_MODEL, MODELS_DIR, SHA256, TextDetector, column_to_row, crop, is_column, order_quad
+from ocrpipe.errors import EngineNotAvailable, ExitCode
+from ocrpipe.imageio import load_image
+from ocrpipe.recognize import Job, recognize_all
+
+
+def _read(tmp_path, img: Image.Image, name: str = "x.png", **pre) -> str:
+    path = tmp_path / name
+    img.save(path)
+    results, _ = recognize_all([Job(0, path)], OcrConfig(jobs=1), PreprocessConfig(**pre))
+    assert results[0].status == "ok", results[0].error
+    return "".join(results[0].text.split())
+
+
+@pytest.mark.parametrize("fill", [(0, 0, 0, 255), (255, 255, 255, 255)])
+def test_large_type_on_transparency_is_read(tmp_path, fill):
+    """我是中国人 at 200 px on a transparent PNG: the classical finder printed '9'."""
+    assert _read(tmp_path, synth.big_type_png("我是中国人", 200, fill)) == "我是中国人"
+
+
+def test_a_vertical_column_is_read_top_to_bottom(tmp_path):
+    f = synth.font("noto-sans", 48)
+    img = Image.new("RGB", (160, 520), "white")
+    d = ImageDraw.Draw(img)
+    for k, ch in enumerate("春风又绿江南岸"):
+        d.text((56, 20 + k * 68), ch, font=f, fill=(20, 20, 20))
+    assert _read(tmp_path, img) == "春风又绿江南岸"
+
+
+def test_column_to_row_lays_cells_side_by_side():
+    f = synth.font("noto-sans", 40)
+    img = Image.new("RGB", (60, 260), "white")
+    d = ImageDraw.Draw(img)
+    for k, ch in enumerate("中国人民"):
+        d.text((10, 8 + k * 62), ch, font=f, fill=(0, 0, 0))
+    rgb = np.asarray(img)
+    assert is_column(rgb)
+    row = column_to_row(rgb)
+    assert row.shape[1] > row.shape[0] and row.shape[0] <= 70
+
+
+def test_an_upside_down_page_is_turned_and_read(tmp_path):
+    f = synth.font("noto-sans", 36)
+    img = Image.new("RGB", (700, 220), (250, 250, 245))
+    d = ImageDraw.Draw(img)
+    d.text((30, 40), "依法保护中小微企业合法权益", font=f, fill=(30, 30, 30))
+    d.text((30, 120), "平等保护各类市场主体", font=f, fill=(30, 30, 30))
+    text = _read(tmp_path, img.rotate(180))
+    assert "依法保护中小微企业合法权益" in text and "平等保护各类市场主体" in text
+
+
+def test_detected_boxes_cover_the_lines_of_a_poster(small_series):
+    det = TextDetector()
+    poster = np.asarray(small_series.posters[1])
+    regions = det.detect(poster)
+    lines = small_series.poster_lines[1]
+    assert len(regions) >= len(lines) - 2  # badges and headings may merge; no line is lost wholesale
+    for r in regions:
+        x, y, w, h = r.box
+        assert 0 <= x and 0 <= y and x + w <= poster.shape[1] + 1 and y + h <= poster.shape[0] + 1
+        c = crop(poster, r.quad)
+        assert c.shape[0] >= 4 and c.shape[1] >= 4
+
+
+def test_order_quad_is_clockwise_from_top_left():
+    q = order_quad(np.array([[10, 50], [90, 10], [10, 10], [90, 50]], np.float32))
+    assert q.tolist() == [[10, 10], [90, 10], [90, 50], [10, 50]]
+
+
+def test_a_missing_or_damaged_model_is_exit_5_with_a_hint(tmp_path, monkeypatch, capsys, poster_jpeg):
+    img = tmp_path / "p.jpg"
+    img.write_bytes(poster_jpeg)
+    monkeypatch.setenv("OCRPIPE_MODELS", str(tmp_path / "empty"))
+    import ocrpipe.recognize as rec
+
+    monkeypatch.setattr(rec, "_detectors", {})
+    assert main(["ocr", str(img), "--jobs", "1"]) == ExitCode.ENGINE_FAILED
+    err = capsys.readouterr().err
+    assert "text detection model" in err and "--segment lines" in err and "Traceback" not in err
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in SHA256:
+        shutil.copy(MODELS_DIR / f, bad / f)
+    (bad / DET_MODEL).write_bytes((bad / DET_MODEL).read_bytes()[:-10] + b"0123456789")
+    monkeypatch.setenv("OCRPIPE_MODELS", str(bad))
+    with pytest.raises(EngineNotAvailable, match="sha256"):
+        TextDetector()
+    # the classical line finder needs no model
+    assert main(["ocr", str(img), "--jobs", "1", "--segment", "lines"]) == 0
+
+
+def test_a_long_page_is_read_in_tiles(tmp_path):
+    """A 1:6 strip of body text: shrunk whole, its type would be too small to detect."""
+    f = synth.font("noto-sans", 26)
+    img = Image.new("RGB", (500, 3000), "white")
+    d = ImageDraw.Draw(img)
+    lines = ["对于因疫情影响不能履行合同的", "依法准确适用不可抗力规则", "帮助企业渡过难关"]
+    for k in range(30):
+        d.text((20, 40 + k * 98), lines[k % 3], font=f, fill=(0, 0, 0))
+    regions = TextDetector().detect(load_image(_save(img, tmp_path / "long.png")))
+    assert len(regions) >= 28
+
+
+def _save(img: Image.Image, path):
+    img.save(path)
+    return path

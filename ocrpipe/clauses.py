@@ -40,6 +40,7 @@ STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _BENT = re.compile(r"^(\d{1,3})\s*[.．。，,、·]\s*(?!\d)(\S.*)$")
 # A two-digit badge read into the heading it sits beside: "01 1.xxx", "011.xxx", "1515.xxx".
 _BADGE_PREFIX = re.compile(r"^(\d{2})\s?(?=\d{1,2}[.．、])")
+_DASH_ONE = re.compile(r"^[-—–‐_~](?=、)")
 _RIM_JUNK = re.compile(r"^[\s)\]}|）】」》〉>'\"`]+(?=\S)")
 BOILERPLATE_SIMILARITY = 0.8
 HEIGHT_TOLERANCE = 0.2  # body lines of one clause differ in text height by less than this
@@ -66,6 +67,8 @@ def parse_heading(text: str) -> Heading | None:
     """Recognise a numbered heading at the start of a line."""
     # A badge's rim read as a bracket or bar before the number: ") 2、…", "| 3."
     text = _RIM_JUNK.sub("", text.strip())
+    # 一 read as a dash before 、 ("-、营造…"): Tesseract's commonest misreading of the numeral
+    text = _DASH_ONE.sub("一", text)
     m = _BADGE_PREFIX.match(text)
     if m and len(text) > 3:
         text = text[m.end():]

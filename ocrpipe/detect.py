@@ -279,6 +279,35 @@ def level_boxes(regions: list[Region], angle: float, shape: tuple[int, ...]) -> 
     return out
 
 
+def core_boxes(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Each box without the margin the detector's unclip adds across the text (a fifth of its
+    height top and bottom): neighbouring lines' boxes then leave a gap for the reading order."""
+    out = []
+    for x, y, w, h in boxes:
+        if w >= h:
+            m = int(0.2 * h)
+            out.append((x, y + m, w, max(1, h - 2 * m)))
+        else:
+            m = int(0.2 * w)
+            out.append((x + m, y, max(1, w - 2 * m), h))
+    return out
+
+
+def badge_candidates(boxes: list[tuple[int, int, int, int]]) -> set[int]:
+    """Regions that may be a number badge: squarish, just left of a longer line on the same row
+    (a heading). They are read as digits first; anything else is read as text."""
+    out = set()
+    for i, (x, y, w, h) in enumerate(boxes):
+        if not (w <= 1.8 * h and h >= 8):
+            continue
+        for j, (bx, by, bw, bh) in enumerate(boxes):
+            oy = min(y + h, by + bh) - max(y, by)
+            if j != i and bw >= 2 * w and 0 <= bx - (x + w) <= 2.5 * h and oy >= 0.5 * min(h, bh):
+                out.add(i)
+                break
+    return out
+
+
 def _upright(r: Region) -> bool:
     """The region's long side lies within 10 degrees of an image axis."""
     q = r.quad
@@ -304,10 +333,13 @@ def merge_overlapping(regions: list[Region]) -> list[Region]:
                 bx, by, bw, bh = b.box
                 ox = min(ax + aw, bx + bw) - max(ax, bx)
                 oy = min(ay + ah, by + bh) - max(ay, by)
-                if ox <= 0 or oy <= 0:
-                    continue
-                row = aw >= ah and bw >= bh and oy >= 0.6 * min(ah, bh)
-                col = ah > aw and bh > bw and ox >= 0.6 * min(aw, bw)
+                # pieces of one line: both elongated the same way, on nearly the same band, touching
+                # or overlapping ("一、" cut off its heading; an upside-down line in parts). An icon
+                # over the end of a line, or a number badge, is square and stays apart.
+                row = (aw >= 1.5 * ah and bw >= 1.5 * bh and oy >= 0.6 * max(ah, bh)
+                       and ox >= -0.3 * min(ah, bh))
+                col = (ah >= 1.5 * aw and bh >= 1.5 * bw and ox >= 0.6 * max(aw, bw)
+                       and oy >= -0.3 * min(aw, bw))
                 if row or col:
                     x0, y0 = min(ax, bx), min(ay, by)
                     x1, y1 = max(ax + aw, bx + bw), max(ay + ah, by + bh)

@@ -503,21 +503,69 @@ def write_debug(layout: PageLayout, out_dir, stem: str) -> None:
             atomic_write_bytes(out_dir / f"{stem}.page.png", buf.tobytes())
 
 
-def clean_line(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> tuple[np.ndarray, float]:
-    """The classical ink model on one detected line: dark-on-white grey at the target text height.
+def _crop_ink(crop_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(colour distance from the crop's background, ink mask) for one detected line.
 
-    The line's background is the median colour of the crop's rim (a detected box has
-    a margin around its text), the ink its colour distance from that, so any text
-    colour on any flat background becomes dark on white. Returns (image, text height).
-    """
-    cfg = cfg or PreprocessConfig()
+    The background is the median colour of the crop's rim: a detected box has a
+    margin around its text."""
     h, w = crop_rgb.shape[:2]
     r = max(1, min(h, w) // 10)
     rim = np.concatenate([crop_rgb[:r].reshape(-1, 3), crop_rgb[-r:].reshape(-1, 3),
                           crop_rgb[:, :r].reshape(-1, 3), crop_rgb[:, -r:].reshape(-1, 3)])
     bg = np.median(rim, axis=0).astype(np.uint8)
     dist = max_channel(cv2.absdiff(crop_rgb, np.full_like(crop_rgb, bg)))
-    ink = _ink(dist)
+    return dist, _ink(dist)
+
+
+def trim_ornaments(crop_rgb: np.ndarray) -> tuple[int, int]:
+    """The x-range of a detected line without the rings, discs and icons the detector took
+    in at its ends (a ring in the margin beside a line, an icon over its last character)."""
+    _dist, ink = _crop_ink(crop_rgb)
+    h, w = ink.shape
+    line_h = _line_height(ink)
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    comps, _ = _components(closed, min_area=8)
+    if len(comps) < 3:
+        return 0, w
+    comps.sort(key=lambda c: c.x)
+    x0, x1 = 0, w
+    last, first = comps[-1], comps[0]
+    # an ornament stands apart from the text (a dense character such as 最 does not)
+    if last.x - max(c.x + c.w for c in comps[:-1]) >= 0.3 * line_h and is_ornament(
+            closed[last.y:last.y + last.h, last.x:last.x + last.w], line_h):
+        x1 = max(1, last.x - 1)
+    if min(c.x for c in comps[1:]) - (first.x + first.w) >= 0.3 * line_h and is_ornament(
+            closed[first.y:first.y + first.h, first.x:first.x + first.w], line_h):
+        x0 = min(x1 - 1, first.x + first.w + 1)
+    return x0, x1
+
+
+def clean_badge(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> np.ndarray:
+    """A number badge as a detected crop: only the ink clear of the crop's edge (the digits;
+    not the corners of the page round the disc), dark on white at the target height."""
+    cfg = cfg or PreprocessConfig()
+    dist, ink = _crop_ink(crop_rgb)
+    comps, labels = _components(ink, min_area=4)
+    h, w = ink.shape
+    inner = [c.label for c in comps if c.x > 0 and c.y > 0 and c.x + c.w < w and c.y + c.h < h]
+    keep = np.isin(labels, inner)
+    ink = np.where(keep, ink, 0).astype(np.uint8)
+    norm = _normalise(np.where(keep, dist, 0).astype(np.uint8), ink)
+    line_h = _line_height(ink)
+    factor = float(np.clip(cfg.target_height / max(line_h, 1.0), 0.2, 6.0))
+    img = scale_to(norm, factor)
+    border = max(4, cfg.target_height // 2)
+    return cv2.copyMakeBorder(img, border, border, border, border, cv2.BORDER_CONSTANT, value=255)
+
+
+def clean_line(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> tuple[np.ndarray, float]:
+    """The classical ink model on one detected line: dark-on-white grey at the target text height.
+
+    The ink is the colour distance from the crop's background, so any text colour on any
+    flat background becomes dark on white. Returns (image, text height).
+    """
+    cfg = cfg or PreprocessConfig()
+    dist, ink = _crop_ink(crop_rgb)
     line_h = _line_height(ink)
     norm = _normalise(dist, ink)
     factor = float(np.clip(cfg.target_height / max(line_h, 1.0), 0.2, 4.0))

@@ -19,13 +19,23 @@ from typing import Any
 import numpy as np
 
 from .config import OcrConfig, PreprocessConfig
-from .detect import DetConfig, TextDetector, column_to_row, crop, is_column, level_boxes, text_angle
+from .detect import (
+    DetConfig,
+    TextDetector,
+    badge_candidates,
+    column_to_row,
+    core_boxes,
+    crop,
+    is_column,
+    level_boxes,
+    text_angle,
+)
 from .engines import LayoutReader, Recognizer, check_segment, make_engine
 from .errors import EngineNotAvailable, ImageError, InputError, OcrpipeError
 from .geometry import deskew, map_box
 from .imageio import load_image
 from .layout import reading_order
-from .preprocess import clean_line, preprocess, write_debug
+from .preprocess import clean_badge, clean_line, preprocess, trim_ornaments, write_debug
 from .results import FailStage, ImageResult, LineResult
 from .textnorm import normalize_line
 
@@ -128,7 +138,7 @@ def _detected_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, b
     crops = [np.ascontiguousarray(c[::-1, ::-1]) if f else c for c, f in zip(crops, flips)]
     # reading order on the page turned level (boxes of tilted lines overlap in y)
     angle = text_angle(regions)
-    boxes = level_boxes(regions, angle, rgb.shape)
+    boxes = core_boxes(level_boxes(regions, angle, rgb.shape))
     heights = sorted(min(r.size) for r in regions) or [20.0]
     ordered = reading_order(boxes, float(heights[len(heights) // 2]))
     if flips and sum(flips) > len(flips) / 2:
@@ -136,19 +146,38 @@ def _detected_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, b
     slots: dict[tuple, list[int]] = {}
     for i, b in enumerate(boxes):
         slots.setdefault(b, []).append(i)
+    badges = badge_candidates([r.box for r in regions])
     lines = []
     for o in ordered:
         i = slots[o.box].pop(0)
+        if i in badges:
+            badge = _read_badge(crops[i], engine, pre)
+            if badge is not None:
+                lines.append(LineResult(text=badge[0], confidence=badge[1], bbox=regions[i].box, kind="badge",
+                                        block=o.block, text_height=float(min(regions[i].size))))
+                continue
         # the ink model measures the text's own height (the clause parser compares heights
         # of headings and body text; a detected box adds a margin that varies with its length)
-        cleaned, text_h = clean_line(crops[i], pre)
-        rec = engine.recognize_line(cleaned if engine.wants_clean_lines else crops[i], "text")
+        x0, x1 = trim_ornaments(crops[i])
+        line = crops[i][:, x0:x1]
+        cleaned, text_h = clean_line(line, pre)
+        rec = engine.recognize_line(cleaned if engine.wants_clean_lines else line, "text")
         text = normalize_line(" ".join(rec.text.split("\n")))
         if text:
             lines.append(LineResult(text=text, confidence=rec.confidence, bbox=regions[i].box, block=o.block,
                                     text_height=text_h))
     return ImageResult(**base, width=W, height=H, skew=round(-angle, 3), scale=1.0,
                        seconds=time.perf_counter() - t0, lines=tuple(lines))
+
+
+def _read_badge(crop_rgb: np.ndarray, engine: Recognizer, pre: PreprocessConfig) -> tuple[str, float] | None:
+    """(digits, confidence) when a badge-shaped region reads as a one- to three-digit number."""
+    image = clean_badge(crop_rgb, pre) if engine.wants_clean_lines else crop_rgb
+    rec = engine.recognize_line(image, "badge")
+    digits = "".join(ch for ch in normalize_line(rec.text) if ch.isdigit())
+    if 1 <= len(digits) <= 3 and rec.confidence >= 40:
+        return digits, rec.confidence
+    return None
 
 
 # One engine per worker process: loading the model is the expensive part.

@@ -304,22 +304,24 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _add_ocr_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("recognition")
-    from .config import BACKENDS, BINARIZE, SEGMENTS
+    from .config import BACKENDS, BINARIZE, SEGMENTS, OcrConfig, PreprocessConfig
     from .engines import ENGINES
 
     g.add_argument("--engine", choices=tuple(ENGINES), default="tesseract",
                    help="; ".join(f"{e.name}: {e.summary}" for e in ENGINES.values()) + " (default tesseract)")
     g.add_argument("--jobs", type=int, default=None, help="images recognised in parallel (default: all cores)")
-    g.add_argument("--backend", choices=BACKENDS, default="auto",
+    o = lambda name: _default(OcrConfig, name)  # noqa: E731
+    g.add_argument("--backend", choices=BACKENDS, default=o("backend"),
                    help="Tesseract binding (default auto: tesserocr when installed)")
-    g.add_argument("--lang", default="chi_sim", help="Tesseract language (default chi_sim)")
+    g.add_argument("--lang", default=o("lang"), help=f"Tesseract language (default {o('lang')})")
     g.add_argument("--tessdata", type=Path, default=None, help="folder holding <lang>.traineddata")
-    g.add_argument("--ocr-timeout", type=float, default=30.0, help="seconds per recognition call (default 30)")
+    g.add_argument("--ocr-timeout", type=float, default=o("timeout"),
+                   help=f"seconds per recognition call (default {o('timeout'):g})")
     g.add_argument("--segment", choices=SEGMENTS, default=None,
                    help="detect: lines found by the DB text detector (models/); lines: the classical line "
                         "finder; page: one cleaned page; engine: the engine's own detector (rapidocr only). "
                         "Default: " + ", ".join(f"{e.default_segment} for {e.name}" for e in ENGINES.values()))
-    g.add_argument("--binarize", choices=BINARIZE, default="none",
+    g.add_argument("--binarize", choices=BINARIZE, default=_default(PreprocessConfig, "binarize"),
                    help="binarise line images before recognition (default none)")
     g.add_argument("--no-deskew", action="store_true", help="do not straighten rotated posters")
     g.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS,

@@ -117,3 +117,44 @@ def test_a_long_page_is_read_in_tiles(tmp_path):
 def _save(img: Image.Image, path):
     img.save(path)
     return path
+
+
+def _region(x, y, w, h):
+    from ocrpipe.detect import Region
+
+    return Region(quad=np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32), score=0.9)
+
+
+def test_overlapping_pieces_of_a_line_merge_but_an_icon_or_badge_does_not():
+    from ocrpipe.detect import merge_overlapping
+
+    pieces = [_region(300, 50, 230, 36), _region(440, 52, 230, 35)]  # one line in two parts
+    assert [r.box for r in merge_overlapping(pieces)] == [(300, 50, 370, 37)]
+    icon_and_line = [_region(60, 330, 700, 40), _region(740, 322, 44, 44)]
+    assert len(merge_overlapping(icon_and_line)) == 2
+    badge_and_heading = [_region(70, 240, 40, 30), _region(120, 236, 400, 40)]
+    assert len(merge_overlapping(badge_and_heading)) == 2
+    cut_prefix = [_region(165, 238, 63, 30), _region(217, 230, 367, 43)]  # "一、" cut off its heading
+    assert len(merge_overlapping(cut_prefix)) == 1
+
+
+def test_badge_candidates_are_square_regions_just_left_of_a_heading():
+    from ocrpipe.detect import badge_candidates
+
+    boxes = [(70, 240, 40, 30), (120, 236, 400, 40), (60, 300, 700, 36), (800, 300, 30, 30)]
+    assert badge_candidates(boxes) == {0}
+
+
+def test_a_ring_beside_a_line_is_trimmed_and_a_dense_character_is_not():
+    from ocrpipe.preprocess import trim_ornaments
+
+    f = synth.font("noto-sans", 30)
+    img = Image.new("RGB", (520, 50), "white")
+    d = ImageDraw.Draw(img)
+    d.text((10, 6), "最高人民法院发布", font=f, fill=(0, 0, 0))
+    d.ellipse([470, 10, 500, 40], outline=(0, 0, 0), width=3)
+    x0, x1 = trim_ornaments(np.asarray(img))
+    assert x0 == 0 and 260 < x1 < 470
+    img2 = Image.new("RGB", (300, 50), "white")
+    ImageDraw.Draw(img2).text((10, 6), "最高人民法院", font=f, fill=(0, 0, 0))
+    assert trim_ornaments(np.asarray(img2)) == (0, 300)

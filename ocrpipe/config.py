@@ -89,7 +89,8 @@ class PreprocessConfig:
     # "detect": lines found by the DB text detector (models/); "lines": lines found by the
     # classical ink model; "page": one cleaned page; "engine": the engine's own detector
     segment: Segment = "detect"
-    det_side: int = 960  # the detector's input, longer side in px (multiple of 32; measured)
+    det_side: int = 1280  # the detector's input, longer side in px (multiple of 32; measured: README)
+    det_target_height: int = 36  # text height (px) of each detected line handed to Tesseract (measured)
     det_min_short: int = 0  # enlarge the detector's input until its shorter side is this (0: off)
     max_pixels: int = DEFAULT_MAX_PIXELS
     min_line_height: int = 6  # px in the input image; smaller blobs are noise
@@ -97,8 +98,9 @@ class PreprocessConfig:
     def __post_init__(self) -> None:
         if not 0 <= self.max_angle <= 45:
             raise InputError(f"max_angle must be within 0..45 degrees, got {self.max_angle!r}")
-        if not 8 <= self.target_height <= 200:
-            raise InputError(f"target_height must be within 8..200 px, got {self.target_height!r}")
+        for name in ("target_height", "det_target_height"):
+            if not 8 <= getattr(self, name) <= 200:
+                raise InputError(f"{name} must be within 8..200 px, got {getattr(self, name)!r}")
         _choice("binarize", self.binarize, BINARIZE)
         _choice("segment", self.segment, SEGMENTS)
         if self.det_side < 64 or self.det_side % 32:

@@ -43,7 +43,7 @@ Quad = np.ndarray  # (4, 2) float32, clockwise from top-left, image coordinates
 class DetConfig:
     """How the detector looks at a page. Defaults chosen by `make bench` (README)."""
 
-    side: int = 960  # the longer side of the detector's input at most, px (multiple of 32)
+    side: int = 1280  # the longer side of the detector's input at most, px (multiple of 32; measured)
     min_short: int = 0  # enlarge until the shorter side is at least this (0: never), within max_side
     max_side: int = 2000
     max_upscale: float = 3.0  # small images are enlarged at most this much

@@ -552,9 +552,9 @@ def clean_badge(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> np
     ink = np.where(keep, ink, 0).astype(np.uint8)
     norm = _normalise(np.where(keep, dist, 0).astype(np.uint8), ink)
     line_h = _line_height(ink)
-    factor = float(np.clip(cfg.target_height / max(line_h, 1.0), 0.2, 6.0))
+    factor = float(np.clip(cfg.det_target_height / max(line_h, 1.0), 0.2, 6.0))
     img = scale_to(norm, factor)
-    border = max(4, cfg.target_height // 2)
+    border = max(4, cfg.det_target_height // 2)
     return cv2.copyMakeBorder(img, border, border, border, border, cv2.BORDER_CONSTANT, value=255)
 
 
@@ -568,7 +568,8 @@ def clean_line(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> tup
     dist, ink = _crop_ink(crop_rgb)
     line_h = _line_height(ink)
     norm = _normalise(dist, ink)
-    factor = float(np.clip(cfg.target_height / max(line_h, 1.0), 0.2, 4.0))
-    img = _binarize(scale_to(norm, factor), cfg.binarize, cfg.target_height)
-    border = max(4, cfg.target_height // 2)
+    target = cfg.det_target_height
+    factor = float(np.clip(target / max(line_h, 1.0), 0.2, 4.0))
+    img = _binarize(scale_to(norm, factor), cfg.binarize, target)
+    border = max(4, target // 2)
     return cv2.copyMakeBorder(img, border, border, border, border, cv2.BORDER_CONSTANT, value=255), line_h

@@ -43,6 +43,35 @@ def _default(cls, name: str):
     return f.default
 
 
+class CorpusProgress:
+    """One line on a terminal: articles done, and the images of the article being read."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.article = (0, 0)
+        self.images = (0, 0)
+
+    def articles(self, done: int, total: int, _spec: str) -> None:
+        self.article, self.images = (done, total), (0, 0)
+        self._draw(final=done >= total)
+
+    def image(self, done: int, total: int) -> None:
+        self.images = (done, total)
+        self._draw()
+
+    def _draw(self, final: bool = False) -> None:
+        if not self.enabled:
+            return
+        (a, at), (i, it) = self.article, self.images
+        width = 24
+        filled = int(width * a / at) if at else 0
+        imgs = f"  images {i}/{it}" if it else ""
+        sys.stderr.write(f"\rarticles [{'#' * filled}{'.' * (width - filled)}] {a}/{at}{imgs}\033[K")
+        if final:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
 def _add_fetch_options(p: argparse.ArgumentParser) -> None:
     d = lambda name: _default(FetchConfig, name)  # noqa: E731
     g = p.add_argument_group("fetching")
@@ -214,8 +243,9 @@ def cmd_corpus_add(args: argparse.Namespace) -> int:
                        dask=args.dask or os.environ.get(DASK_ENV) or None)
     with _open_store(args, must_exist=False) as store:
         try:
-            summary = add(args.sources, store, config, redo=args.redo,
-                          progress=Progress("articles", not args.quiet), image_progress=Progress("  images", False))
+            bar = CorpusProgress(not args.quiet)
+            summary = add(args.sources, store, config, redo=args.redo, progress=bar.articles,
+                          image_progress=bar.image)
         finally:
             close_clients()
         for spec, err in summary.errors:

@@ -115,6 +115,8 @@ def add(sources: list[str], store: Store, config: RunConfig, redo: bool = False,
     store.lock_writer()
     for stale in work_root.glob(".ocrpipe-corpus-*"):  # left by a killed run; we hold the writer lock
         shutil.rmtree(stale, ignore_errors=True)
+    if progress:
+        progress(0, len(specs), "")
     for n, spec in enumerate(specs, 1):
         key = article_key(spec)
         row = store.article(key)

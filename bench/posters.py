@@ -336,7 +336,7 @@ def run_bench(series=None, workdir: Path | None = None, jobs: int | None = None,
                     else:
                         engine, segment = system.split(":")
                         row["systems"][system] = _as_dict(run_ours(article, truth, root / name, jobs, engine, segment,
-                                                                   overrides if engine == "tesseract" else None))
+                                                                   overrides))
                 rows.append(row)
         if big_type and not only:
             rows.append(_big_type_row(root / "big", jobs, systems, overrides))
@@ -364,7 +364,7 @@ def _big_type_row(folder: Path, jobs: int, systems: list[str], overrides: dict |
         else:
             engine, segment = system.split(":")
             row["systems"][system] = _as_dict(run_images_ours(files, truths, jobs, engine, segment,
-                                                              overrides if engine == "tesseract" else None))
+                                                              overrides))
     return row
 
 
@@ -404,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"comma-separated, from {', '.join(SYSTEMS)} (default all; rapidocr ones need the extra)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes for ocrpipe (default: all cores)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a preprocessing setting for the tesseract runs, e.g. target_height=36 "
+                   help="override a preprocessing setting for the ocrpipe runs, e.g. det_side=1568 "
                         "(repeatable; implies --no-save)")
     p.add_argument("--series", action="append", default=[], help="run only this series (repeatable)")
     p.add_argument("--save", type=Path, default=DEFAULT_SAVE, help=f"figures JSON (default {DEFAULT_SAVE})")

@@ -237,8 +237,9 @@ def classify_lines(images: Sequence[ImageResult]) -> _Classified:
              if (im.index, pos) not in skip]
     headings = [parse_heading(x.line.text) if x.line.kind == "text" else None for x in lines]
     # A line that is only a one- or two-digit number is a badge, whoever found it.
-    badges: list[int | None] = [int(x.line.text) if (x.line.kind == "badge" and x.line.text.isdigit())
-                                or re.fullmatch(r"\d{1,2}", x.line.text) else None for x in lines]
+    badges: list[int | None] = [int(x.line.text) if ((x.line.kind == "badge" and x.line.text.isdigit())
+                                or re.fullmatch(r"\d{1,2}", x.line.text)) and int(x.line.text) > 0 else None
+                                for x in lines]
     return _Classified(lines, headings, badges)
 
 
@@ -272,6 +273,7 @@ def clause_starts(c: _Classified, style: str) -> tuple[dict[int, Start], list[in
                 title = nh.rest if nh and nh.number == badge else lines[i + 1].line.text
                 # the heading repeats the badge's number but was misread ("7了.推动…"): drop it
                 title = re.sub(rf"^0?{badge}\D?[.．、]\s*", "", title)
+                title = re.sub(r"^[、.．，,]\s*", "", title)  # its own numeral lost, its mark left
                 starts[i] = (badge, x.line.text, title)
             elif h and not (i and badges[i - 1] is not None):
                 others.append(i)

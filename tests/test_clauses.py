@@ -168,3 +168,11 @@ def test_bent_numbering_outside_the_sequence_stays_body_text():
     lines = [("1.第一项", 34), ("正文。", 26), ("7，这一行是正文而不是标题", 26), ("2.第二项", 34), ("正文。", 26)]
     clauses, v = extract_clauses([img(0, *lines)], 2)
     assert [c.number for c in clauses] == [1, 2] and "7，这一行" in clauses[0].text
+
+
+def test_a_lone_zero_is_not_a_badge_and_a_lost_numeral_leaves_no_mark_in_the_title():
+    lines = [("0", 30), ("01", 40, "badge"), ("、提升涉企审判工作质效", 40), ("正文。", 26),
+             ("02", 40, "badge"), ("二、加大知识产权司法保护", 40), ("正文。", 26)]
+    clauses, v = extract_clauses([img(0, *lines)], 2)
+    assert [c.number for c in clauses] == [1, 2] and v.ok
+    assert clauses[0].title == "提升涉企审判工作质效"

@@ -89,9 +89,10 @@ class PreprocessConfig:
     # "detect": lines found by the DB text detector (models/); "lines": lines found by the
     # classical ink model; "page": one cleaned page; "engine": the engine's own detector
     segment: Segment = "detect"
-    det_side: int = 1280  # the detector's input, longer side in px (multiple of 32; measured: README)
+    # the detector's input, longer side in px (multiple of 32); None: the engine's own
+    # (measured: README): 1280 for Tesseract, 1568 (a poster's full size) for PP-OCR
+    det_side: int | None = None
     det_target_height: int = 36  # text height (px) of each detected line handed to Tesseract (measured)
-    det_min_short: int = 0  # enlarge the detector's input until its shorter side is this (0: off)
     max_pixels: int = DEFAULT_MAX_PIXELS
     min_line_height: int = 6  # px in the input image; smaller blobs are noise
 
@@ -103,7 +104,7 @@ class PreprocessConfig:
                 raise InputError(f"{name} must be within 8..200 px, got {getattr(self, name)!r}")
         _choice("binarize", self.binarize, BINARIZE)
         _choice("segment", self.segment, SEGMENTS)
-        if self.det_side < 64 or self.det_side % 32:
+        if self.det_side is not None and (self.det_side < 64 or self.det_side % 32):
             raise InputError(f"det_side must be a multiple of 32 and at least 64, got {self.det_side!r}")
         _positive("max_pixels", self.max_pixels)
 

@@ -44,8 +44,6 @@ class DetConfig:
     """How the detector looks at a page. Defaults chosen by `make bench` (README)."""
 
     side: int = 1280  # the longer side of the detector's input at most, px (multiple of 32; measured)
-    min_short: int = 0  # enlarge until the shorter side is at least this (0: never), within max_side
-    max_side: int = 2000
     max_upscale: float = 3.0  # small images are enlarged at most this much
     line_max_h: int = 64  # an image at most this high and `line_aspect` times as wide is one line
     line_aspect: float = 2.5
@@ -182,8 +180,6 @@ class TextDetector:
         cfg = self.config
         h, w = rgb.shape[:2]
         scale = min(cfg.side / max(h, w), cfg.max_upscale)
-        if cfg.min_short:  # enlarge the short side, as far as max_side allows
-            scale = max(scale, min(cfg.min_short / min(h, w), cfg.max_side / max(h, w)))
         nh, nw = max(32, int(round(h * scale / 32)) * 32), max(32, int(round(w * scale / 32)) * 32)
         bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)  # the model was trained on BGR
         blob = cv2.dnn.blobFromImage(cv2.resize(bgr, (nw, nh)), 1 / 127.5, (nw, nh), (127.5, 127.5, 127.5))

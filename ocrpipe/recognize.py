@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from .detect import (
     level_boxes,
     text_angle,
 )
-from .engines import LayoutReader, Recognizer, check_segment, make_engine
+from .engines import LayoutReader, Recognizer, check_segment, engine_info, make_engine
 from .errors import EngineNotAvailable, ImageError, InputError, OcrpipeError
 from .geometry import deskew, map_box
 from .imageio import load_image
@@ -113,15 +113,15 @@ def _engine_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, bas
                        seconds=time.perf_counter() - t0, lines=tuple(lines))
 
 
-_detectors: dict[tuple[int, int], TextDetector] = {}
+_detectors: dict[int, TextDetector] = {}
 
 
 def detector_for(pre: PreprocessConfig) -> TextDetector:
     """One detector per process and input size: loading the model costs ~0.1 s."""
-    key = (pre.det_side, pre.det_min_short)
-    det = _detectors.get(key)
+    side = pre.det_side or DetConfig.side
+    det = _detectors.get(side)
     if det is None:
-        det = _detectors[key] = TextDetector(DetConfig(side=pre.det_side, min_short=pre.det_min_short))
+        det = _detectors[side] = TextDetector(DetConfig(side=side))
     return det
 
 
@@ -207,6 +207,8 @@ def recognize_all(jobs: Sequence[Job], ocr: OcrConfig, pre: PreprocessConfig, de
     address) on a Dask cluster: the images travel as bytes, the results come back.
     """
     check_segment(ocr.engine, pre.segment)  # a bad combination is bad input, before any work
+    if pre.det_side is None:
+        pre = replace(pre, det_side=engine_info(ocr.engine).det_side)
     engine = make_engine(ocr)  # fails fast, in this process, when the engine is missing
     provenance = engine.provenance()
     if pre.segment == "detect":

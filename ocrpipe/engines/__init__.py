@@ -37,13 +37,14 @@ class EngineInfo:
     segments: tuple[str, ...]  # the --segment values it supports
     default_segment: Segment  # measured with `make bench` (README)
     summary: str
+    det_side: int = 1280  # the text detector's input size that suits this engine (measured)
 
 
 ENGINES: dict[str, EngineInfo] = {
     "tesseract": EngineInfo("tesseract", _tesseract, ("detect", "lines", "page"), "detect",
                             "Tesseract with chi_sim (Debian's tesseract-ocr-chi-sim)"),
     "rapidocr": EngineInfo("rapidocr", _rapidocr, ("detect", "lines", "page", "engine"), "detect",
-                           "PP-OCRv4 through RapidOCR/onnxruntime (the [rapidocr] extra)"),
+                           "PP-OCRv4 through RapidOCR/onnxruntime (the [rapidocr] extra)", det_side=1568),
 }
 
 

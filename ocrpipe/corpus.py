@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
@@ -343,7 +343,7 @@ def review_pages(store: Store, out_dir: Path, cache_dir: Path) -> Path:
     out_dir = Path(out_dir)
     rows: list[tuple[str, str, bool | None, str | None]] = []
     for key, state, verified in store.article_keys():
-        slug = hashlib_slug(key)
+        slug = article_slug(key)
         if state == "failed":
             rows.append((key, state, verified, None))
             continue
@@ -360,11 +360,11 @@ def review_pages(store: Store, out_dir: Path, cache_dir: Path) -> Path:
             if im.status == "ok" and data is not None:
                 rel = f"images/{im.index:03d}.{probe_image(data).extension}"
                 atomic_write_bytes(folder / rel, data)
-                im = _replace(im, file=rel)
+                im = replace(im, file=rel)
             elif im.status == "ok":
-                im = _replace(im, file=None, status="failed", error="the image bytes are not in the download cache")
+                im = replace(im, file=None, status="failed", error="the image bytes are not in the download cache")
             images.append(im)
-        write_outputs(_replace(result, images=tuple(images)), folder)
+        write_outputs(replace(result, images=tuple(images)), folder)
         write_page(folder)
         rows.append((key, state, verified, f"{slug}/review.html"))
     items = []
@@ -385,17 +385,14 @@ def review_pages(store: Store, out_dir: Path, cache_dir: Path) -> Path:
     return index
 
 
-def hashlib_slug(key: str) -> str:
+def article_slug(key: str) -> str:
+    """A folder name for an article: the end of its key, readable, and a hash for uniqueness."""
     import hashlib
 
     tail = re.sub(r"[^A-Za-z0-9]+", "-", key.rsplit("/", 1)[-1])[:40].strip("-") or "article"
     return f"{tail}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
 
 
-def _replace(obj: Any, **kw: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(obj, **kw)
 
 
 def _local_bytes(url: str, sha: str) -> bytes | None:

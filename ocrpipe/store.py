@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from ._io import exclusive_lock
+from .clauses import extract_clauses
 from .errors import InputError, OutputError
-from .results import ImageResult, LineResult, RunResult
+from .results import ArticleMeta, ImageResult, LineResult, RunResult
 from .serial import from_json, to_json
 
 log = logging.getLogger(__name__)
@@ -261,9 +262,6 @@ class Store:
     def stored_result(self, key: str) -> tuple[RunResult, list[str | None]] | None:
         """An article as a RunResult again (clauses extracted anew from its stored lines: the same code
         gives the same clauses), with its images' sha256; None when the article is not stored whole."""
-        from .clauses import extract_clauses
-        from .results import ArticleMeta
-
         a = self.db.execute("SELECT * FROM articles WHERE key = ?", (key,)).fetchone()
         if a is None or a["state"] == "failed":
             return None

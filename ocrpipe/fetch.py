@@ -21,7 +21,7 @@ from .article import Article, ImageRef
 from .cache import DownloadCache, sha256_hex
 from .config import FetchConfig
 from .errors import ImageError, OutputError
-from .http import DeadlinePassed, Downloader, TryFailed, backoff_delay
+from .http import DeadlinePassed, Downloader, TryFailed, backoff_delay, is_local
 from .imageio import probe_image
 from .netguard import FetchPolicy
 from .results import ArticleMeta
@@ -80,10 +80,6 @@ class FetchResult:
 ProgressFn = Callable[[int, int, FetchedImage], None]
 
 
-def is_remote(url: str) -> bool:
-    return "://" in url and not url.lower().startswith("file:")
-
-
 class Fetcher:
     """Downloads image series; owns the HTTP session and the cache."""
 
@@ -121,7 +117,7 @@ class Fetcher:
             return FetchedImage(index=ref.index, status="failed", error="the image has no usable URL")
         if cfg.use_cache:
             for url in urls:
-                cached = self.cache.get(url) if is_remote(url) else None  # local files are not cached
+                cached = self.cache.get(url) if not is_local(url) else None  # local files are not cached
                 if cached is not None:
                     return self._store(ref, out_dir, url, cached.data, cached.content_type, (url,), 0, True)
         tried: dict[str, None] = {}
@@ -148,7 +144,7 @@ class Fetcher:
                         waits.append(exc.wait)
                     continue
                 attempts += 1
-                if is_remote(url):
+                if not is_local(url):
                     self.cache.put(url, dl.data, dl.content_type)
                 return self._store(ref, out_dir, url, dl.data, dl.content_type or dl.info.mime, tuple(tried),
                                    attempts, False)
@@ -162,10 +158,11 @@ class Fetcher:
         return FetchedImage(index=ref.index, status="failed", urls_tried=tuple(tried), attempts=attempts,
                             error="; ".join(f"{u}: {e}" for u, e in errors.items()), retryable=bool(live))
 
-    def _fetch_safely(self, ref: ImageRef, out_dir: Path, downloader: Downloader) -> FetchedImage:
+    def _fetch_safely(self, ref: ImageRef, out_dir: Path, downloader: Downloader,
+                      rounds: int | None = None) -> FetchedImage:
         """fetch_one, with anything unforeseen recorded on that image: the others and the manifest go on."""
         try:
-            return self.fetch_one(ref, out_dir, downloader)
+            return self.fetch_one(ref, out_dir, downloader, rounds)
         except OutputError:
             raise  # the output directory is unusable: every image would fail the same way
         except Exception as exc:  # noqa: BLE001 - one hostile URL must not lose the whole set
@@ -221,7 +218,7 @@ class Fetcher:
             for idx, rec in list(results.items()):
                 if rec.status == "failed" and rec.retryable:
                     log.info("image %d: one more round over its URLs", idx)
-                    again = self.fetch_one(refs[idx], out_dir, downloader, rounds=1)
+                    again = self._fetch_safely(refs[idx], out_dir, downloader, rounds=1)
                     results[idx] = again if again.status == "ok" else replace(
                         rec, attempts=rec.attempts + again.attempts,
                         error=f"{rec.error}; last round: {again.error}")

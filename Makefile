@@ -39,6 +39,7 @@ demo: install
 
 # Static checks first (ruff: lint and import order; mypy: types), then the whole suite.
 lint: install
+	$(BIN)/ruff format --check ocrpipe bench tests
 	$(BIN)/ruff check ocrpipe bench tests
 	$(BIN)/mypy
 

@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 from ocrpipe.config import FetchConfig, OcrConfig
-from ocrpipe.corpus import add, search
+from ocrpipe.corpus._corpus import add, search
+from ocrpipe.corpus._store import Store, clause_uid
 from ocrpipe.pipeline import RunConfig, run_article
-from ocrpipe.store import Store, clause_uid
 
 from .synth import SENTENCES, STYLES, TITLES, SeriesSpec, render_series, write_series
 
@@ -56,6 +56,7 @@ class _Timed:
                 return fn(*a, **k)
             finally:
                 self.seconds += time.perf_counter() - t0
+
         return timed
 
 
@@ -75,10 +76,17 @@ def ingest(n: int, jobs: int) -> dict:
             summary = add([str(a) for a in articles], store, config)
             corpus = time.perf_counter() - t0
             posters = store.db.execute("SELECT count(*) FROM article_images").fetchone()[0]
-        return {"articles": n, "posters": posters, "done": summary.done, "plain_run_s": round(plain, 2),
-                "corpus_add_s": round(corpus, 2), "articles_per_min": round(60 * n / corpus, 1),
-                "store_s": round(timer.seconds, 3), "store_share_of_ocr": round(timer.seconds / plain, 4),
-                "difference_share": round((corpus - plain) / plain, 4)}
+        return {
+            "articles": n,
+            "posters": posters,
+            "done": summary.done,
+            "plain_run_s": round(plain, 2),
+            "corpus_add_s": round(corpus, 2),
+            "articles_per_min": round(60 * n / corpus, 1),
+            "store_s": round(timer.seconds, 3),
+            "store_share_of_ocr": round(timer.seconds / plain, 4),
+            "difference_share": round((corpus - plain) / plain, 4),
+        }
 
 
 def _fill(db: Path, clauses: int, seed: int = 7) -> list[str]:
@@ -90,16 +98,29 @@ def _fill(db: Path, clauses: int, seed: int = 7) -> list[str]:
             cur = store.db.execute(
                 "INSERT INTO articles (key, title, date, state, settings, version, verification, verified, provenance, "
                 "updated) VALUES (?, ?, '2022-01-14', 'done', 's', 'bench', ?, 1, '{}', 0)",
-                (key, f"政策文件{a}号", json.dumps({"expected": 20, "found": list(range(1, 21)), "missing": [],
-                                                  "duplicates": [], "out_of_order": [], "ok": True})))
+                (
+                    key,
+                    f"政策文件{a}号",
+                    json.dumps(
+                        {
+                            "expected": 20,
+                            "found": list(range(1, 21)),
+                            "missing": [],
+                            "duplicates": [],
+                            "out_of_order": [],
+                            "ok": True,
+                        }
+                    ),
+                ),
+            )
             for k in range(20):
                 title, body = rng.choice(TITLES), "".join(rng.sample(SENTENCES, 3))
                 c = store.db.execute(
                     "INSERT INTO clauses (uid, article_id, ordinal, number, label, title, body, images, confidence) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, '[1]', 90)", (clause_uid(key, k, k + 1), cur.lastrowid, k, k + 1,
-                                                                f"{k + 1}.", title, body))
-                store.db.execute("INSERT INTO clause_fts (rowid, title, body) VALUES (?, ?, ?)",
-                                 (c.lastrowid, title, body))
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, '[1]', 90)",
+                    (clause_uid(key, k, k + 1), cur.lastrowid, k, k + 1, f"{k + 1}.", title, body),
+                )
+                store.db.execute("INSERT INTO clause_fts (rowid, title, body) VALUES (?, ?, ?)", (c.lastrowid, title, body))
     return SENTENCES + TITLES
 
 
@@ -111,10 +132,11 @@ def searching(clauses: int, queries: int) -> dict:
         texts = _fill(db, clauses)
         fill_s = time.perf_counter() - t0
         with Store(db) as store:
+
             def sample(k: int) -> str:
                 t = rng.choice(texts)
                 i = rng.randrange(0, max(1, len(t) - k))
-                return t[i:i + k]
+                return t[i : i + k]
 
             fts, like = [], []
             for _ in range(queries):
@@ -132,9 +154,16 @@ def searching(clauses: int, queries: int) -> dict:
     def pct(xs: list[float], p: float) -> float:
         return round(1000 * statistics.quantiles(xs, n=100)[int(p) - 1], 2)
 
-    return {"clauses": clauses, "fill_s": round(fill_s, 1), "db_mb": round(size_mb, 1), "queries": queries,
-            "fts_p50_ms": pct(fts, 50), "fts_p95_ms": pct(fts, 95), "like_p50_ms": pct(like, 50),
-            "like_p95_ms": pct(like, 95)}
+    return {
+        "clauses": clauses,
+        "fill_s": round(fill_s, 1),
+        "db_mb": round(size_mb, 1),
+        "queries": queries,
+        "fts_p50_ms": pct(fts, 50),
+        "fts_p95_ms": pct(fts, 95),
+        "like_p50_ms": pct(like, 50),
+        "like_p95_ms": pct(like, 95),
+    }
 
 
 def export_memory(sizes: tuple[int, ...]) -> list[dict]:
@@ -143,10 +172,16 @@ def export_memory(sizes: tuple[int, ...]) -> list[dict]:
         for n in sizes:
             db = Path(tmp) / f"e{n}.db"
             _fill(db, n)
-            code = ("import resource, sys; from ocrpipe.cli import main; rc = main(sys.argv[1:]); "
-                    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-            r = subprocess.run([sys.executable, "-c", code, "corpus", "export", str(Path(tmp) / "o.jsonl"),
-                                "--db", str(db), "-q"], capture_output=True, text=True, check=True)
+            code = (
+                "import resource, sys; from ocrpipe.cli._main import main; rc = main(sys.argv[1:]); "
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+            )
+            r = subprocess.run(
+                [sys.executable, "-c", code, "corpus", "export", str(Path(tmp) / "o.jsonl"), "--db", str(db), "-q"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             out.append({"clauses": n, "peak_rss_mb": round(int(r.stdout.split()[-1]) / 1024, 1)})
     return out
 

@@ -23,10 +23,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ocrpipe.acquire._sources import load_article
 from ocrpipe.config import FetchConfig, OcrConfig, PreprocessConfig
 from ocrpipe.pipeline import RunConfig, run_article
-from ocrpipe.sources import load_article
-from ocrpipe.textnorm import squash
+from ocrpipe.structure._textnorm import squash
 
 from .synth import FOREIGN_STYLES, STYLES, Degrade, SeriesSpec, big_type_png, render_series, write_series
 
@@ -34,25 +34,90 @@ DEFAULT_SAVE = Path("bench/last-run.json")
 
 SERIES: tuple[tuple[str, SeriesSpec], ...] = (
     ("court-mild", SeriesSpec(seed=11, style=STYLES["court-red"], degrade=Degrade(rotate=1.5, blur=0.6, jpeg_quality=85))),
-    ("blue-serif-rot3", SeriesSpec(title="优化营商环境16条", n_clauses=16, seed=12, style=STYLES["blue-gradient"],
-                                   degrade=Degrade(rotate=3.0, blur=1.0, jpeg_quality=70))),
-    ("yellow-wqy-small", SeriesSpec(title="助企纾困12条措施", n_clauses=12, seed=13, style=STYLES["yellow-banner"],
-                                    degrade=Degrade(scale=0.6, jpeg_quality=60))),
-    ("dark-inverted", SeriesSpec(title="知识产权保护10条", n_clauses=10, seed=14, style=STYLES["dark"],
-                                 degrade=Degrade(rotate=2.0, blur=0.8, jpeg_quality=75))),
-    ("court-missing-7", SeriesSpec(title="金融支持实体经济15条", n_clauses=15, seed=15, style=STYLES["court-red"],
-                                   degrade=Degrade(rotate=1.0, noise=4.0, jpeg_quality=80), drop=(7,))),
+    (
+        "blue-serif-rot3",
+        SeriesSpec(
+            title="优化营商环境16条",
+            n_clauses=16,
+            seed=12,
+            style=STYLES["blue-gradient"],
+            degrade=Degrade(rotate=3.0, blur=1.0, jpeg_quality=70),
+        ),
+    ),
+    (
+        "yellow-wqy-small",
+        SeriesSpec(
+            title="助企纾困12条措施",
+            n_clauses=12,
+            seed=13,
+            style=STYLES["yellow-banner"],
+            degrade=Degrade(scale=0.6, jpeg_quality=60),
+        ),
+    ),
+    (
+        "dark-inverted",
+        SeriesSpec(
+            title="知识产权保护10条",
+            n_clauses=10,
+            seed=14,
+            style=STYLES["dark"],
+            degrade=Degrade(rotate=2.0, blur=0.8, jpeg_quality=75),
+        ),
+    ),
+    (
+        "court-missing-7",
+        SeriesSpec(
+            title="金融支持实体经济15条",
+            n_clauses=15,
+            seed=15,
+            style=STYLES["court-red"],
+            degrade=Degrade(rotate=1.0, noise=4.0, jpeg_quality=80),
+            drop=(7,),
+        ),
+    ),
 )
 # Never tuned on: judge choices here, do not fit them here.
 FOREIGN: tuple[tuple[str, SeriesSpec], ...] = (
-    ("kai-pill-framed", SeriesSpec(title="助企纾困8条措施", n_clauses=8, seed=31, style=FOREIGN_STYLES["kai-pill"],
-                                   degrade=Degrade(rotate=1.0, blur=0.5, jpeg_quality=80))),
-    ("ming-icons", SeriesSpec(title="优化营商环境9条", n_clauses=9, seed=32, style=FOREIGN_STYLES["ming-icons"],
-                              degrade=Degrade(rotate=2.0, jpeg_quality=75))),
-    ("microhei-framed", SeriesSpec(title="稳岗就业10条", n_clauses=10, seed=33, style=FOREIGN_STYLES["microhei-framed"],
-                                   degrade=Degrade(blur=0.6, jpeg_quality=85))),
-    ("microhei-0.6x", SeriesSpec(title="稳岗就业10条", n_clauses=10, seed=34, style=FOREIGN_STYLES["microhei-framed"],
-                                 degrade=Degrade(scale=0.6, jpeg_quality=70))),
+    (
+        "kai-pill-framed",
+        SeriesSpec(
+            title="助企纾困8条措施",
+            n_clauses=8,
+            seed=31,
+            style=FOREIGN_STYLES["kai-pill"],
+            degrade=Degrade(rotate=1.0, blur=0.5, jpeg_quality=80),
+        ),
+    ),
+    (
+        "ming-icons",
+        SeriesSpec(
+            title="优化营商环境9条",
+            n_clauses=9,
+            seed=32,
+            style=FOREIGN_STYLES["ming-icons"],
+            degrade=Degrade(rotate=2.0, jpeg_quality=75),
+        ),
+    ),
+    (
+        "microhei-framed",
+        SeriesSpec(
+            title="稳岗就业10条",
+            n_clauses=10,
+            seed=33,
+            style=FOREIGN_STYLES["microhei-framed"],
+            degrade=Degrade(blur=0.6, jpeg_quality=85),
+        ),
+    ),
+    (
+        "microhei-0.6x",
+        SeriesSpec(
+            title="稳岗就业10条",
+            n_clauses=10,
+            seed=34,
+            style=FOREIGN_STYLES["microhei-framed"],
+            degrade=Degrade(scale=0.6, jpeg_quality=70),
+        ),
+    ),
 )
 # Large type cut out on transparency: (name, text, type size, RGBA fill)
 BIG_TYPE: tuple[tuple[str, str, int, tuple[int, int, int, int]], ...] = (
@@ -60,11 +125,26 @@ BIG_TYPE: tuple[tuple[str, str, int, tuple[int, int, int, int]], ...] = (
     ("white-200px-on-alpha", "我是中国人", 200, (255, 255, 255, 255)),
     ("red-130px-on-alpha", "共建美好家园", 130, (200, 30, 30, 255)),
 )
-SYSTEMS = ("tesseract:detect", "tesseract:lines", "rapidocr:detect", "rapidocr:lines", "rapidocr:engine",
-           "plain-tesseract", "rapidocr-alone")
+SYSTEMS = (
+    "tesseract:detect",
+    "tesseract:lines",
+    "rapidocr:detect",
+    "rapidocr:lines",
+    "rapidocr:engine",
+    "plain-tesseract",
+    "rapidocr-alone",
+)
 QUICK: tuple[tuple[str, SeriesSpec], ...] = (
-    ("quick", SeriesSpec(title="示例措施4条", n_clauses=4, seed=5, style=STYLES["court-red"],
-                         degrade=Degrade(rotate=1.0, blur=0.5, jpeg_quality=85))),
+    (
+        "quick",
+        SeriesSpec(
+            title="示例措施4条",
+            n_clauses=4,
+            seed=5,
+            style=STYLES["court-red"],
+            degrade=Degrade(rotate=1.0, blur=0.5, jpeg_quality=85),
+        ),
+    ),
 )
 
 
@@ -153,12 +233,20 @@ def _cer(truth_texts: list[str], got_texts: list[str]) -> tuple[int, int]:
     return edits, chars
 
 
-def run_ours(article: Path, truth: dict, work: Path, jobs: int, engine: str = "tesseract",
-             segment: str = "detect", overrides: dict | None = None) -> Figures:
+def run_ours(
+    article: Path,
+    truth: dict,
+    work: Path,
+    jobs: int,
+    engine: str = "tesseract",
+    segment: str = "detect",
+    overrides: dict | None = None,
+) -> Figures:
     """The whole `ocrpipe run` pipeline on one rendered series."""
     pre = PreprocessConfig(**{"segment": segment, **(overrides or {})})
-    config = RunConfig(fetch=FetchConfig(cache_dir=work / "cache", workers=2), ocr=OcrConfig(jobs=jobs, engine=engine),
-                       preprocess=pre)
+    config = RunConfig(
+        fetch=FetchConfig(cache_dir=work / "cache", workers=2), ocr=OcrConfig(jobs=jobs, engine=engine), preprocess=pre
+    )
     with PeakMemory() as mem:
         t0 = time.perf_counter()
         _fetched, result = run_article(load_article(str(article)), work / f"out-{engine}-{segment}", config)
@@ -171,12 +259,22 @@ def run_ours(article: Path, truth: dict, work: Path, jobs: int, engine: str = "t
     numbered = [c for c in truth["clauses"] if c["number"] in found]
     exact = [c for c in truth["clauses"] if c["number"] in found and squash(found[c["number"]].text) == squash(c["body"])]
     complete = [c["number"] for c in truth["clauses"]] == list(range(1, truth["promised"] + 1))
-    return Figures(cer=edits / max(chars, 1), edits=edits, chars=chars, seconds=seconds, posters=len(posters),
-                   peak_mb=mem.mb, clause_recall=len(right) / len(truth["clauses"]),
-                   clause_exact=len(exact) / len(truth["clauses"]),
-                   verification_right=result.verification.ok == complete,
-                   extra={"verification_ok": result.verification.ok, "missing": list(result.verification.missing),
-                          "numbers_found": len(numbered) / len(truth["clauses"])})
+    return Figures(
+        cer=edits / max(chars, 1),
+        edits=edits,
+        chars=chars,
+        seconds=seconds,
+        posters=len(posters),
+        peak_mb=mem.mb,
+        clause_recall=len(right) / len(truth["clauses"]),
+        clause_exact=len(exact) / len(truth["clauses"]),
+        verification_right=result.verification.ok == complete,
+        extra={
+            "verification_ok": result.verification.ok,
+            "missing": list(result.verification.missing),
+            "numbers_found": len(numbered) / len(truth["clauses"]),
+        },
+    )
 
 
 def _plain_env() -> dict:
@@ -185,8 +283,9 @@ def _plain_env() -> dict:
 
 
 def plain_tesseract(path: Path) -> str:
-    out = subprocess.run(["tesseract", str(path), "-", "-l", "chi_sim"], capture_output=True, text=True,
-                         timeout=300, env=_plain_env())
+    out = subprocess.run(
+        ["tesseract", str(path), "-", "-l", "chi_sim"], capture_output=True, text=True, timeout=300, env=_plain_env()
+    )
     return out.stdout
 
 
@@ -217,24 +316,27 @@ def run_peer(name: str, poster_files: list[Path], truths: list[str]) -> Figures:
             texts.append(PEERS[name](f))
         seconds = time.perf_counter() - t0
     edits, chars = _cer(truths, texts)
-    return Figures(cer=edits / max(chars, 1), edits=edits, chars=chars, seconds=seconds, posters=len(poster_files),
-                   peak_mb=mem.mb)
+    return Figures(
+        cer=edits / max(chars, 1), edits=edits, chars=chars, seconds=seconds, posters=len(poster_files), peak_mb=mem.mb
+    )
 
 
-def run_images_ours(files: list[Path], truths: list[str], jobs: int, engine: str, segment: str,
-                    overrides: dict | None = None) -> Figures:
+def run_images_ours(
+    files: list[Path], truths: list[str], jobs: int, engine: str, segment: str, overrides: dict | None = None
+) -> Figures:
     """`ocrpipe ocr` on stand-alone images (no clauses)."""
-    from ocrpipe.recognize import Job, recognize_all
+    from ocrpipe.recognition._executor import Job, recognize_all
 
     with PeakMemory() as mem:
         t0 = time.perf_counter()
-        results, _ = recognize_all([Job(index=i, path=f) for i, f in enumerate(files)],
-                                   OcrConfig(jobs=jobs, engine=engine),
-                                   PreprocessConfig(**{"segment": segment, **(overrides or {})}))
+        results, _ = recognize_all(
+            [Job(index=i, path=f) for i, f in enumerate(files)],
+            OcrConfig(jobs=jobs, engine=engine),
+            PreprocessConfig(**{"segment": segment, **(overrides or {})}),
+        )
         seconds = time.perf_counter() - t0
     edits, chars = _cer(truths, [r.text for r in results])
-    return Figures(cer=edits / max(chars, 1), edits=edits, chars=chars, seconds=seconds, posters=len(files),
-                   peak_mb=mem.mb)
+    return Figures(cer=edits / max(chars, 1), edits=edits, chars=chars, seconds=seconds, posters=len(files), peak_mb=mem.mb)
 
 
 def _pct(x: float | None) -> str:
@@ -265,18 +367,32 @@ def render_table(rows: list[dict], systems: list[str] | None = None) -> str:
     out.append("| --- |" + " --: |" * len(systems))
     for r in rows:
         if r["series"].startswith("overall"):
-            out.append(f"| {r['series']} | " + " | ".join(
-                f"{r['systems'][s]['sec_per_poster']:.2f}" if r["systems"].get(s) else "-" for s in systems) + " |")
-    out.append("\nCells: CER, then for ocrpipe: clauses found with the right number (#), with the right title "
-               "too (t), and whether the verification verdict is right.")
+            out.append(
+                f"| {r['series']} | "
+                + " | ".join(f"{r['systems'][s]['sec_per_poster']:.2f}" if r["systems"].get(s) else "-" for s in systems)
+                + " |"
+            )
+    out.append(
+        "\nCells: CER, then for ocrpipe: clauses found with the right number (#), with the right title "
+        "too (t), and whether the verification verdict is right."
+    )
     return "\n".join(out)
 
 
 def _as_dict(f: Figures) -> dict:
-    return {"cer": f.cer, "edits": f.edits, "chars": f.chars, "seconds": round(f.seconds, 3), "posters": f.posters,
-            "sec_per_poster": round(f.sec_per_poster, 3), "peak_mb": round(f.peak_mb, 1),
-            "clause_recall": f.clause_recall, "clause_exact": f.clause_exact,
-            "verification_right": f.verification_right, **f.extra}
+    return {
+        "cer": f.cer,
+        "edits": f.edits,
+        "chars": f.chars,
+        "seconds": round(f.seconds, 3),
+        "posters": f.posters,
+        "sec_per_poster": round(f.sec_per_poster, 3),
+        "peak_mb": round(f.peak_mb, 1),
+        "clause_recall": f.clause_recall,
+        "clause_exact": f.clause_exact,
+        "verification_right": f.verification_right,
+        **f.extra,
+    }
 
 
 def _overall(parts: list[dict]) -> dict | None:
@@ -285,10 +401,18 @@ def _overall(parts: list[dict]) -> dict | None:
         return None
     edits, chars = sum(p["edits"] for p in parts), sum(p["chars"] for p in parts)
     secs, posters = sum(p["seconds"] for p in parts), sum(p["posters"] for p in parts)
-    out = {"cer": edits / max(chars, 1), "edits": edits, "chars": chars, "seconds": round(secs, 3),
-           "posters": posters, "sec_per_poster": round(secs / max(posters, 1), 3),
-           "peak_mb": max(p["peak_mb"] for p in parts), "clause_recall": None, "clause_exact": None,
-           "verification_right": None}
+    out = {
+        "cer": edits / max(chars, 1),
+        "edits": edits,
+        "chars": chars,
+        "seconds": round(secs, 3),
+        "posters": posters,
+        "sec_per_poster": round(secs / max(posters, 1), 3),
+        "peak_mb": max(p["peak_mb"] for p in parts),
+        "clause_recall": None,
+        "clause_exact": None,
+        "verification_right": None,
+    }
     withc = [p for p in parts if p.get("clause_recall") is not None]
     if withc:
         out["clause_recall"] = sum(p["clause_recall"] for p in withc) / len(withc)
@@ -309,9 +433,15 @@ def _available(systems: tuple[str, ...] | list[str]) -> list[str]:
     return [s for s in systems if ok or "rapidocr" not in s]
 
 
-def run_bench(series=None, workdir: Path | None = None, jobs: int | None = None,
-              systems: tuple[str, ...] | list[str] = SYSTEMS, overrides: dict | None = None,
-              only: tuple[str, ...] = (), big_type: bool = True) -> dict:
+def run_bench(
+    series=None,
+    workdir: Path | None = None,
+    jobs: int | None = None,
+    systems: tuple[str, ...] | list[str] = SYSTEMS,
+    overrides: dict | None = None,
+    only: tuple[str, ...] = (),
+    big_type: bool = True,
+) -> dict:
     """Render, run and measure; returns the figures as a dict."""
     jobs = jobs or os.cpu_count() or 1
     systems = _available(systems)
@@ -328,25 +458,42 @@ def run_bench(series=None, workdir: Path | None = None, jobs: int | None = None,
                 truth = rendered.ground_truth()
                 files = sorted((root / name / "sample" / "posters").glob("p[0-9]*.jpg"))
                 truths = ["".join(p["lines"]) for p in truth["posters"]]
-                row = {"group": group, "series": name, "style": spec.style.name, "font": spec.style.family,
-                       "degrade": truth["degrade"], "systems": {}}
+                row = {
+                    "group": group,
+                    "series": name,
+                    "style": spec.style.name,
+                    "font": spec.style.family,
+                    "degrade": truth["degrade"],
+                    "systems": {},
+                }
                 for system in systems:
                     if system in PEERS:
                         row["systems"][system] = _as_dict(run_peer(system, files, truths))
                     else:
                         engine, segment = system.split(":")
-                        row["systems"][system] = _as_dict(run_ours(article, truth, root / name, jobs, engine, segment,
-                                                                   overrides))
+                        row["systems"][system] = _as_dict(
+                            run_ours(article, truth, root / name, jobs, engine, segment, overrides)
+                        )
                 rows.append(row)
         if big_type and not only:
             rows.append(_big_type_row(root / "big", jobs, systems, overrides))
     for group in dict.fromkeys(r["group"] for r in rows):
         members = [r for r in rows if r["group"] == group]
         if len(members) > 1:
-            rows.append({"group": group, "series": f"overall {group}",
-                         "systems": {s: _overall([r["systems"].get(s) for r in members]) for s in systems}})
-    return {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "jobs": jobs, "overrides": overrides or {},
-            "systems": list(systems), "rows": rows}
+            rows.append(
+                {
+                    "group": group,
+                    "series": f"overall {group}",
+                    "systems": {s: _overall([r["systems"].get(s) for r in members]) for s in systems},
+                }
+            )
+    return {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "jobs": jobs,
+        "overrides": overrides or {},
+        "systems": list(systems),
+        "rows": rows,
+    }
 
 
 def _big_type_row(folder: Path, jobs: int, systems: list[str], overrides: dict | None) -> dict:
@@ -363,8 +510,7 @@ def _big_type_row(folder: Path, jobs: int, systems: list[str], overrides: dict |
             row["systems"][system] = _as_dict(run_peer(system, files, truths))
         else:
             engine, segment = system.split(":")
-            row["systems"][system] = _as_dict(run_images_ours(files, truths, jobs, engine, segment,
-                                                              overrides))
+            row["systems"][system] = _as_dict(run_images_ours(files, truths, jobs, engine, segment, overrides))
     return row
 
 
@@ -386,8 +532,12 @@ def compare(now: dict, before: dict) -> list[str]:
 
 def _changes(a: dict, b: dict) -> list[str]:
     out = []
-    for key, label, fmt in (("cer", "CER", "pct"), ("sec_per_poster", "s/poster", "num"),
-                            ("clause_recall", "clause recall", "pct"), ("peak_mb", "peak MB", "num")):
+    for key, label, fmt in (
+        ("cer", "CER", "pct"),
+        ("sec_per_poster", "s/poster", "num"),
+        ("clause_recall", "clause recall", "pct"),
+        ("peak_mb", "peak MB", "num"),
+    ):
         if a.get(key) is None or b.get(key) is None:
             continue
         if fmt == "pct":
@@ -400,12 +550,19 @@ def _changes(a: dict, b: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.posters", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="one short series (the smoke version)")
-    p.add_argument("--systems", default=",".join(SYSTEMS),
-                   help=f"comma-separated, from {', '.join(SYSTEMS)} (default all; rapidocr ones need the extra)")
+    p.add_argument(
+        "--systems",
+        default=",".join(SYSTEMS),
+        help=f"comma-separated, from {', '.join(SYSTEMS)} (default all; rapidocr ones need the extra)",
+    )
     p.add_argument("--jobs", type=int, default=None, help="worker processes for ocrpipe (default: all cores)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a preprocessing setting for the ocrpipe runs, e.g. det_side=1568 "
-                        "(repeatable; implies --no-save)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a preprocessing setting for the ocrpipe runs, e.g. det_side=1568 (repeatable; implies --no-save)",
+    )
     p.add_argument("--series", action="append", default=[], help="run only this series (repeatable)")
     p.add_argument("--save", type=Path, default=DEFAULT_SAVE, help=f"figures JSON (default {DEFAULT_SAVE})")
     p.add_argument("--no-save", action="store_true", help="print only")
@@ -418,11 +575,19 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [s for s in systems if s not in SYSTEMS]
     if unknown:
         p.error(f"unknown systems: {', '.join(unknown)}")
-    figures = run_bench((("quick", QUICK),) if args.quick else None, jobs=args.jobs, systems=systems,
-                        overrides=overrides, only=tuple(args.series), big_type=not args.quick)
+    figures = run_bench(
+        (("quick", QUICK),) if args.quick else None,
+        jobs=args.jobs,
+        systems=systems,
+        overrides=overrides,
+        only=tuple(args.series),
+        big_type=not args.quick,
+    )
     print(render_table(figures["rows"], figures["systems"]))
-    print(f"(ocrpipe with {figures['jobs']} worker processes; plain-tesseract: `tesseract IMAGE - -l chi_sim`, "
-          f"one poster at a time, default threading; rapidocr-alone: RapidOCR's defaults on the raw image)")
+    print(
+        f"(ocrpipe with {figures['jobs']} worker processes; plain-tesseract: `tesseract IMAGE - -l chi_sim`, "
+        f"one poster at a time, default threading; rapidocr-alone: RapidOCR's defaults on the raw image)"
+    )
     if args.save.exists():
         try:
             print("\n".join(compare(figures, json.loads(args.save.read_text("utf-8")))))

@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from ocrpipe.config import OcrConfig, PreprocessConfig
-from ocrpipe.recognize import Job, recognize_all
+from ocrpipe.recognition._executor import Job, recognize_all
 
 REALDEV = Path(__file__).resolve().parents[2] / "shared" / "realdev"
 DEFAULT_SAVE = Path("bench/realdev-last-run.json")
@@ -65,12 +65,15 @@ def images(folder: Path) -> list[Path]:
     return sorted(p for p in (folder / "images").iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
 
 
-def run_ocrpipe(paths: list[Path], engine: str, segment: str, jobs: int,
-                overrides: dict | None = None) -> tuple[dict[str, str], float]:
+def run_ocrpipe(
+    paths: list[Path], engine: str, segment: str, jobs: int, overrides: dict | None = None
+) -> tuple[dict[str, str], float]:
     t0 = time.perf_counter()
-    results, _ = recognize_all([Job(index=i, path=p, file=p.name) for i, p in enumerate(paths)],
-                               OcrConfig(engine=engine, jobs=jobs),
-                               PreprocessConfig(**{"segment": segment, **(overrides or {})}))
+    results, _ = recognize_all(
+        [Job(index=i, path=p, file=p.name) for i, p in enumerate(paths)],
+        OcrConfig(engine=engine, jobs=jobs),
+        PreprocessConfig(**{"segment": segment, **(overrides or {})}),
+    )
     return {Path(r.file or "").stem: r.text for r in results}, time.perf_counter() - t0
 
 
@@ -79,8 +82,7 @@ def run_plain_tesseract(paths: list[Path]) -> tuple[dict[str, str], float]:
     t0 = time.perf_counter()
     out = {}
     for p in paths:
-        r = subprocess.run(["tesseract", str(p), "-", "-l", "chi_sim"], capture_output=True, text=True,
-                           timeout=300, env=env)
+        r = subprocess.run(["tesseract", str(p), "-", "-l", "chi_sim"], capture_output=True, text=True, timeout=300, env=env)
         out[p.stem] = r.stdout
     return out, time.perf_counter() - t0
 
@@ -118,15 +120,18 @@ def run(folder: Path, only: list[str], jobs: int, systems: list[str], overrides:
     rows = []
     for p in paths:
         kind, ref = refs.get(p.stem, ("none", ""))
-        rows.append({"image": p.stem, "ref": kind,
-                     **{s: round(char_f1(o[0].get(p.stem, ""), ref), 3) for s, o in outputs.items()}})
+        rows.append(
+            {"image": p.stem, "ref": kind, **{s: round(char_f1(o[0].get(p.stem, ""), ref), 3) for s, o in outputs.items()}}
+        )
     summary = {}
     for s, (_o, secs) in outputs.items():
         gold = [r[s] for r in rows if r["ref"] in GOLD]
         silver = [r[s] for r in rows if r["ref"] == "silver"]
-        summary[s] = {"gold_f1": round(sum(gold) / len(gold), 3) if gold else None,
-                      "silver_f1": round(sum(silver) / len(silver), 3) if silver else None,
-                      "s_per_image": round(secs / max(1, len(paths)), 3)}
+        summary[s] = {
+            "gold_f1": round(sum(gold) / len(gold), 3) if gold else None,
+            "silver_f1": round(sum(silver) / len(silver), 3) if silver else None,
+            "s_per_image": round(secs / max(1, len(paths)), 3),
+        }
     return {"images": rows, "summary": summary, "n": len(paths)}
 
 
@@ -135,8 +140,11 @@ def render(fig: dict) -> str:
     out = ["| image | ref | " + " | ".join(systems) + " |", "| --- | --- |" + " --: |" * len(systems)]
     for r in fig["images"]:
         out.append(f"| {r['image']} | {r['ref']} | " + " | ".join(f"{r[s]:.2f}" for s in systems) + " |")
-    for key, label in (("gold_f1", "**mean F1, truth+transcribed**"), ("silver_f1", "**mean F1, silver**"),
-                       ("s_per_image", "s/image")):
+    for key, label in (
+        ("gold_f1", "**mean F1, truth+transcribed**"),
+        ("silver_f1", "**mean F1, silver**"),
+        ("s_per_image", "s/image"),
+    ):
         out.append(f"| {label} | | " + " | ".join(str(fig["summary"][s][key]) for s in systems) + " |")
     for s in systems:
         low = [r["image"] for r in fig["images"] if r[s] < 0.8]
@@ -149,11 +157,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dir", type=Path, default=REALDEV, help=f"the realdev folder (default {REALDEV})")
     p.add_argument("--only", action="append", default=[], help="only this image stem (repeatable)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--systems", default="tesseract:detect,tesseract:lines,rapidocr:detect,rapidocr:lines,"
-                                        "tesseract,rapidocr-alone",
-                   help="comma-separated: ENGINE:SEGMENT for ocrpipe, 'tesseract' (plain), 'rapidocr-alone'")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a preprocessing setting for ocrpipe, e.g. det_side=1280 (implies --no-save)")
+    p.add_argument(
+        "--systems",
+        default="tesseract:detect,tesseract:lines,rapidocr:detect,rapidocr:lines,tesseract,rapidocr-alone",
+        help="comma-separated: ENGINE:SEGMENT for ocrpipe, 'tesseract' (plain), 'rapidocr-alone'",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a preprocessing setting for ocrpipe, e.g. det_side=1280 (implies --no-save)",
+    )
     p.add_argument("--save", type=Path, default=DEFAULT_SAVE)
     p.add_argument("--no-save", action="store_true")
     args = p.parse_args(argv)

@@ -30,17 +30,21 @@ BANNER_SIZE = (1000, 556)
 
 # (regular file, bold file, face index) per family; Debian packages fonts-noto-cjk, fonts-wqy-zenhei.
 FONT_FILES = {
-    "noto-sans": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                  "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
-    "noto-serif": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-                   "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2),
-    "wqy-zenhei": ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-                   "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    "noto-sans": (
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+        2,
+    ),
+    "noto-serif": (
+        "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
+        2,
+    ),
+    "wqy-zenhei": ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
     # The bench's foreign styles only (never tuned on): fonts-arphic-ukai, -uming, fonts-wqy-microhei.
     "ar-kai": ("/usr/share/fonts/truetype/arphic/ukai.ttc", "/usr/share/fonts/truetype/arphic/ukai.ttc", 0),
     "ar-ming": ("/usr/share/fonts/truetype/arphic/uming.ttc", "/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-    "wqy-microhei": ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-                     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    "wqy-microhei": ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
 }
 
 CN_NUM = "零一二三四五六七八九十"
@@ -54,7 +58,7 @@ def cn_numeral(n: int) -> str:
     return (CN_NUM[tens] if tens > 1 else "") + "十" + (CN_NUM[ones] if ones else "")
 
 
-from ocrpipe.clauses import CIRCLED  # noqa: E402 - the parser's own list: what it reads, we draw
+from ocrpipe.structure._clauses import CIRCLED  # noqa: E402 - the parser's own list: what it reads, we draw
 
 LABELS: dict[str, Callable[[int], str]] = {
     "dot": lambda n: f"{n}.",
@@ -79,20 +83,40 @@ def font(family: str, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     try:
         return ImageFont.truetype(path, size, index=index)
     except OSError:
-        raise OcrpipeError(f"CJK font not found: {path}",
-                           "apt-get install fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai "
-                           "fonts-arphic-uming (or run `make install`)") from None
+        raise OcrpipeError(
+            f"CJK font not found: {path}",
+            "apt-get install fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai "
+            "fonts-arphic-uming (or run `make install`)",
+        ) from None
 
 
 # --------------------------------------------------------------------------- wording
 
 TITLES = [
-    "依法保护中小微企业合法权益", "平等保护各类市场主体", "妥善审理涉企合同纠纷", "依法规范融资担保行为",
-    "严厉打击恶意拖欠账款", "加大知识产权司法保护", "推动完善破产重整制度", "依法审慎采取强制措施",
-    "畅通企业诉讼服务渠道", "降低企业维权诉讼成本", "支持企业依法平稳退出", "保障企业用工合法权益",
-    "严惩侵害企业的违法犯罪", "规范涉企行政执法行为", "推进多元化解纠纷机制", "加强涉企案件执行工作",
-    "营造诚实守信市场环境", "促进金融服务实体经济", "提升涉企审判工作质效", "加强司法政策宣传解读",
-    "健全企业合规激励机制", "优化涉外商事审判服务", "保护企业家人身财产安全", "加强调查研究和指导",
+    "依法保护中小微企业合法权益",
+    "平等保护各类市场主体",
+    "妥善审理涉企合同纠纷",
+    "依法规范融资担保行为",
+    "严厉打击恶意拖欠账款",
+    "加大知识产权司法保护",
+    "推动完善破产重整制度",
+    "依法审慎采取强制措施",
+    "畅通企业诉讼服务渠道",
+    "降低企业维权诉讼成本",
+    "支持企业依法平稳退出",
+    "保障企业用工合法权益",
+    "严惩侵害企业的违法犯罪",
+    "规范涉企行政执法行为",
+    "推进多元化解纠纷机制",
+    "加强涉企案件执行工作",
+    "营造诚实守信市场环境",
+    "促进金融服务实体经济",
+    "提升涉企审判工作质效",
+    "加强司法政策宣传解读",
+    "健全企业合规激励机制",
+    "优化涉外商事审判服务",
+    "保护企业家人身财产安全",
+    "加强调查研究和指导",
 ]
 
 SENTENCES = [
@@ -169,31 +193,98 @@ class Style:
 
 STYLES = {
     "court-red": Style(),
-    "blue-gradient": Style(name="blue-gradient", family="noto-serif", bg_top=(235, 244, 255), bg_bottom=(200, 222, 250),
-                           banner_bg=(20, 70, 150), badge_bg=(240, 180, 20), badge_fg=(30, 30, 30),
-                           heading_fg=(20, 60, 140), body_fg=(25, 30, 50), numbering="dun", sections=True),
-    "yellow-banner": Style(name="yellow-banner", family="wqy-zenhei", bg_top=(255, 255, 255), bg_bottom=(255, 246, 215),
-                           banner_bg=(250, 200, 40), banner_fg=(40, 30, 20), badge_bg=(220, 40, 40),
-                           heading_fg=(40, 30, 20), body_fg=(50, 50, 50), numbering="cn_paren", sections=False,
-                           badges=False, clauses_per_poster=3),
-    "dark": Style(name="dark", family="noto-sans", bg_top=(30, 40, 70), bg_bottom=(15, 20, 40), banner_bg=(200, 40, 40),
-                  badge_bg=(255, 210, 80), badge_fg=(30, 30, 30), heading_fg=(255, 220, 120),
-                  body_fg=(235, 235, 240), numbering="di_tiao", sections=False, badges=False),
+    "blue-gradient": Style(
+        name="blue-gradient",
+        family="noto-serif",
+        bg_top=(235, 244, 255),
+        bg_bottom=(200, 222, 250),
+        banner_bg=(20, 70, 150),
+        badge_bg=(240, 180, 20),
+        badge_fg=(30, 30, 30),
+        heading_fg=(20, 60, 140),
+        body_fg=(25, 30, 50),
+        numbering="dun",
+        sections=True,
+    ),
+    "yellow-banner": Style(
+        name="yellow-banner",
+        family="wqy-zenhei",
+        bg_top=(255, 255, 255),
+        bg_bottom=(255, 246, 215),
+        banner_bg=(250, 200, 40),
+        banner_fg=(40, 30, 20),
+        badge_bg=(220, 40, 40),
+        heading_fg=(40, 30, 20),
+        body_fg=(50, 50, 50),
+        numbering="cn_paren",
+        sections=False,
+        badges=False,
+        clauses_per_poster=3,
+    ),
+    "dark": Style(
+        name="dark",
+        family="noto-sans",
+        bg_top=(30, 40, 70),
+        bg_bottom=(15, 20, 40),
+        banner_bg=(200, 40, 40),
+        badge_bg=(255, 210, 80),
+        badge_fg=(30, 30, 30),
+        heading_fg=(255, 220, 120),
+        body_fg=(235, 235, 240),
+        numbering="di_tiao",
+        sections=False,
+        badges=False,
+    ),
 }
 
 # Foreign styles: fonts, shapes and layouts the preprocessing was never tuned on. The bench
 # keeps them in their own column; choices are judged on them, never fitted to them.
 FOREIGN_STYLES = {
-    "kai-pill": Style(name="kai-pill", family="ar-kai", bg_top=(255, 253, 245), bg_bottom=(255, 240, 225),
-                      banner_bg=(200, 50, 40), heading_fg=(150, 30, 20), body_fg=(40, 30, 30), numbering="dot",
-                      sections=True, pill_sections=True, badges=False, framed_body=True, cover_size=130),
-    "ming-icons": Style(name="ming-icons", family="ar-ming", bg_top=(240, 248, 240), bg_bottom=(215, 235, 215),
-                        banner_bg=(30, 110, 60), badge_bg=(30, 110, 60), heading_fg=(20, 90, 50),
-                        body_fg=(20, 40, 30), numbering="dun", sections=False, icon_overlap=True, cover_size=120),
-    "microhei-framed": Style(name="microhei-framed", family="wqy-microhei", bg_top=(255, 248, 200),
-                             bg_bottom=(255, 236, 160), banner_bg=(120, 40, 140), badge_bg=(120, 40, 140),
-                             heading_fg=(90, 30, 110), body_fg=(40, 30, 50), numbering="cn_dun", sections=False,
-                             framed_body=True, pill_sections=True, cover_size=140, clauses_per_poster=2),
+    "kai-pill": Style(
+        name="kai-pill",
+        family="ar-kai",
+        bg_top=(255, 253, 245),
+        bg_bottom=(255, 240, 225),
+        banner_bg=(200, 50, 40),
+        heading_fg=(150, 30, 20),
+        body_fg=(40, 30, 30),
+        numbering="dot",
+        sections=True,
+        pill_sections=True,
+        badges=False,
+        framed_body=True,
+        cover_size=130,
+    ),
+    "ming-icons": Style(
+        name="ming-icons",
+        family="ar-ming",
+        bg_top=(240, 248, 240),
+        bg_bottom=(215, 235, 215),
+        banner_bg=(30, 110, 60),
+        badge_bg=(30, 110, 60),
+        heading_fg=(20, 90, 50),
+        body_fg=(20, 40, 30),
+        numbering="dun",
+        sections=False,
+        icon_overlap=True,
+        cover_size=120,
+    ),
+    "microhei-framed": Style(
+        name="microhei-framed",
+        family="wqy-microhei",
+        bg_top=(255, 248, 200),
+        bg_bottom=(255, 236, 160),
+        banner_bg=(120, 40, 140),
+        badge_bg=(120, 40, 140),
+        heading_fg=(90, 30, 110),
+        body_fg=(40, 30, 50),
+        numbering="cn_dun",
+        sections=False,
+        framed_body=True,
+        pill_sections=True,
+        cover_size=140,
+        clauses_per_poster=2,
+    ),
 }
 
 
@@ -310,8 +401,12 @@ class SeriesRenderer:
 
     def _frame(self, d: ImageDraw.ImageDraw, top: int, bottom: int) -> None:
         if self.style.framed_body and bottom > top + 20:
-            d.rounded_rectangle([self.MARGIN - 6, top, POSTER_SIZE[0] - self.MARGIN + 6, bottom + 4], radius=18,
-                                outline=self.style.heading_fg, width=3)
+            d.rounded_rectangle(
+                [self.MARGIN - 6, top, POSTER_SIZE[0] - self.MARGIN + 6, bottom + 4],
+                radius=18,
+                outline=self.style.heading_fg,
+                width=3,
+            )
 
     def cover(self, subtitle_lines: list[str]) -> None:
         s = self.style
@@ -385,8 +480,11 @@ class SeriesRenderer:
                 if s.icon_overlap and k == 1:  # a small round icon over the end of the line
                     ix = self.MARGIN + inset + int(bf.getlength(line)) - 10
                     d.ellipse([ix, p.y - 4, ix + s.body_size + 8, p.y + s.body_size + 4], fill=s.badge_bg)
-                    d.line([ix + 8, p.y + s.body_size // 2, ix + s.body_size, p.y + s.body_size // 2],
-                           fill=(255, 255, 255), width=3)
+                    d.line(
+                        [ix + 8, p.y + s.body_size // 2, ix + s.body_size, p.y + s.body_size // 2],
+                        fill=(255, 255, 255),
+                        width=3,
+                    )
                 p.lines.append(line)
                 p.y += line_h
             self._frame(d, frame_top, p.y)
@@ -419,8 +517,9 @@ def jpeg_bytes(img: Image.Image, quality: int = 92) -> bytes:
     return buf.getvalue()
 
 
-def big_type_png(text: str = "我是中国人", size: int = 200, fill: tuple[int, int, int, int] = (0, 0, 0, 255),
-                 family: str = "noto-sans") -> Image.Image:
+def big_type_png(
+    text: str = "我是中国人", size: int = 200, fill: tuple[int, int, int, int] = (0, 0, 0, 255), family: str = "noto-sans"
+) -> Image.Image:
     """Large type on a transparent canvas (a slogan cut out for a web page), RGBA."""
     f = font(family, size, bold=True)
     w = int(f.getlength(text)) + 2 * size // 2
@@ -501,26 +600,34 @@ def render_series(spec: SeriesSpec) -> RenderedSeries:
     return RenderedSeries(spec=spec, posters=posters, poster_lines=lines, clauses=clauses, banner=promo_banner())
 
 
-def article_markdown(title: str, poster_urls: list[tuple[str, str | None]], banner: tuple[str, str | None] | None,
-                     size: tuple[int, int] = POSTER_SIZE, date: str = "Fri, 14 Jan 2022 08:21:39 GMT") -> str:
+def article_markdown(
+    title: str,
+    poster_urls: list[tuple[str, str | None]],
+    banner: tuple[str, str | None] | None,
+    size: tuple[int, int] = POSTER_SIZE,
+    date: str = "Fri, 14 Jan 2022 08:21:39 GMT",
+) -> str:
     """An article in the seed's format; each URL pair is (data-original, src)."""
 
     def img(i: int, pair: tuple[str, str | None], wh: tuple[int, int]) -> str:
         src = pair[1] or pair[0]
-        return (f'<div class="img_box" id="id_imagebox_{i}"><div class="content_img_div">'
-                f'<img class="lazy opacity_0 " id="img_{i}" data-original="{pair[0]}" data-height="{wh[1]}" '
-                f'data-width="{wh[0]}" src="{src}" referrerpolicy="no-referrer"></div></div>')
+        return (
+            f'<div class="img_box" id="id_imagebox_{i}"><div class="content_img_div">'
+            f'<img class="lazy opacity_0 " id="img_{i}" data-original="{pair[0]}" data-height="{wh[1]}" '
+            f'data-width="{wh[0]}" src="{src}" referrerpolicy="no-referrer"></div></div>'
+        )
 
     imgs = "".join(img(i, pair, size) for i, pair in enumerate(poster_urls))
     tail = img(len(poster_urls), banner, BANNER_SIZE) if banner else ""
-    return (f"---\ntitle: '{title}'\ncategories:\n - 新媒体\n - ocrpipe-sample\nauthor: ocrpipe\n"
-            f"comments: false\ndate: {date}\n---\n\n<div>\n<p>这是 ocrpipe 渲染的示例文章，正文内容以海报图片形式发布。</p>"
-            f"<p></p>{imgs}来源：人民法院新闻传媒总社<p></p><p>海报：示例 丨编辑：示例</p><p>更多精彩 敬请关注</p>"
-            f"<p></p>{tail}<p></p></div>\n")
+    return (
+        f"---\ntitle: '{title}'\ncategories:\n - 新媒体\n - ocrpipe-sample\nauthor: ocrpipe\n"
+        f"comments: false\ndate: {date}\n---\n\n<div>\n<p>这是 ocrpipe 渲染的示例文章，正文内容以海报图片形式发布。</p>"
+        f"<p></p>{imgs}来源：人民法院新闻传媒总社<p></p><p>海报：示例 丨编辑：示例</p><p>更多精彩 敬请关注</p>"
+        f"<p></p>{tail}<p></p></div>\n"
+    )
 
 
-def write_series(series: RenderedSeries, out_dir: Path, url_for: Callable[[str], tuple[str, str | None]] | None = None
-                 ) -> Path:
+def write_series(series: RenderedSeries, out_dir: Path, url_for: Callable[[str], tuple[str, str | None]] | None = None) -> Path:
     """Write posters, banner, ground truth and an article.md linking them (relative paths by default)."""
     out_dir = Path(out_dir)
     names = []

@@ -1,8 +1,8 @@
 """ocrpipe: poster-style article images to structured text.
 
-Stages, each a module, and the layers run one way:
-cli -> pipeline -> stages (sources/article, fetch, preprocess/detect, recognize,
-clauses, export) -> engines and io -> results, config, errors.
+Stages, each a package, and the layers run one way (tests/test_layers.py checks it):
+cli -> corpus -> pipeline -> review -> recognition -> vision, acquire -> structure
+-> output -> config, errors, _io, _models.
 `pipeline.run_article` strings the stages together; `cli` is the front end.
 
 The names below are imported on first use, so `import ocrpipe` (and `ocrpipe
@@ -14,8 +14,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ._version import __version__
-from .errors import (
+from ocrpipe._version import __version__
+from ocrpipe.errors import (
     ArticleError,
     EngineError,
     EngineNotAvailable,
@@ -30,25 +30,53 @@ from .errors import (
 )
 
 _LAZY = {
-    "Article": "article", "ArticleMeta": "article", "ImageRef": "article", "parse_article": "article",
-    "promised_count": "article", "unwrap_proxy": "article",
-    "FetchConfig": "config", "PreprocessConfig": "config", "OcrConfig": "config",
-    "Fetcher": "fetch", "FetchResult": "fetch", "FetchedImage": "fetch",
-    "load_image": "imageio", "probe_image": "imageio",
-    "load_article": "sources",
-    "PageLayout": "preprocess", "TextLine": "preprocess", "preprocess": "preprocess",
-    "TextDetector": "detect",
-    "Recognizer": "engines", "make_engine": "engines", "ENGINES": "engines",
-    "extract_clauses": "clauses", "verify": "clauses",
-    "RunConfig": "pipeline", "run_article": "pipeline", "recognize_fetched": "pipeline",
-    "RunResult": "results", "ImageResult": "results", "LineResult": "results", "ClauseResult": "results",
-    "Verification": "results",
+    "Article": "acquire._article",
+    "ArticleMeta": "output._results",
+    "ImageRef": "acquire._article",
+    "parse_article": "acquire._article",
+    "promised_count": "acquire._article",
+    "unwrap_proxy": "acquire._article",
+    "FetchConfig": "config",
+    "PreprocessConfig": "config",
+    "OcrConfig": "config",
+    "Fetcher": "acquire._fetch",
+    "FetchResult": "acquire._fetch",
+    "FetchedImage": "acquire._fetch",
+    "load_image": "acquire._imageio",
+    "probe_image": "acquire._imageio",
+    "load_article": "acquire._sources",
+    "PageLayout": "vision._preprocess",
+    "TextLine": "vision._preprocess",
+    "preprocess": "vision._preprocess",
+    "TextDetector": "vision._detect",
+    "Recognizer": "recognition.engines",
+    "make_engine": "recognition.engines",
+    "ENGINES": "recognition.engines",
+    "extract_clauses": "structure._clauses",
+    "verify": "structure._clauses",
+    "RunConfig": "pipeline",
+    "run_article": "pipeline",
+    "recognize_fetched": "pipeline",
+    "RunResult": "output._results",
+    "ImageResult": "output._results",
+    "LineResult": "output._results",
+    "ClauseResult": "output._results",
+    "Verification": "output._results",
 }
 
 __all__ = [
     "__version__",
-    "OcrpipeError", "InputError", "ArticleError", "ImageError", "FetchError", "EngineError",
-    "EngineNotAvailable", "EngineTimeout", "OutputError", "VerificationFailed", "ExitCode",
+    "OcrpipeError",
+    "InputError",
+    "ArticleError",
+    "ImageError",
+    "FetchError",
+    "EngineError",
+    "EngineNotAvailable",
+    "EngineTimeout",
+    "OutputError",
+    "VerificationFailed",
+    "ExitCode",
     *_LAZY,
 ]
 

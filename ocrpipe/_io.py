@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import OutputError
+from ocrpipe.errors import OutputError
 
 
 def _umask() -> int:

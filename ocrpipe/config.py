@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 
-from ._version import __version__
-from .errors import InputError
+from ocrpipe._version import __version__
+from ocrpipe.errors import InputError
 
 CACHE_ENV = "OCRPIPE_CACHE_DIR"
 DEFAULT_MAX_PIXELS = 25_000_000  # a 1080x20000 long poster fits; one worker stays under ~1 GB (README)
@@ -124,12 +124,9 @@ class OcrConfig:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     def __post_init__(self) -> None:
-        from .engines import engine_info
-
-        engine_info(self.engine)  # raises InputError naming the engines there are
+        # the engine name is checked against the registry (recognition.engines) before any work starts
         _choice("backend", self.backend, BACKENDS)
         if self.timeout <= 0:
             raise InputError(f"the OCR timeout must be positive, got {self.timeout!r}")
         if self.jobs < 1:
             raise InputError(f"jobs must be at least 1, got {self.jobs!r}")
-

@@ -8,17 +8,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from . import corrections
-from ._version import __version__
-from .article import Article
-from .clauses import extract_clauses
-from .config import FetchConfig, OcrConfig, PreprocessConfig
-from .export import write_outputs
-from .fetch import Fetcher, FetchResult
-from .outdir import OutputDir
-from .recognize import Job, recognize_all
-from .results import ImageResult, RunResult
-from .sources import load_article
+from ocrpipe._version import __version__
+from ocrpipe.acquire._article import Article
+from ocrpipe.acquire._fetch import Fetcher, FetchResult
+from ocrpipe.acquire._sources import load_article
+from ocrpipe.config import FetchConfig, OcrConfig, PreprocessConfig
+from ocrpipe.output._export import write_outputs
+from ocrpipe.output._outdir import OutputDir
+from ocrpipe.output._results import ImageResult, RunResult
+from ocrpipe.recognition._executor import Job, recognize_all
+from ocrpipe.review import _corrections as corrections
+from ocrpipe.structure._clauses import extract_clauses
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,14 @@ def recognition_key(config: RunConfig) -> dict:
     """The settings that decide what recognition of given bytes yields (not parallelism or timeouts)."""
     ocr = config.ocr
     pre = {k: v for k, v in asdict(config.preprocess).items() if k not in ("max_pixels",)}
-    return {"engine": ocr.engine, "lang": ocr.lang, "line_psm": ocr.line_psm, "retry_psm": ocr.retry_psm,
-            "page_psm": ocr.page_psm, "preprocess": pre}
+    return {
+        "engine": ocr.engine,
+        "lang": ocr.lang,
+        "line_psm": ocr.line_psm,
+        "retry_psm": ocr.retry_psm,
+        "page_psm": ocr.page_psm,
+        "preprocess": pre,
+    }
 
 
 def _settings(config: RunConfig) -> dict:
@@ -52,8 +58,9 @@ def _settings(config: RunConfig) -> dict:
 Known = Callable[[str], "ImageResult | None"]  # sha256 -> an earlier recognition of those bytes
 
 
-def recognize_fetched(fetched: FetchResult, config: RunConfig,
-                      progress: Callable[[int, int], None] | None = None, known: Known | None = None) -> RunResult:
+def recognize_fetched(
+    fetched: FetchResult, config: RunConfig, progress: Callable[[int, int], None] | None = None, known: Known | None = None
+) -> RunResult:
     """Recognise the downloaded series and structure it; failed downloads are carried through.
 
     `known` hands back an earlier recognition of the same bytes (the corpus store):
@@ -67,23 +74,30 @@ def recognize_fetched(fetched: FetchResult, config: RunConfig,
             by_index[im.index] = replace(earlier, index=im.index, file=im.file, url=im.url)
         else:
             todo.append(Job(index=im.index, path=fetched.path(im), url=im.url, file=im.file))
-    recognised, engine_info = recognize_all(todo, config.ocr, config.preprocess, config.debug_dir, progress,
-                                            dask=config.dask)
+    recognised, engine_info = recognize_all(todo, config.ocr, config.preprocess, config.debug_dir, progress, dask=config.dask)
     by_index.update((r.index, r) for r in recognised)
     images: list[ImageResult] = []
     for im in fetched.images:
         if im.status == "excluded":
             continue
-        images.append(by_index.get(im.index) or ImageResult(index=im.index, file=None, url=im.url,
-                                                            status="failed", stage="download",
-                                                            error=f"download failed: {im.error}"))
+        images.append(
+            by_index.get(im.index)
+            or ImageResult(
+                index=im.index, file=None, url=im.url, status="failed", stage="download", error=f"download failed: {im.error}"
+            )
+        )
     expected = config.expect if config.expect is not None else fetched.meta.promised_count
     clauses, verification = extract_clauses(images, expected)
-    provenance = {"ocrpipe": __version__, **engine_info, "settings": _settings(config),
-                  "recognition": recognition_key(config),
-                  "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT")}
-    return RunResult(article=fetched.meta, images=tuple(images), clauses=tuple(clauses),
-                     verification=verification, provenance=provenance)
+    provenance = {
+        "ocrpipe": __version__,
+        **engine_info,
+        "settings": _settings(config),
+        "recognition": recognition_key(config),
+        "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"),
+    }
+    return RunResult(
+        article=fetched.meta, images=tuple(images), clauses=tuple(clauses), verification=verification, provenance=provenance
+    )
 
 
 def _with_corrections(result: RunResult, out_dir: Path) -> RunResult:
@@ -93,13 +107,23 @@ def _with_corrections(result: RunResult, out_dir: Path) -> RunResult:
         return result
     done = corrections.apply(result, fixes)
     if done.stale:
-        log.warning("%d of %d corrections in %s are stale (the line now reads differently) and were not applied",
-                    len(done.stale), len(fixes), out_dir / corrections.CORRECTIONS)
+        log.warning(
+            "%d of %d corrections in %s are stale (the line now reads differently) and were not applied",
+            len(done.stale),
+            len(fixes),
+            out_dir / corrections.CORRECTIONS,
+        )
     return done.result
 
 
-def run_article(article: str | Article, out_dir: Path, config: RunConfig | None = None,
-                fetch_progress=None, ocr_progress=None, known: Known | None = None) -> tuple[FetchResult, RunResult]:
+def run_article(
+    article: str | Article,
+    out_dir: Path,
+    config: RunConfig | None = None,
+    fetch_progress=None,
+    ocr_progress=None,
+    known: Known | None = None,
+) -> tuple[FetchResult, RunResult]:
     """Fetch an article's poster series into out_dir, recognise it and write the outputs."""
     config = config or RunConfig()
     out_dir = Path(out_dir)

@@ -95,8 +95,14 @@ class FaultServer:
         self.httpd.server_close()
 
 
-def send(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str = "image/jpeg",
-         headers: dict[str, str] | None = None, length: int | None = None) -> None:
+def send(
+    h: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    ctype: str = "image/jpeg",
+    headers: dict[str, str] | None = None,
+    length: int | None = None,
+) -> None:
     h.send_response(status)
     h.send_header("Content-Type", ctype)
     h.send_header("Content-Length", str(len(body) if length is None else length))
@@ -124,8 +130,9 @@ def server():
 @pytest.fixture
 def fast_config(tmp_path) -> FetchConfig:
     """Short timeouts and backoff so fault tests stay fast; a private cache."""
-    return FetchConfig(connect_timeout=2, read_timeout=0.6, tries=3, backoff_base=0.01, backoff_max=2,
-                       cache_dir=tmp_path / "cache", workers=4)
+    return FetchConfig(
+        connect_timeout=2, read_timeout=0.6, tries=3, backoff_base=0.01, backoff_max=2, cache_dir=tmp_path / "cache", workers=4
+    )
 
 
 @pytest.fixture
@@ -134,19 +141,22 @@ def stall() -> Callable[[float], Handler]:
         def route(h, n):
             time.sleep(seconds)
             send(h, 200, b"late", "text/plain")
+
         return route
+
     return make
 
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
     """`ocrpipe run` on the bundled demo article, once per session: (exit code, output dir)."""
-    from ocrpipe.cli import main
+    from ocrpipe.cli._main import main
 
     out = tmp_path_factory.mktemp("demo")
     cache = tmp_path_factory.mktemp("demo-cache")
-    rc = main(["run", str(REPO / "samples/demo/article.md"), "--out", str(out), "--quiet", "--jobs", "2",
-               "--cache-dir", str(cache)])
+    rc = main(
+        ["run", str(REPO / "samples/demo/article.md"), "--out", str(out), "--quiet", "--jobs", "2", "--cache-dir", str(cache)]
+    )
     return rc, out
 
 

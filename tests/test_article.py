@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ocrpipe.article import chinese_number, parse_article, promised_count, split_front_matter, unwrap_proxy
+from ocrpipe.acquire._article import chinese_number, parse_article, promised_count, split_front_matter, unwrap_proxy
+from ocrpipe.acquire._sources import load_article
 from ocrpipe.errors import ArticleError, InputError
-from ocrpipe.sources import load_article
 
 from .conftest import seed_path
 
@@ -55,34 +55,53 @@ def test_all_images_keeps_the_banner():
 
 
 def test_banner_excluded_by_size_even_before_source_line():
-    html = ('<img data-original="a.jpg" data-width="876" data-height="1567">'
-            '<img data-original="b.jpg" data-width="1000" data-height="556">'
-            '<img data-original="c.jpg" data-width="876" data-height="1567">')
+    html = (
+        '<img data-original="a.jpg" data-width="876" data-height="1567">'
+        '<img data-original="b.jpg" data-width="1000" data-height="556">'
+        '<img data-original="c.jpg" data-width="876" data-height="1567">'
+    )
     art = parse_article(html, base_url="http://h/x/")
     assert [im.in_series for im in art.images] == [True, False, True]
     assert "1000x556" in art.images[1].excluded_reason
 
 
-@pytest.mark.parametrize("title,count", [
-    ("司法助力中小微企业发展20条，来了！", 20), ("二十条措施发布", 20), ("出台20项措施", 20),
-    ("十二条意见", 12), ("３条建议", 3), ("一图读懂", None), (None, None), ("新闻发布会", None),
-])
+@pytest.mark.parametrize(
+    "title,count",
+    [
+        ("司法助力中小微企业发展20条，来了！", 20),
+        ("二十条措施发布", 20),
+        ("出台20项措施", 20),
+        ("十二条意见", 12),
+        ("３条建议", 3),
+        ("一图读懂", None),
+        (None, None),
+        ("新闻发布会", None),
+    ],
+)
 def test_promised_count(title, count):
     assert promised_count(title) == count
 
 
-@pytest.mark.parametrize("text,n", [("20", 20), ("二十", 20), ("十", 10), ("十二", 12), ("一百零五", 105), ("两", 2),
-                                    ("x", None)])
+@pytest.mark.parametrize(
+    "text,n", [("20", 20), ("二十", 20), ("十", 10), ("十二", 12), ("一百零五", 105), ("两", 2), ("x", None)]
+)
 def test_chinese_number(text, n):
     assert chinese_number(text) == n
 
 
-@pytest.mark.parametrize("url,real,proxy", [
-    ("https://p.dev/?http://a.com/x.jpg", "http://a.com/x.jpg", "https://p.dev/?http://a.com/x.jpg"),
-    ("https://p.dev/?url=http%3A%2F%2Fa.com%2Fx.jpg", "http://a.com/x.jpg", "https://p.dev/?url=http%3A%2F%2Fa.com%2Fx.jpg"),
-    ("https://p.dev/?http%3A%2F%2Fa.com%2Fx.jpg", "http://a.com/x.jpg", "https://p.dev/?http%3A%2F%2Fa.com%2Fx.jpg"),
-    ("http://a.com/x.jpg?w=100", "http://a.com/x.jpg?w=100", None),
-])
+@pytest.mark.parametrize(
+    "url,real,proxy",
+    [
+        ("https://p.dev/?http://a.com/x.jpg", "http://a.com/x.jpg", "https://p.dev/?http://a.com/x.jpg"),
+        (
+            "https://p.dev/?url=http%3A%2F%2Fa.com%2Fx.jpg",
+            "http://a.com/x.jpg",
+            "https://p.dev/?url=http%3A%2F%2Fa.com%2Fx.jpg",
+        ),
+        ("https://p.dev/?http%3A%2F%2Fa.com%2Fx.jpg", "http://a.com/x.jpg", "https://p.dev/?http%3A%2F%2Fa.com%2Fx.jpg"),
+        ("http://a.com/x.jpg?w=100", "http://a.com/x.jpg?w=100", None),
+    ],
+)
 def test_unwrap_proxy(url, real, proxy):
     assert unwrap_proxy(url) == (real, proxy)
 
@@ -152,8 +171,10 @@ def test_parser_never_crashes_on_arbitrary_html_and_front_matter(front, body):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True), min_size=1, max_size=15, unique=True),
-       st.lists(st.sampled_from(["<p>段落</p>", "<div>", "</div>", "<br>", "噪声<b>x</b>", "<img>"]), max_size=15))
+@given(
+    st.lists(st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True), min_size=1, max_size=15, unique=True),
+    st.lists(st.sampled_from(["<p>段落</p>", "<div>", "</div>", "<br>", "噪声<b>x</b>", "<img>"]), max_size=15),
+)
 def test_parser_keeps_image_order(names, noise):
     parts = []
     for i, name in enumerate(names):

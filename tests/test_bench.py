@@ -10,21 +10,35 @@ from bench.realdev import char_f1
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("a,b,d", [("", "", 0), ("abc", "abc", 0), ("依法保护", "依法保户", 1), ("abc", "", 3),
-                                   ("kitten", "sitting", 3)])
+@pytest.mark.parametrize(
+    "a,b,d", [("", "", 0), ("abc", "abc", 0), ("依法保护", "依法保户", 1), ("abc", "", 3), ("kitten", "sitting", 3)]
+)
 def test_edit_distance(a, b, d):
     assert edit_distance(a, b) == d
 
 
-@pytest.mark.parametrize("got,ref,f1", [("你好世界", "你好，世界！", 1.0), ("世界你好", "你好世界", 1.0),
-                                        ("", "你好", 0.0), ("你好", "你好世界", 2 / 3), ("Hello", "hello", 1.0)])
+@pytest.mark.parametrize(
+    "got,ref,f1",
+    [
+        ("你好世界", "你好，世界！", 1.0),
+        ("世界你好", "你好世界", 1.0),
+        ("", "你好", 0.0),
+        ("你好", "你好世界", 2 / 3),
+        ("Hello", "hello", 1.0),
+    ],
+)
 def test_char_f1_is_order_free_and_ignores_punctuation(got, ref, f1):
     assert char_f1(got, ref) == pytest.approx(f1)
 
 
 def test_quick_bench_measures_ours_and_a_peer(tmp_path):
-    figures = run_bench((("quick", QUICK),), workdir=tmp_path, jobs=2,
-                        systems=("tesseract:detect", "tesseract:lines", "plain-tesseract"), big_type=False)
+    figures = run_bench(
+        (("quick", QUICK),),
+        workdir=tmp_path,
+        jobs=2,
+        systems=("tesseract:detect", "tesseract:lines", "plain-tesseract"),
+        big_type=False,
+    )
     row = figures["rows"][0]
     ours, lines, base = (row["systems"][k] for k in ("tesseract:detect", "tesseract:lines", "plain-tesseract"))
     assert ours["posters"] == base["posters"] == lines["posters"] > 0

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from ocrpipe.clauses import extract_clauses, label_number, parse_heading, verify
-from ocrpipe.results import ImageResult, LineResult
-from ocrpipe.textnorm import normalize_line
+from ocrpipe.output._results import ImageResult, LineResult
+from ocrpipe.structure._clauses import extract_clauses, label_number, parse_heading, verify
+from ocrpipe.structure._textnorm import normalize_line
 
 H = 1567
 
@@ -18,28 +18,30 @@ def img(index: int, *lines: tuple, header: str | None = "司法助力20条", foo
     for spec in lines:
         text, height = spec[0], spec[1]
         kind = spec[2] if len(spec) > 2 else "text"
-        out.append(LineResult(text=text, confidence=90, bbox=(70, y, 700, int(height)), kind=kind,
-                              text_height=height))
+        out.append(LineResult(text=text, confidence=90, bbox=(70, y, 700, int(height)), kind=kind, text_height=height))
         y += 50
     if footer:
         out.append(LineResult(text=footer, confidence=90, bbox=(340, 1495, 200, 24), text_height=22))
     return ImageResult(index=index, file=f"images/{index:03d}.jpg", width=876, height=H, lines=tuple(out))
 
 
-@pytest.mark.parametrize("text,style,number,rest", [
-    ("1.依法保护合法权益", "dot", 1, "依法保护合法权益"),
-    ("12．平等保护", "dot", 12, "平等保护"),
-    ("3、妥善审理", "dun", 3, "妥善审理"),
-    ("（一）总体要求", "cn_paren", 1, "总体要求"),
-    ("(十二)加强组织", "cn_paren", 12, "加强组织"),
-    ("(4)降低成本", "paren", 4, "降低成本"),
-    ("二十、附则", "cn_dun", 20, "附则"),
-    ("第十五条 企业权益", "di_tiao", 15, "企业权益"),
-    ("⑦规范执法", "circled", 7, "规范执法"),
-    ("011.促进金融服务", "dot", 1, "促进金融服务"),  # badge read into the heading
-    ("01 1.促进金融服务", "dot", 1, "促进金融服务"),
-    ("1515.严厉打击", "dot", 15, "严厉打击"),
-])
+@pytest.mark.parametrize(
+    "text,style,number,rest",
+    [
+        ("1.依法保护合法权益", "dot", 1, "依法保护合法权益"),
+        ("12．平等保护", "dot", 12, "平等保护"),
+        ("3、妥善审理", "dun", 3, "妥善审理"),
+        ("（一）总体要求", "cn_paren", 1, "总体要求"),
+        ("(十二)加强组织", "cn_paren", 12, "加强组织"),
+        ("(4)降低成本", "paren", 4, "降低成本"),
+        ("二十、附则", "cn_dun", 20, "附则"),
+        ("第十五条 企业权益", "di_tiao", 15, "企业权益"),
+        ("⑦规范执法", "circled", 7, "规范执法"),
+        ("011.促进金融服务", "dot", 1, "促进金融服务"),  # badge read into the heading
+        ("01 1.促进金融服务", "dot", 1, "促进金融服务"),
+        ("1515.严厉打击", "dot", 15, "严厉打击"),
+    ],
+)
 def test_numbering_styles(text, style, number, rest):
     h = parse_heading(text)
     assert (h.style, h.number, h.rest) == (style, number, rest)
@@ -58,10 +60,18 @@ def test_label_number(label, n):
 def test_sections_are_not_clauses_and_clauses_run_across_posters():
     images = [
         img(0, ("司法助力中小微企业发展20条", 60), ("关于充分发挥司法职能作用", 32), header=None),  # cover
-        img(1, ("一、总体要求", 34), ("01", 24, "badge"), ("1.依法保护", 36), ("第一条规定的情形，", 28),
-            ("正文第二行。", 28), ("02", 24, "badge"), ("2.平等保护", 36), ("本条正文跨页", 28)),
-        img(2, ("接着上一页的正文。", 28), ("二、优化服务", 34), ("03", 24, "badge"), ("3.降低成本", 36),
-            ("第三条正文。", 28)),
+        img(
+            1,
+            ("一、总体要求", 34),
+            ("01", 24, "badge"),
+            ("1.依法保护", 36),
+            ("第一条规定的情形，", 28),
+            ("正文第二行。", 28),
+            ("02", 24, "badge"),
+            ("2.平等保护", 36),
+            ("本条正文跨页", 28),
+        ),
+        img(2, ("接着上一页的正文。", 28), ("二、优化服务", 34), ("03", 24, "badge"), ("3.降低成本", 36), ("第三条正文。", 28)),
         img(3, ("更多精彩 敬请关注", 44), ("人民法院新闻传媒总社", 44), header=None),  # closing
     ]
     clauses, v = extract_clauses(images, expected=3)
@@ -77,18 +87,30 @@ def test_sections_are_not_clauses_and_clauses_run_across_posters():
 
 def test_level_chosen_by_promised_count():
     # Chinese-numbered headings (一、 二、) are the clauses here; (1) (2) are sub-points inside them.
-    images = [img(0, ("一、第一项", 34), ("(1)子项", 28), ("(2)子项", 28), ("二、第二项", 34), ("(1)子项", 28),
-                  ("三、第三项", 34))]
+    images = [
+        img(0, ("一、第一项", 34), ("(1)子项", 28), ("(2)子项", 28), ("二、第二项", 34), ("(1)子项", 28), ("三、第三项", 34))
+    ]
     clauses, v = extract_clauses(images, expected=3)
     assert [c.number for c in clauses] == [1, 2, 3] and v.ok
 
 
 def test_badge_only_numbering():
-    images = [img(0, ("01", 24, "badge"), ("依法保护合法权益", 36), ("正文一。", 28),
-                  ("02", 24, "badge"), ("平等保护市场主体", 36), ("正文二。", 28))]
+    images = [
+        img(
+            0,
+            ("01", 24, "badge"),
+            ("依法保护合法权益", 36),
+            ("正文一。", 28),
+            ("02", 24, "badge"),
+            ("平等保护市场主体", 36),
+            ("正文二。", 28),
+        )
+    ]
     clauses, v = extract_clauses(images, expected=2)
-    assert [(c.number, c.title, c.text) for c in clauses] == [(1, "依法保护合法权益", "正文一。"),
-                                                              (2, "平等保护市场主体", "正文二。")]
+    assert [(c.number, c.title, c.text) for c in clauses] == [
+        (1, "依法保护合法权益", "正文一。"),
+        (2, "平等保护市场主体", "正文二。"),
+    ]
 
 
 def test_verify_reports_missing_duplicates_and_order():
@@ -106,17 +128,20 @@ def test_missing_clause_fails_verification():
     assert not v.ok and v.missing == (2,)
 
 
-@pytest.mark.parametrize("raw,clean", [
-    ("依 法 保 护 中 小 企 业", "依法保护中小企业"),
-    ("对于 2022 年以前", "对于2022年以前"),
-    ("企业,依法保护:合法权益;", "企业，依法保护：合法权益；"),
-    ("１２３ＡＢＣ条", "123ABC条"),
-    ("OCR engine test", "OCR engine test"),
-    ("1.促进金融服务", "1.促进金融服务"),
-    ("(1)降低成本", "(1)降低成本"),
-    ("保护(企业)权益", "保护（企业）权益"),
-    ("诉讼程序 ,提高效率", "诉讼程序，提高效率"),
-])
+@pytest.mark.parametrize(
+    "raw,clean",
+    [
+        ("依 法 保 护 中 小 企 业", "依法保护中小企业"),
+        ("对于 2022 年以前", "对于2022年以前"),
+        ("企业,依法保护:合法权益;", "企业，依法保护：合法权益；"),
+        ("１２３ＡＢＣ条", "123ABC条"),
+        ("OCR engine test", "OCR engine test"),
+        ("1.促进金融服务", "1.促进金融服务"),
+        ("(1)降低成本", "(1)降低成本"),
+        ("保护(企业)权益", "保护（企业）权益"),
+        ("诉讼程序 ,提高效率", "诉讼程序，提高效率"),
+    ],
+)
 def test_normalize_line(raw, clean):
     assert normalize_line(raw) == clean
 
@@ -133,8 +158,17 @@ def test_tie_between_sections_and_clauses_goes_to_the_clauses():
 
 
 def test_badge_with_a_misread_heading_number():
-    images = [img(0, ("01", 24, "badge"), ("1.依法保护", 36), ("正文。", 28),
-                  ("02", 24, "badge"), ("2了.平等保护", 36), ("正文。", 28))]
+    images = [
+        img(
+            0,
+            ("01", 24, "badge"),
+            ("1.依法保护", 36),
+            ("正文。", 28),
+            ("02", 24, "badge"),
+            ("2了.平等保护", 36),
+            ("正文。", 28),
+        )
+    ]
     clauses, v = extract_clauses(images, expected=2)
     assert v.ok and [c.title for c in clauses] == ["依法保护", "平等保护"]
 
@@ -145,8 +179,17 @@ def test_rim_junk_before_the_number(text, number):
 
 
 def test_wrapped_title_is_joined():
-    images = [img(0, ("1.依法保护中小微企业的合法权益，", 36), ("营造良好营商环境", 36), ("正文第一行，", 28),
-                  ("正文第二行。", 28), ("2.平等保护", 36), ("正文。", 28))]
+    images = [
+        img(
+            0,
+            ("1.依法保护中小微企业的合法权益，", 36),
+            ("营造良好营商环境", 36),
+            ("正文第一行，", 28),
+            ("正文第二行。", 28),
+            ("2.平等保护", 36),
+            ("正文。", 28),
+        )
+    ]
     clauses, v = extract_clauses(images, expected=2)
     assert v.ok
     assert clauses[0].title == "依法保护中小微企业的合法权益，营造良好营商环境"
@@ -171,8 +214,15 @@ def test_bent_numbering_outside_the_sequence_stays_body_text():
 
 
 def test_a_lone_zero_is_not_a_badge_and_a_lost_numeral_leaves_no_mark_in_the_title():
-    lines = [("0", 30), ("01", 40, "badge"), ("、提升涉企审判工作质效", 40), ("正文。", 26),
-             ("02", 40, "badge"), ("二、加大知识产权司法保护", 40), ("正文。", 26)]
+    lines = [
+        ("0", 30),
+        ("01", 40, "badge"),
+        ("、提升涉企审判工作质效", 40),
+        ("正文。", 26),
+        ("02", 40, "badge"),
+        ("二、加大知识产权司法保护", 40),
+        ("正文。", 26),
+    ]
     clauses, v = extract_clauses([img(0, *lines)], 2)
     assert [c.number for c in clauses] == [1, 2] and v.ok
     assert clauses[0].title == "提升涉企审判工作质效"

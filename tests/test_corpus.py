@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bench import synth
-from ocrpipe.cli import main
+from ocrpipe.cli._main import main
+from ocrpipe.corpus._store import SCHEMA_VERSION, Store
 from ocrpipe.errors import ExitCode
-from ocrpipe.store import SCHEMA_VERSION, Store
 
 from .conftest import FaultServer, send
 
@@ -30,7 +30,7 @@ def _serve_series(server: FaultServer, name: str, spec: synth.SeriesSpec, extra:
     pairs = []
     for i, data in enumerate(posters):
         path = f"/{name}/p{i}.jpg"
-        server.routes[path] = (lambda d: (lambda h, n: send(h, 200, d)))(data)
+        server.routes[path] = (lambda d: lambda h, n: send(h, 200, d))(data)
         pairs.append((server.url(path), None))
     md = synth.article_markdown(f"{spec.title}，来了！", pairs, None)
     server.routes[f"/{name}.html"] = lambda h, n, md=md: send(h, 200, md.encode(), "text/html; charset=utf-8")
@@ -41,8 +41,7 @@ def _serve_series(server: FaultServer, name: str, spec: synth.SeriesSpec, extra:
 def corpus_server():
     server = FaultServer()
     a = _serve_series(server, "a", synth.SeriesSpec(title="助企纾困3条", n_clauses=3, seed=41))
-    _serve_series(server, "b", synth.SeriesSpec(title="稳岗就业3条", n_clauses=3, seed=42,
-                                                style=synth.STYLES["blue-gradient"]))
+    _serve_series(server, "b", synth.SeriesSpec(title="稳岗就业3条", n_clauses=3, seed=42, style=synth.STYLES["blue-gradient"]))
     _serve_series(server, "c", synth.SeriesSpec(title="金融支持4条", n_clauses=4, seed=43, drop=(2,)))
     # the same page under a second URL: one article, stored once as a duplicate
     server.routes["/a-copy.html"] = server.routes["/a.html"]
@@ -54,8 +53,16 @@ def corpus_server():
 
 def _article_list(tmp_path: Path, server: FaultServer) -> Path:
     dead = "http://127.0.0.1:9/gone.html"  # a host that refuses every connection: fails for good
-    lines = ["# articles", server.url("/a.html"), server.url("/b.html"), server.url("/c.html"),
-             server.url("/a-copy.html"), server.url("/d.html"), dead, server.url("/a.html#again")]
+    lines = [
+        "# articles",
+        server.url("/a.html"),
+        server.url("/b.html"),
+        server.url("/c.html"),
+        server.url("/a-copy.html"),
+        server.url("/d.html"),
+        dead,
+        server.url("/a.html#again"),
+    ]
     p = tmp_path / "articles.txt"
     p.write_text("\n".join(lines) + "\n", "utf-8")
     return p
@@ -93,9 +100,11 @@ def test_add_stores_articles_dedups_and_records_failures(built, capsys):
         bad = st["verification_failed"]
         assert len(bad) == 1 and bad[0]["key"].endswith("/c.html") and bad[0]["missing"] == [2]
         # the poster a and d share was recognised once
-        shared = store.db.execute("SELECT count(DISTINCT sha256), count(*) FROM article_images "
-                                  "WHERE sha256 IN (SELECT sha256 FROM article_images GROUP BY sha256 "
-                                  "HAVING count(DISTINCT article_id) > 1)").fetchone()
+        shared = store.db.execute(
+            "SELECT count(DISTINCT sha256), count(*) FROM article_images "
+            "WHERE sha256 IN (SELECT sha256 FROM article_images GROUP BY sha256 "
+            "HAVING count(DISTINCT article_id) > 1)"
+        ).fetchone()
         assert shared[0] >= 1
         n_images = store.db.execute("SELECT count(*) FROM images").fetchone()[0]
         distinct = store.db.execute("SELECT count(DISTINCT sha256) FROM article_images WHERE status='ok'").fetchone()[0]
@@ -130,7 +139,7 @@ def test_export_validates_and_streams_every_level(built, tmp_path):
     import jsonschema
 
     _, _, db, _ = built
-    schema = json.loads((REPO / "ocrpipe/schema/corpus-clause.schema.json").read_text())
+    schema = json.loads((REPO / "ocrpipe/output/schema/corpus-clause.schema.json").read_text())
     records = [json.loads(x) for x in _export(db, tmp_path / "c.jsonl").splitlines()]
     assert len(records) == 3 + 3 + 3 + 3  # a, b, c (one clause missing), d
     for r in records:
@@ -146,8 +155,21 @@ def test_killed_at_any_moment_then_resumed_equals_an_uninterrupted_run(built, tm
     tmp, lst, db, _ = built
     whole = _export(db, tmp_path / "whole.jsonl")
     db2 = tmp_path / "k.db"
-    cmd = [sys.executable, "-m", "ocrpipe", "corpus", "add", str(lst), "--db", str(db2),
-           "--cache-dir", str(tmp / "cache"), "--jobs", "1", *FAST]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ocrpipe",
+        "corpus",
+        "add",
+        str(lst),
+        "--db",
+        str(db2),
+        "--cache-dir",
+        str(tmp / "cache"),
+        "--jobs",
+        "1",
+        *FAST,
+    ]
     for delay in (2.0, 4.5):  # kill twice, mid-way through different articles
         proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
@@ -175,8 +197,9 @@ def test_a_dask_cluster_gives_the_same_store(built, tmp_path):
     distributed = pytest.importorskip("distributed")
     tmp, lst, db, _ = built
     whole = _export(db, tmp_path / "whole.jsonl")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  host="127.0.0.1") as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
         assert _add(tmp, tmp_path / "d.db", lst, "--dask", cluster.scheduler_address) == ExitCode.DOWNLOAD_FAILED
     assert _export(tmp_path / "d.db", tmp_path / "dask.jsonl") == whole
 
@@ -190,16 +213,12 @@ def test_a_store_from_the_future_is_refused(tmp_path, capsys):
     assert "newer" in capsys.readouterr().err
 
 
-
-
-
 def test_corpus_review_pages_list_failed_verifications_first(built, tmp_path):
     tmp, _, db, _ = built
-    assert main(["corpus", "review", str(tmp_path / "rev"), "--db", str(db), "--cache-dir", str(tmp / "cache"),
-                 "-q"]) == 0
+    assert main(["corpus", "review", str(tmp_path / "rev"), "--db", str(db), "--cache-dir", str(tmp / "cache"), "-q"]) == 0
     index = (tmp_path / "rev" / "index.html").read_text()
     first = index.index("<li class")
-    assert "verification FAILED" in index[first:first + 200] and "/c.html" in index[first:first + 300]
+    assert "verification FAILED" in index[first : first + 200] and "/c.html" in index[first : first + 300]
     assert index.rindex("fetch failed") > index.rindex("verification ok")
     pages = list((tmp_path / "rev").glob("*/review.html"))
     assert len(pages) == 5  # every stored article; not the one that failed to fetch

@@ -9,12 +9,13 @@ import pytest
 from PIL import Image, ImageDraw
 
 from bench import synth
-from ocrpipe.cli import main
+from ocrpipe._models import manifest, package_dir
+from ocrpipe.acquire._imageio import load_image
+from ocrpipe.cli._main import main
 from ocrpipe.config import OcrConfig, PreprocessConfig
-from ocrpipe.detect import DET_MODEL, MODELS_DIR, SHA256, TextDetector, column_to_row, crop, is_column, order_quad
 from ocrpipe.errors import EngineNotAvailable, ExitCode
-from ocrpipe.imageio import load_image
-from ocrpipe.recognize import Job, recognize_all
+from ocrpipe.recognition._executor import Job, recognize_all
+from ocrpipe.vision._detect import DET_MODEL, TextDetector, column_to_row, crop, is_column, order_quad
 
 
 def _read(tmp_path, img: Image.Image, name: str = "x.png", **pre) -> str:
@@ -84,7 +85,7 @@ def test_a_missing_or_damaged_model_is_exit_5_with_a_hint(tmp_path, monkeypatch,
     img = tmp_path / "p.jpg"
     img.write_bytes(poster_jpeg)
     monkeypatch.setenv("OCRPIPE_MODELS", str(tmp_path / "empty"))
-    import ocrpipe.recognize as rec
+    import ocrpipe.recognition._recognize as rec
 
     monkeypatch.setattr(rec, "_detectors", {})
     assert main(["ocr", str(img), "--jobs", "1"]) == ExitCode.ENGINE_FAILED
@@ -92,8 +93,8 @@ def test_a_missing_or_damaged_model_is_exit_5_with_a_hint(tmp_path, monkeypatch,
     assert "text detection model" in err and "--segment lines" in err and "Traceback" not in err
     bad = tmp_path / "bad"
     bad.mkdir()
-    for f in SHA256:
-        shutil.copy(MODELS_DIR / f, bad / f)
+    for f in manifest():
+        shutil.copy(package_dir() / f, bad / f)
     (bad / DET_MODEL).write_bytes((bad / DET_MODEL).read_bytes()[:-10] + b"0123456789")
     monkeypatch.setenv("OCRPIPE_MODELS", str(bad))
     with pytest.raises(EngineNotAvailable, match="sha256"):
@@ -120,13 +121,13 @@ def _save(img: Image.Image, path):
 
 
 def _region(x, y, w, h):
-    from ocrpipe.detect import Region
+    from ocrpipe.vision._detect import Region
 
     return Region(quad=np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32), score=0.9)
 
 
 def test_overlapping_pieces_of_a_line_merge_but_an_icon_or_badge_does_not():
-    from ocrpipe.detect import merge_overlapping
+    from ocrpipe.vision._detect import merge_overlapping
 
     pieces = [_region(300, 50, 230, 36), _region(440, 52, 230, 35)]  # one line in two parts
     assert [r.box for r in merge_overlapping(pieces)] == [(300, 50, 370, 37)]
@@ -139,14 +140,14 @@ def test_overlapping_pieces_of_a_line_merge_but_an_icon_or_badge_does_not():
 
 
 def test_badge_candidates_are_square_regions_just_left_of_a_heading():
-    from ocrpipe.detect import badge_candidates
+    from ocrpipe.vision._detect import badge_candidates
 
     boxes = [(70, 240, 40, 30), (120, 236, 400, 40), (60, 300, 700, 36), (800, 300, 30, 30)]
     assert badge_candidates(boxes) == {0}
 
 
 def test_a_ring_beside_a_line_is_trimmed_and_a_dense_character_is_not():
-    from ocrpipe.preprocess import trim_ornaments
+    from ocrpipe.vision._preprocess import trim_ornaments
 
     f = synth.font("noto-sans", 30)
     img = Image.new("RGB", (520, 50), "white")

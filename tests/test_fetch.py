@@ -7,10 +7,10 @@ from dataclasses import replace
 import pytest
 
 from bench import synth
-from ocrpipe.article import ImageRef, parse_article
-from ocrpipe.cli import main
-from ocrpipe.fetch import Fetcher
-from ocrpipe.http import Downloader, DownloadFailed
+from ocrpipe.acquire._article import ImageRef, parse_article
+from ocrpipe.acquire._fetch import Fetcher
+from ocrpipe.acquire._http import Downloader, DownloadFailed
+from ocrpipe.cli._main import main
 
 from .conftest import reset, seed_path, send
 
@@ -25,6 +25,7 @@ def fail_first(k: int, status: int, body: bytes, headers=None):
             send(h, status, b"busy", "text/plain", headers=headers)
         else:
             send(h, 200, body)
+
     return route
 
 
@@ -63,12 +64,22 @@ def test_stalled_response_times_out(server, fast_config, stall):
     assert time.monotonic() - t0 < 5
 
 
-@pytest.mark.parametrize("route,message", [
-    (lambda h, n: send(h, 404, b"nope", "text/plain"), "HTTP 404"),
-    (lambda h, n: (h.send_response(302), h.send_header("Location", "/loop.jpg"),
-                   h.send_header("Content-Length", "0"), h.end_headers()), "redirect loop"),
-    (lambda h, n: send(h, 200, b"\xff\xd8\xff" + b"0" * 2000, length=3 * 1024 * 1024), "over the"),
-])
+@pytest.mark.parametrize(
+    "route,message",
+    [
+        (lambda h, n: send(h, 404, b"nope", "text/plain"), "HTTP 404"),
+        (
+            lambda h, n: (
+                h.send_response(302),
+                h.send_header("Location", "/loop.jpg"),
+                h.send_header("Content-Length", "0"),
+                h.end_headers(),
+            ),
+            "redirect loop",
+        ),
+        (lambda h, n: send(h, 200, b"\xff\xd8\xff" + b"0" * 2000, length=3 * 1024 * 1024), "over the"),
+    ],
+)
 def test_permanent_failures_are_not_retried(server, fast_config, route, message):
     path = "/loop.jpg"
     server.routes[path] = route
@@ -85,6 +96,7 @@ def test_truncated_body_is_a_failed_try(server, fast_config, poster_jpeg):
             h.close_connection = True
         else:
             send(h, 200, poster_jpeg)
+
     server.routes["/t.jpg"] = route
     dl = get(server, fast_config, "/t.jpg")
     assert dl.data == poster_jpeg and len(dl.attempts) == 2
@@ -99,6 +111,7 @@ def test_oversized_stream_without_length_is_cut(server, fast_config):
         for _ in range(40):
             h.wfile.write(b"\0" * 65536)
         h.close_connection = True
+
     server.routes["/big.jpg"] = route
     with pytest.raises(DownloadFailed, match="over the"):
         get(server, replace(fast_config, max_bytes=1024 * 1024), "/big.jpg")
@@ -118,6 +131,7 @@ def test_reset_real_host_falls_back_to_proxy_and_no_referer(server, fast_config,
             send(h, 403, b"no referer please", "text/plain")
         else:
             send(h, 200, poster_jpeg)
+
     server.routes["/proxy/"] = proxy
     art = _article(server, ["a.jpg", "b.jpg"])
     with Fetcher(fast_config) as f:
@@ -148,8 +162,20 @@ def test_one_failure_keeps_the_others_and_manifest(server, fast_config, poster_j
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
     assert manifest["article"]["promised_count"] == 3
     rec = manifest["images"][0]
-    for key in ("index", "urls_tried", "url", "status", "file", "sha256", "bytes", "content_type",
-                "width", "height", "attempts", "error"):
+    for key in (
+        "index",
+        "urls_tried",
+        "url",
+        "status",
+        "file",
+        "sha256",
+        "bytes",
+        "content_type",
+        "width",
+        "height",
+        "attempts",
+        "error",
+    ):
         assert key in rec
     assert rec["width"] == 876 and rec["height"] == 1567 and rec["content_type"] == "image/jpeg"
     assert "HTTP 404" in manifest["images"][1]["error"]
@@ -178,8 +204,16 @@ def test_cli_fetch_over_http(server, poster_jpeg, tmp_path, capsys):
     server.routes["/real/b.jpg"] = lambda h, n: send(h, 404, b"", "text/plain")
     server.routes["/proxy/"] = lambda h, n: send(h, 404, b"", "text/plain")
     art = tmp_path / "article.md"
-    art.write_text(synth.article_markdown("两条", [(server.url("/real/a.jpg"), server.proxy_url("/real/a.jpg")),
-                                                 (server.url("/real/b.jpg"), server.proxy_url("/real/b.jpg"))], None))
+    art.write_text(
+        synth.article_markdown(
+            "两条",
+            [
+                (server.url("/real/a.jpg"), server.proxy_url("/real/a.jpg")),
+                (server.url("/real/b.jpg"), server.proxy_url("/real/b.jpg")),
+            ],
+            None,
+        )
+    )
     rc = main(["fetch", str(art), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"), "--quiet"])
     err = capsys.readouterr().err
     assert rc == 4
@@ -188,8 +222,21 @@ def test_cli_fetch_over_http(server, poster_jpeg, tmp_path, capsys):
 
 def test_seed_without_network_fails_fast_and_clearly(tmp_path, capsys):
     t0 = time.monotonic()
-    rc = main(["fetch", str(seed_path()), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
-               "--quiet", "--tries", "2", "--connect-timeout", "3"])
+    rc = main(
+        [
+            "fetch",
+            str(seed_path()),
+            "--out",
+            str(tmp_path / "out"),
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--quiet",
+            "--tries",
+            "2",
+            "--connect-timeout",
+            "3",
+        ]
+    )
     elapsed = time.monotonic() - t0
     err = capsys.readouterr().err
     assert rc == 4

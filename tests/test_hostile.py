@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ocrpipe.article import promised_count, split_front_matter
-from ocrpipe.cli import main
+from ocrpipe.acquire._article import promised_count, split_front_matter
+from ocrpipe.acquire._fetch import Fetcher
+from ocrpipe.acquire._netguard import FetchPolicy, address_class
+from ocrpipe.cli._main import main
 from ocrpipe.errors import ExitCode
-from ocrpipe.fetch import Fetcher
-from ocrpipe.netguard import FetchPolicy, address_class
-from ocrpipe.outdir import OutputDir
+from ocrpipe.output._outdir import OutputDir
 
 from .conftest import FaultServer, send
 
@@ -29,7 +29,7 @@ def ok(body: bytes):
 
 
 def html_page(*imgs: str, title: str = "示例措施2条") -> bytes:
-    tags = "".join(f'<p><img {a}></p>' for a in imgs)
+    tags = "".join(f"<p><img {a}></p>" for a in imgs)
     return f"<html><head><title>{title}</title></head><body>{tags}</body></html>".encode()
 
 
@@ -47,8 +47,22 @@ def other():
 
 def fetch_cli(tmp_path, spec: str, *extra: str) -> tuple[int, dict | None]:
     out = tmp_path / "out"
-    code = main(["fetch", spec, "--out", str(out), "--cache-dir", str(tmp_path / "cache"), "-q",
-                 "--timeout", "2", "--tries", "2", *extra])
+    code = main(
+        [
+            "fetch",
+            spec,
+            "--out",
+            str(out),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "-q",
+            "--timeout",
+            "2",
+            "--tries",
+            "2",
+            *extra,
+        ]
+    )
     manifest = out / "manifest.json"
     return code, json.loads(manifest.read_text()) if manifest.exists() else None
 
@@ -63,8 +77,9 @@ def errors_of(manifest: dict) -> list[str]:
 def test_remote_article_cannot_read_local_files(server, tmp_path, poster_jpeg, capsys):
     secret = tmp_path / "secret.jpg"
     secret.write_bytes(poster_jpeg)
-    server.routes["/a.html"] = serve_html(html_page(
-        f'src="file://{secret}"', f'srcset="file://localhost{secret} 2x"', f'data-original="{secret}"'))
+    server.routes["/a.html"] = serve_html(
+        html_page(f'src="file://{secret}"', f'srcset="file://localhost{secret} 2x"', f'data-original="{secret}"')
+    )
     code, manifest = fetch_cli(tmp_path, server.url("/a.html"))
     assert code == ExitCode.DOWNLOAD_FAILED
     assert manifest is not None and [im["status"] for im in manifest["images"]] == ["failed"] * 3
@@ -94,16 +109,22 @@ def test_local_list_refuses_devices_and_fifos_fast(tmp_path, capsys):
 def test_remote_article_cannot_reach_other_internal_hosts(server, other, tmp_path, poster_jpeg):
     other.routes["/x.jpg"] = ok(poster_jpeg)
     server.routes["/own.jpg"] = ok(poster_jpeg)
-    server.routes["/r.jpg"] = lambda h, n: (h.send_response(302), h.send_header("Location", other.url("/x.jpg")),
-                                            h.send_header("Content-Length", "0"), h.end_headers())
-    server.routes["/a.html"] = serve_html(html_page(
-        'src="/own.jpg"',  # the article's own host and port: the user chose it
-        f'src="{other.url("/x.jpg")}"',
-        f'src="http://0.0.0.0:{other.port}/x.jpg"',
-        f'src="http://[::1]:{other.port}/x.jpg"',
-        'src="/r.jpg"',  # a redirect from the article's host to an internal one
-        f'src="https://cors.example/?url={other.url("/y.jpg")}"',  # unwrapped proxy URL, same rule
-    ))
+    server.routes["/r.jpg"] = lambda h, n: (
+        h.send_response(302),
+        h.send_header("Location", other.url("/x.jpg")),
+        h.send_header("Content-Length", "0"),
+        h.end_headers(),
+    )
+    server.routes["/a.html"] = serve_html(
+        html_page(
+            'src="/own.jpg"',  # the article's own host and port: the user chose it
+            f'src="{other.url("/x.jpg")}"',
+            f'src="http://0.0.0.0:{other.port}/x.jpg"',
+            f'src="http://[::1]:{other.port}/x.jpg"',
+            'src="/r.jpg"',  # a redirect from the article's host to an internal one
+            f'src="https://cors.example/?url={other.url("/y.jpg")}"',  # unwrapped proxy URL, same rule
+        )
+    )
     code, manifest = fetch_cli(tmp_path, server.url("/a.html"), "--all-images")
     assert manifest is not None
     status = [im["status"] for im in manifest["images"]]
@@ -137,11 +158,23 @@ def test_resolved_address_is_checked_and_pinned(server, tmp_path, poster_jpeg, m
     assert looked_up.count("metadata.test") >= 1
 
 
-@pytest.mark.parametrize("addr,why", [("127.0.0.1", "loopback"), ("10.1.2.3", "private"), ("192.168.0.1", "private"),
-                                      ("169.254.169.254", "link-local"), ("0.0.0.0", "unspecified"),
-                                      ("224.0.0.1", "multicast"), ("::1", "loopback"), ("fc00::1", "private"),
-                                      ("fe80::1", "link-local"), ("::ffff:127.0.0.1", "loopback"),
-                                      ("240.0.0.1", "reserved"), ("93.184.216.34", None)])
+@pytest.mark.parametrize(
+    "addr,why",
+    [
+        ("127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("192.168.0.1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("0.0.0.0", "unspecified"),
+        ("224.0.0.1", "multicast"),
+        ("::1", "loopback"),
+        ("fc00::1", "private"),
+        ("fe80::1", "link-local"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("240.0.0.1", "reserved"),
+        ("93.184.216.34", None),
+    ],
+)
 def test_address_classes(addr, why):
     assert address_class(addr) == why
 
@@ -156,10 +189,15 @@ def test_policy_refuses_without_resolving_local_schemes():
 
 
 def test_billion_laughs_and_deep_yaml_are_ignored(tmp_path):
-    laughs = "\n".join(["a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]"]
-                       + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
-                          f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]"
-                          for i in range(8)] + ["title: *i"])
+    laughs = "\n".join(
+        ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        + [
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+            f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]"
+            for i in range(8)
+        ]
+        + ["title: *i"]
+    )
     t0 = time.monotonic()
     assert split_front_matter(f"---\n{laughs}\n---\n<p>x</p>")[0] == {}
     deep = "title: " + "[" * 20000 + "]" * 20000
@@ -193,10 +231,11 @@ def test_huge_flat_png_is_refused_with_a_hint_that_exists(tmp_path, capsys):
     code = main(["ocr", str(big), "--jobs", "1"])
     err = capsys.readouterr().err
     assert code == ExitCode.DOWNLOAD_FAILED and "--max-pixels" in err and "Traceback" not in err
-    from ocrpipe.cli import build_parser
+    from ocrpipe.cli._main import build_parser
 
     assert "--max-pixels" in build_parser().format_help() or "--max-pixels" in str(
-        build_parser()._subparsers._group_actions[0].choices["ocr"].format_help())
+        build_parser()._subparsers._group_actions[0].choices["ocr"].format_help()
+    )
 
 
 # --------------------------------------------------------------------------- 4. time
@@ -286,7 +325,7 @@ def test_damaged_results_are_one_line_errors(tmp_path, capsys, demo_result):
         try:
             text = json.dumps(damaged)
         except RecursionError:
-            text = "{\"images\": " + "[" * 30000 + "]" * 30000 + "}"
+            text = '{"images": ' + "[" * 30000 + "]" * 30000 + "}"
         (d / "result.json").write_text(text)
         assert main(["verify", str(d)]) == ExitCode.BAD_INPUT, n
         err = capsys.readouterr().err
@@ -354,7 +393,7 @@ def test_an_error_page_once_on_each_url_is_a_failed_try(server, fast_config, tmp
 
     server.routes["/real.jpg"] = once_html
     server.routes["/proxy/"] = once_html
-    from ocrpipe.article import ImageRef
+    from ocrpipe.acquire._article import ImageRef
 
     ref = ImageRef(index=0, urls=(server.url("/real.jpg"),), proxy_urls=(server.proxy_url("/real.jpg"),))
     with Fetcher(fast_config) as f:
@@ -365,7 +404,7 @@ def test_an_error_page_once_on_each_url_is_a_failed_try(server, fast_config, tmp
 def test_a_silent_host_hands_over_to_the_proxy_first(server, fast_config, tmp_path, poster_jpeg, stall):
     server.routes["/real.jpg"] = stall(3)
     server.routes["/proxy/"] = ok(poster_jpeg)
-    from ocrpipe.article import ImageRef
+    from ocrpipe.acquire._article import ImageRef
 
     ref = ImageRef(index=0, urls=(server.url("/real.jpg"),), proxy_urls=(server.proxy_url("/real.jpg"),))
     t0 = time.monotonic()
@@ -379,7 +418,7 @@ def test_last_round_recovers_an_image_whose_host_came_back(server, fast_config, 
     server.routes["/p.jpg"] = lambda h, n: send(h, 503, b"down", "text/plain") if n <= 3 else send(h, 200, poster_jpeg)
     lst = tmp_path / "list.txt"
     lst.write_text(server.url("/p.jpg") + "\n")
-    from ocrpipe.sources import load_article
+    from ocrpipe.acquire._sources import load_article
 
     with Fetcher(fast_config) as f:
         res = f.fetch(load_article(str(lst)), tmp_path / "o")

@@ -12,18 +12,18 @@ import pytest
 
 import ocrpipe
 from bench import synth
-from ocrpipe.cli import main
+from ocrpipe.cli._main import main
 from ocrpipe.config import OcrConfig, PreprocessConfig
-from ocrpipe.engines import Recognized, make_engine
-from ocrpipe.engines.tesseract import PytesseractEngine, TesserocrEngine
 from ocrpipe.errors import EngineTimeout
-from ocrpipe.export import read_result
-from ocrpipe.preprocess import preprocess
-from ocrpipe.recognize import Job, recognize_one
-from ocrpipe.results import RunResult
+from ocrpipe.output._export import read_result
+from ocrpipe.output._results import RunResult
+from ocrpipe.recognition._recognize import Job, recognize_one
+from ocrpipe.recognition.engines import Recognized, make_engine
+from ocrpipe.recognition.engines._tesseract import PytesseractEngine, TesserocrEngine
+from ocrpipe.vision._preprocess import preprocess
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = json.loads((REPO / "ocrpipe" / "schema" / "result.schema.json").read_text("utf-8"))
+SCHEMA = json.loads((REPO / "ocrpipe" / "output" / "schema" / "result.schema.json").read_text("utf-8"))
 
 pytestmark = pytest.mark.slow
 
@@ -33,8 +33,14 @@ def test_demo_sample_finds_20_clauses_and_verifies(demo_run):
     assert rc == 0
     result = json.loads((out / "result.json").read_text("utf-8"))
     assert [c["number"] for c in result["clauses"]] == list(range(1, 21))
-    assert result["verification"] == {"expected": 20, "found": list(range(1, 21)), "missing": [], "duplicates": [],
-                                      "out_of_order": [], "ok": True}
+    assert result["verification"] == {
+        "expected": 20,
+        "found": list(range(1, 21)),
+        "missing": [],
+        "duplicates": [],
+        "out_of_order": [],
+        "ok": True,
+    }
     truth = json.loads((REPO / "samples/demo/truth.json").read_text("utf-8"))
     titles_right = sum(c["title"] == t["title"] for c, t in zip(result["clauses"], truth["clauses"]))
     assert titles_right >= 19
@@ -106,7 +112,7 @@ class FlakyEngine:
 
     def recognize_line(self, image, kind="text"):
         self.calls += 1
-        if image.shape[1] > 10 ** 6:
+        if image.shape[1] > 10**6:
             raise AssertionError("unreachable")
         if getattr(self, "hang", False):
             raise EngineTimeout("Tesseract did not finish within 1s")
@@ -156,8 +162,9 @@ def test_page_segmentation_mode_reads_text(small_series):
 
 def test_failed_downloads_exit_4_even_though_verification_fails(tmp_path, capsys):
     article = tmp_path / "a.md"
-    article.write_text("---\ntitle: 三条措施\n---\n<img data-original='missing1.jpg'><img data-original='missing2.jpg'>",
-                       "utf-8")
+    article.write_text(
+        "---\ntitle: 三条措施\n---\n<img data-original='missing1.jpg'><img data-original='missing2.jpg'>", "utf-8"
+    )
     rc = main(["run", str(article), "--out", str(tmp_path / "o"), "--quiet", "--cache-dir", str(tmp_path / "c")])
     err = capsys.readouterr().err
     assert rc == 4 and "image 0 failed" in err and "Traceback" not in err

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from bench import synth
+from ocrpipe.acquire._imageio import load_image, probe_image
 from ocrpipe.config import PreprocessConfig
 from ocrpipe.errors import ImageError
-from ocrpipe.geometry import estimate_skew, rotate
-from ocrpipe.imageio import load_image, probe_image
-from ocrpipe.preprocess import preprocess
+from ocrpipe.vision._geometry import estimate_skew, rotate
+from ocrpipe.vision._preprocess import preprocess
 
 
 def text_image(lines, size=(700, 400), bg=(255, 255, 255), fg=(20, 20, 20), font_size=32, mode="RGB"):
@@ -137,11 +137,14 @@ def test_two_columns_read_column_by_column():
     assert len({ln.block for ln in layout.lines[:3]}) == 1 and layout.lines[0].block != layout.lines[3].block
 
 
-@pytest.mark.parametrize("data,message", [
-    (b"", "empty"),
-    (b"this is not an image at all", "not a recognised image"),
-    (b"<!DOCTYPE html><html>error</html>", "HTML page"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"", "empty"),
+        (b"this is not an image at all", "not a recognised image"),
+        (b"<!DOCTYPE html><html>error</html>", "HTML page"),
+    ],
+)
 def test_bad_bytes_raise_image_error(data, message):
     with pytest.raises(ImageError, match=message):
         load_image(data)

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from bench import synth
-from ocrpipe.cli import main
+from ocrpipe.cli._main import main
 from ocrpipe.config import OcrConfig
-from ocrpipe.engines import make_engine
 from ocrpipe.errors import EngineNotAvailable
-from ocrpipe.export import read_result
-from ocrpipe.preprocess import preprocess
+from ocrpipe.output._export import read_result
+from ocrpipe.recognition.engines import make_engine
+from ocrpipe.vision._preprocess import preprocess
 
 
 def test_missing_extra_gives_install_hint(monkeypatch):
@@ -25,8 +25,9 @@ def test_missing_extra_gives_install_hint(monkeypatch):
 
 
 # The test above runs whether or not the extra is installed; the ones below need it.
-needs_rapidocr = pytest.mark.skipif(importlib.util.find_spec("rapidocr_onnxruntime") is None,
-                                    reason="the [rapidocr] extra is not installed")
+needs_rapidocr = pytest.mark.skipif(
+    importlib.util.find_spec("rapidocr_onnxruntime") is None, reason="the [rapidocr] extra is not installed"
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +70,23 @@ def test_provenance_lists_models_with_hashes(engine):
 def test_run_with_rapidocr_verifies(tmp_path, segment):
     spec = synth.SeriesSpec(title="示例措施5条", n_clauses=5, seed=21)
     article = synth.write_series(synth.render_series(spec), tmp_path / "s")
-    rc = main(["run", str(article), "--out", str(tmp_path / "o"), "--engine", "rapidocr", "--segment", segment,
-               "--quiet", "--jobs", "1", "--cache-dir", str(tmp_path / "c")])
+    rc = main(
+        [
+            "run",
+            str(article),
+            "--out",
+            str(tmp_path / "o"),
+            "--engine",
+            "rapidocr",
+            "--segment",
+            segment,
+            "--quiet",
+            "--jobs",
+            "1",
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ]
+    )
     result = read_result(tmp_path / "o")
     assert rc == 0 and result.verification.ok
     assert result.provenance["engine"] == "rapidocr"

@@ -10,23 +10,34 @@ from pathlib import Path
 import pytest
 import requests
 
-from ocrpipe import corrections
-from ocrpipe.cli import main
-from ocrpipe.review import serve_in_thread, write_page
+from ocrpipe.cli._main import main
+from ocrpipe.review import _corrections as corrections
+from ocrpipe.review._page import serve_in_thread, write_page
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make install does)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make install does)"),
+]
 
 
 @pytest.fixture(scope="module")
 def browser():
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync", "--disable-quic"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-quic",
+            ],
+        )
         yield b
         b.close()
 
@@ -76,8 +87,9 @@ def _check_boxes(page, result: dict, samples: int = 12) -> None:
     for im in result["images"]:
         for j, ln in enumerate(im["lines"][:3]):
             rect = page.eval_on_selector(f"#bp{im['index']}-l{j}", "e => e.getBoundingClientRect().toJSON()")
-            img = page.eval_on_selector(f"#p{im['index']} img",
-                                        "e => ({...e.getBoundingClientRect().toJSON(), nw: e.naturalWidth})")
+            img = page.eval_on_selector(
+                f"#p{im['index']} img", "e => ({...e.getBoundingClientRect().toJSON(), nw: e.naturalWidth})"
+            )
             s = img["width"] / img["nw"]
             x, y, w, h = ln["bbox"]
             assert rect["x"] == pytest.approx(img["x"] + x * s, abs=1.5)
@@ -159,8 +171,12 @@ def test_the_server_wants_its_token_and_keeps_concurrent_corrections(run_dir):
         answers: list[int] = []
 
         def fix(image: int, line: int) -> None:
-            r = requests.post(base + "/api/correct", headers={"X-Ocrpipe-Token": server.token},
-                              json={"kind": "line", "image": image, "line": line, "text": f"改正{image}"}, timeout=30)
+            r = requests.post(
+                base + "/api/correct",
+                headers={"X-Ocrpipe-Token": server.token},
+                json={"kind": "line", "image": image, "line": line, "text": f"改正{image}"},
+                timeout=30,
+            )
             answers.append(r.status_code)
 
         threads = [threading.Thread(target=fix, args=t) for t in targets]
@@ -183,12 +199,28 @@ def test_corrections_survive_a_rerun_where_the_line_is_unchanged(run_dir, tmp_pa
     result = json.loads((run_dir / "result.json").read_text())
     im = result["images"][2]
     body = max(range(len(im["lines"])), key=lambda j: len(im["lines"][j]["text"]))  # a body line, not a heading
-    corrections.add(run_dir, {"kind": "line", "image": im["index"], "line": body, "original": im["lines"][body]["text"],
-                              "text": im["lines"][body]["text"] + "（人工改正）"})
+    corrections.add(
+        run_dir,
+        {
+            "kind": "line",
+            "image": im["index"],
+            "line": body,
+            "original": im["lines"][body]["text"],
+            "text": im["lines"][body]["text"] + "（人工改正）",
+        },
+    )
     # and one made against a reading the engine no longer gives: stale after the re-run
     saved = json.loads((run_dir / "corrections.json").read_text())
-    saved["corrections"].append({"kind": "line", "image": im["index"], "line": 0, "original": "引擎以前读成这样",
-                                 "text": "这条已经过时", "at": "2026-01-01T00:00:00+00:00"})
+    saved["corrections"].append(
+        {
+            "kind": "line",
+            "image": im["index"],
+            "line": 0,
+            "original": "引擎以前读成这样",
+            "text": "这条已经过时",
+            "at": "2026-01-01T00:00:00+00:00",
+        }
+    )
     (run_dir / "corrections.json").write_text(json.dumps(saved, ensure_ascii=False))
     article = REPO / "samples" / "demo" / "article.md"
     assert main(["run", str(article), "--out", str(run_dir), "-q", "--cache-dir", str(tmp_path / "c")]) == 0

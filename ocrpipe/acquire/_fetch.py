@@ -1,0 +1,295 @@
+"""Download an article's poster series into DIR/images with a manifest.
+
+One failed image never loses the others: each image gets a record with its
+status, and the manifest is written whatever happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from ocrpipe._io import atomic_write_bytes, atomic_write_json
+from ocrpipe._version import __version__
+from ocrpipe.acquire._article import Article, ImageRef
+from ocrpipe.acquire._cache import DownloadCache, sha256_hex
+from ocrpipe.acquire._http import DeadlinePassed, Downloader, TryFailed, backoff_delay, is_local
+from ocrpipe.acquire._imageio import probe_image
+from ocrpipe.acquire._netguard import FetchPolicy
+from ocrpipe.config import FetchConfig
+from ocrpipe.errors import ImageError, OutputError
+from ocrpipe.output._results import ArticleMeta
+from ocrpipe.output._serial import to_json
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+PIXEL_ASPECT_TOLERANCE = 0.10  # for images that came without size hints
+
+
+@dataclass(frozen=True)
+class FetchedImage:
+    """What happened to one image of the article."""
+
+    index: int
+    status: Literal["ok", "failed", "excluded"]
+    urls_tried: tuple[str, ...] = ()
+    url: str | None = None  # the URL the bytes came from
+    file: str | None = None  # relative to the output directory
+    sha256: str | None = None
+    bytes: int | None = None
+    content_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+    attempts: int = 0
+    from_cache: bool = False
+    error: str | None = None
+    retryable: bool = field(default=False, compare=False, metadata={"export": False})  # a later try might work
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    meta: ArticleMeta
+    out_dir: Path
+    images: tuple[FetchedImage, ...]
+    run_id: str | None = None  # shared with the result.json of the same run
+
+    @property
+    def ok(self) -> tuple[FetchedImage, ...]:
+        return tuple(im for im in self.images if im.status == "ok")
+
+    @property
+    def failed(self) -> tuple[FetchedImage, ...]:
+        return tuple(im for im in self.images if im.status == "failed")
+
+    def path(self, image: FetchedImage) -> Path:
+        assert image.file is not None
+        return self.out_dir / image.file
+
+    def to_manifest(self) -> dict:
+        return {
+            "ocrpipe": __version__,
+            "run_id": self.run_id,
+            "article": to_json(self.meta),
+            "images": [to_json(im) for im in self.images],
+        }
+
+
+ProgressFn = Callable[[int, int, FetchedImage], None]
+
+
+class Fetcher:
+    """Downloads image series; owns the HTTP session and the cache."""
+
+    resolver = None  # tests inject a resolver for the address rule; None: the system's
+
+    def __init__(self, config: FetchConfig | None = None, downloader: Downloader | None = None, sleep=time.sleep) -> None:
+        self.config = config or FetchConfig()
+        self.downloader = downloader or Downloader(self.config)
+        self.cache = DownloadCache(self.config.cache_dir)
+        self._sleep = sleep
+
+    def close(self) -> None:
+        self.downloader.close()
+
+    def __enter__(self) -> "Fetcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def fetch_one(
+        self, ref: ImageRef, out_dir: Path, downloader: Downloader | None = None, rounds: int | None = None
+    ) -> FetchedImage:
+        """Try the URLs of one image in rounds; never raises for network or image trouble.
+
+        Each round tries every URL still in play once, so a host that times out hands
+        over to the next URL (the proxy) before it is tried again. A URL leaves play on
+        an answer another try will not change (404, refused by the fetch policy);
+        rounds stop at `tries` per URL or at the image's deadline.
+        """
+        dl_ = downloader or self.downloader
+        cfg = self.config
+        urls = ref.ordered_urls(cfg.prefer)
+        if not urls:
+            return FetchedImage(index=ref.index, status="failed", error="the image has no usable URL")
+        if cfg.use_cache:
+            for url in urls:
+                cached = self.cache.get(url) if not is_local(url) else None  # local files are not cached
+                if cached is not None:
+                    return self._store(ref, out_dir, url, cached.data, cached.content_type, (url,), 0, True)
+        tried: dict[str, None] = {}
+        errors: dict[str, str] = {}
+        attempts = 0
+        live = list(urls)
+        deadline = time.monotonic() + cfg.deadline
+        for n in range(rounds or cfg.tries):
+            waits: list[float] = []
+            for url in list(live):
+                tried.setdefault(url, None)
+                try:
+                    dl = dl_.try_once(url, deadline)
+                except TryFailed as exc:
+                    attempts += 1
+                    errors[url] = str(exc)
+                    log.info("image %d: %s: %s", ref.index, url, exc)
+                    if isinstance(exc, DeadlinePassed):
+                        live.clear()
+                        break
+                    if not exc.retry:
+                        live.remove(url)
+                    elif exc.wait is not None:
+                        waits.append(exc.wait)
+                    continue
+                attempts += 1
+                if not is_local(url):
+                    self.cache.put(url, dl.data, dl.content_type)
+                return self._store(ref, out_dir, url, dl.data, dl.content_type or dl.info.mime, tuple(tried), attempts, False)
+            if not live or n + 1 >= (rounds or cfg.tries):
+                break
+            delay = backoff_delay(cfg, n, max(waits) if waits else None)
+            if time.monotonic() + delay >= deadline:
+                errors[live[0]] = f"{errors.get(live[0], '')} (the {cfg.deadline:g}s download deadline passed)"
+                break
+            self._sleep(delay)
+        return FetchedImage(
+            index=ref.index,
+            status="failed",
+            urls_tried=tuple(tried),
+            attempts=attempts,
+            error="; ".join(f"{u}: {e}" for u, e in errors.items()),
+            retryable=bool(live),
+        )
+
+    def _fetch_safely(self, ref: ImageRef, out_dir: Path, downloader: Downloader, rounds: int | None = None) -> FetchedImage:
+        """fetch_one, with anything unforeseen recorded on that image: the others and the manifest go on."""
+        try:
+            return self.fetch_one(ref, out_dir, downloader, rounds)
+        except OutputError:
+            raise  # the output directory is unusable: every image would fail the same way
+        except Exception as exc:  # noqa: BLE001 - one hostile URL must not lose the whole set
+            log.debug("image %d: unexpected error", ref.index, exc_info=True)
+            return FetchedImage(
+                index=ref.index,
+                status="failed",
+                urls_tried=ref.ordered_urls(self.config.prefer),
+                error=f"unexpected error: {type(exc).__name__}: {exc}"[:300],
+            )
+
+    def _store(
+        self,
+        ref: ImageRef,
+        out_dir: Path,
+        url: str,
+        data: bytes,
+        ctype: str | None,
+        tried: tuple[str, ...],
+        attempts: int,
+        from_cache: bool,
+    ) -> FetchedImage:
+        try:
+            info = probe_image(data, what=url)  # cheap for cache hits too: a cache never hands back junk
+        except ImageError as exc:
+            return FetchedImage(index=ref.index, status="failed", urls_tried=tried, attempts=attempts, error=exc.message)
+        rel = f"images/{ref.index:03d}.{info.extension}"
+        atomic_write_bytes(out_dir / rel, data)
+        return FetchedImage(
+            index=ref.index,
+            status="ok",
+            urls_tried=tried,
+            url=url,
+            file=rel,
+            sha256=sha256_hex(data),
+            bytes=len(data),
+            content_type=(ctype or info.mime).split(";")[0],
+            width=info.width,
+            height=info.height,
+            attempts=attempts,
+            from_cache=from_cache,
+        )
+
+    def fetch(
+        self, article: Article, out_dir: Path, progress: ProgressFn | None = None, run_id: str | None = None
+    ) -> FetchResult:
+        """Download the article's series (or every image with all_images) and write the manifest."""
+        out_dir = Path(out_dir)
+        cfg = self.config
+        wanted = [im for im in article.images if im.in_series or cfg.all_images]
+        if len(wanted) > cfg.max_images:
+            log.warning(
+                "the article names %d images; only the first %d are fetched (--max-images)", len(wanted), cfg.max_images
+            )
+        over = {im.index for im in wanted[cfg.max_images :]}
+        wanted = wanted[: cfg.max_images]
+        kept = {im.index for im in wanted}
+        results: dict[int, FetchedImage] = {
+            im.index: FetchedImage(
+                index=im.index,
+                status="excluded",
+                error=f"over the {cfg.max_images}-image limit (--max-images)" if im.index in over else im.excluded_reason,
+            )
+            for im in article.images
+            if im.index not in kept
+        }
+        policy = FetchPolicy.for_article(article.meta.location, cfg.allow_private, self.resolver)
+        downloader = self.downloader.with_policy(policy) if policy.remote else self.downloader
+        refs = {im.index: im for im in wanted}
+
+        done = 0
+        try:
+            with ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="ocrpipe-fetch") as pool:
+                for rec in pool.map(lambda r: self._fetch_safely(r, out_dir, downloader), wanted):
+                    results[rec.index] = rec
+                    done += 1
+                    if progress:
+                        progress(done, len(wanted), rec)
+            # One more round over the URLs of each image that failed for a reason a later
+            # try may cure: a host that was down a moment ago may be back.
+            for idx, rec in list(results.items()):
+                if rec.status == "failed" and rec.retryable:
+                    log.info("image %d: one more round over its URLs", idx)
+                    again = self._fetch_safely(refs[idx], out_dir, downloader, rounds=1)
+                    results[idx] = (
+                        again
+                        if again.status == "ok"
+                        else replace(
+                            rec, attempts=rec.attempts + again.attempts, error=f"{rec.error}; last round: {again.error}"
+                        )
+                    )
+        finally:
+            if downloader is not self.downloader:
+                downloader.close()
+
+        hinted = {im.index for im in article.images if im.width_hint and im.height_hint}
+        images = exclude_by_pixels([results[i] for i in sorted(results)], hinted, self.config.all_images)
+        result = FetchResult(meta=article.meta, out_dir=out_dir, images=tuple(images), run_id=run_id)
+        atomic_write_json(out_dir / MANIFEST, result.to_manifest())
+        return result
+
+
+def exclude_by_pixels(images: list[FetchedImage], hinted: set[int], keep_all: bool) -> list[FetchedImage]:
+    """Images that came without size hints leave the series when their aspect is an outlier."""
+    if keep_all:
+        return images
+    ok = [im for im in images if im.status == "ok" and im.width and im.height]
+    if len(ok) < 3:
+        return images
+    aspect = statistics.median(im.width / im.height for im in ok)  # type: ignore[operator]
+    out = []
+    for im in images:
+        if im.status == "ok" and im.index not in hinted and im.width and im.height:
+            a = im.width / im.height
+            if abs(a - aspect) / aspect > PIXEL_ASPECT_TOLERANCE:
+                im = replace(
+                    im,
+                    status="excluded",
+                    error=f"aspect {a:.2f} ({im.width}x{im.height}) differs from the series' {aspect:.2f}",
+                )
+        out.append(im)
+    return out

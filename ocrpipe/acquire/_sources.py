@@ -1,0 +1,94 @@
+"""Turn what the user passed (file, URL, list, directory) into an Article."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ocrpipe.acquire._article import Article, ImageRef, parse_article, promised_count, unwrap_proxy
+from ocrpipe.acquire._http import Downloader
+from ocrpipe.acquire._imageio import IMAGE_SUFFIXES
+from ocrpipe.errors import ArticleError, FetchError, InputError
+from ocrpipe.output._results import ArticleMeta
+
+_URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def natural_key(name: str) -> list:
+    """Sort key so that 'p2' comes before 'p10'."""
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", name)]
+
+
+def _images_article(refs: list[ImageRef], title: str | None, location: str) -> Article:
+    if not refs:
+        raise ArticleError(f"{location}: no images found")
+    return Article(meta=ArticleMeta(title=title, location=location, promised_count=promised_count(title)), images=tuple(refs))
+
+
+def _from_directory(path: Path) -> Article:
+    files = sorted(
+        (p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES), key=lambda p: natural_key(p.name)
+    )
+    refs = [ImageRef(index=i, urls=(p.resolve().as_uri(),)) for i, p in enumerate(files)]
+    return _images_article(refs, path.resolve().name, str(path))
+
+
+def _from_list(text: str, path: Path) -> Article:
+    refs: list[ImageRef] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if _URL_RE.match(line):
+            real, proxy = unwrap_proxy(line)
+            refs.append(ImageRef(index=len(refs), urls=(real,), proxy_urls=(proxy,) if proxy else ()))
+        else:
+            # abspath, not resolve(): a NUL or other junk must fail that one image, not the list
+            local = Path(os.path.abspath(path.parent / line))
+            refs.append(ImageRef(index=len(refs), urls=(local.as_uri(),)))
+    return _images_article(refs, path.stem, str(path))
+
+
+def _looks_like_list(text: str) -> bool:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    if not lines:
+        return False
+    return all(_URL_RE.match(ln) or ln.lower().endswith(IMAGE_SUFFIXES) for ln in lines)
+
+
+def load_article(spec: str, downloader: Downloader | None = None, all_images: bool = False) -> Article:
+    """Read an article from a path or URL: article file, HTML, URL list, directory, or single image."""
+    if re.match(r"https?://", spec, re.I):
+        if downloader is None:
+            raise InputError("a downloader is needed to read an article URL")
+        try:
+            html = downloader.get_text(spec)
+        except FetchError as exc:
+            raise FetchError(f"cannot download the article page: {exc.message}") from exc
+        article = parse_article(html, location=spec, base_url=spec, all_images=all_images)
+        if not article.images:
+            raise ArticleError(f"{spec}: the page holds no <img> images")
+        return article
+
+    path = Path(spec)
+    if not path.exists():
+        raise InputError(f"{spec}: no such file or directory", "check the path, or give an http(s) URL")
+    if path.is_dir():
+        return _from_directory(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{spec}: cannot read: {exc.strerror or exc}") from exc
+    if data.startswith(_IMAGE_MAGIC):
+        return _images_article([ImageRef(index=0, urls=(path.resolve().as_uri(),))], path.stem, spec)
+    text = data.decode("utf-8", errors="replace")
+    if _looks_like_list(text):
+        return _from_list(text, path)
+    if "<" not in text and not text.lstrip().startswith("---"):
+        raise ArticleError(f"{spec}: neither an article (front matter / HTML) nor a list of image URLs")
+    article = parse_article(text, location=spec, base_url=path.resolve().as_uri(), all_images=all_images)
+    if not article.images:
+        raise ArticleError(f"{spec}: the article holds no <img> images")
+    return article

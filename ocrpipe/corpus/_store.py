@@ -1,0 +1,377 @@
+"""The corpus store: one SQLite file (WAL), schema versioned with PRAGMA user_version.
+
+Tables (schema 1)::
+
+    articles        one row per article key (URL or absolute path): metadata, state
+                    (done | failed | duplicate), settings and ocrpipe version it was
+                    read with, its poster-set hash, verification, provenance
+    images          recognised images, keyed by (sha256 of the bytes, settings key):
+                    an image shared by articles is recognised once
+    article_images  which images an article has, in order
+    clauses         the clauses of each article, with a stable id
+    clause_fts      FTS5 (trigram) over clause titles and bodies
+    image_fts       FTS5 (trigram) over image text
+
+Every article is written in one transaction: it is in the store whole or not at all.
+Forward migrations live in MIGRATIONS; opening an older store upgrades it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ocrpipe._io import exclusive_lock
+from ocrpipe.errors import InputError, OutputError
+from ocrpipe.output._results import ArticleMeta, ImageResult, LineResult, RunResult
+from ocrpipe.output._serial import from_json, to_json
+from ocrpipe.structure._clauses import extract_clauses
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        title TEXT, date TEXT, location TEXT, source TEXT, promised INTEGER,
+        state TEXT NOT NULL CHECK (state IN ('done', 'failed', 'duplicate')),
+        error TEXT,
+        settings TEXT, version TEXT,
+        set_hash TEXT,
+        duplicate_of INTEGER REFERENCES articles(id),
+        verification TEXT, verified INTEGER,
+        provenance TEXT,
+        updated REAL NOT NULL
+    );
+    CREATE INDEX articles_set ON articles(set_hash);
+    CREATE TABLE images (
+        sha256 TEXT NOT NULL, settings TEXT NOT NULL,
+        width INTEGER, height INTEGER, text TEXT NOT NULL, lines TEXT NOT NULL,
+        PRIMARY KEY (sha256, settings)
+    );
+    CREATE TABLE article_images (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        sha256 TEXT, url TEXT, file TEXT, status TEXT NOT NULL, error TEXT,
+        PRIMARY KEY (article_id, position)
+    );
+    CREATE INDEX article_images_sha ON article_images(sha256);
+    CREATE TABLE clauses (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        number INTEGER NOT NULL, label TEXT, title TEXT NOT NULL, body TEXT NOT NULL, section TEXT,
+        images TEXT NOT NULL, confidence REAL
+    );
+    CREATE INDEX clauses_article ON clauses(article_id, ordinal);
+    CREATE VIRTUAL TABLE clause_fts USING fts5(title, body, content='clauses', content_rowid='id',
+                                               tokenize='trigram');
+    CREATE VIRTUAL TABLE image_fts USING fts5(sha256 UNINDEXED, settings UNINDEXED, text, tokenize='trigram');
+    """,
+}
+
+STATES = ("done", "failed", "duplicate")
+
+
+def settings_key(provenance_settings: dict, engine: str) -> str:
+    """What makes two recognitions of the same bytes comparable: engine and settings."""
+    blob = json.dumps({"engine": engine, **provenance_settings}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def set_hash(shas: list[str]) -> str:
+    """The identity of a poster set: its images' bytes, in order."""
+    return hashlib.sha256("\n".join(shas).encode()).hexdigest()
+
+
+def clause_uid(article_key: str, ordinal: int, number: int) -> str:
+    """Stable across stores and re-runs: the article key, the clause's place and number."""
+    return f"{hashlib.sha256(article_key.encode()).hexdigest()[:12]}-{ordinal:03d}-{number}"
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    id: int
+    key: str
+    state: str
+    settings: str | None
+    version: str | None
+    error: str | None
+
+
+class Store:
+    """A corpus in one SQLite file. Not shared between threads; one writer process."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock_fd: int | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(f"cannot open the corpus store {self.path}: {exc}") from exc
+        self.db.row_factory = sqlite3.Row
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise InputError(
+                f"{self.path} is not an ocrpipe corpus store: {exc}",
+                "give --db a new file name, or the store `ocrpipe corpus add` made",
+            ) from exc
+
+    def close(self) -> None:
+        self.db.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def lock_writer(self) -> None:
+        """One `corpus add` at a time per store (readers are never blocked: WAL)."""
+        self._lock_fd = exclusive_lock(
+            Path(f"{self.path}.lock"),
+            f"another `ocrpipe corpus add` is writing to {self.path}",
+            "wait for it to finish; `corpus status` and `search` work meanwhile",
+        )
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ----------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                f"{self.path} has schema {version}, newer than this ocrpipe knows ({SCHEMA_VERSION})", "upgrade ocrpipe"
+            )
+        for v in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                for stmt in _statements(MIGRATIONS[v]):
+                    self.db.execute(stmt)
+                self.db.execute(f"PRAGMA user_version = {v}")
+            log.info("corpus store %s: schema %d", self.path, v)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # -- reading ---------------------------------------------------------------
+
+    def article(self, key: str) -> ArticleRow | None:
+        r = self.db.execute("SELECT id, key, state, settings, version, error FROM articles WHERE key = ?", (key,)).fetchone()
+        return ArticleRow(**dict(r)) if r else None
+
+    def known_image(self, sha256: str, settings: str) -> ImageResult | None:
+        r = self.db.execute(
+            "SELECT width, height, lines FROM images WHERE sha256 = ? AND settings = ?", (sha256, settings)
+        ).fetchone()
+        if r is None:
+            return None
+        lines = tuple(from_json(LineResult, x) for x in json.loads(r["lines"]))
+        return ImageResult(index=0, file=None, width=r["width"], height=r["height"], lines=lines)
+
+    def article_with_set(self, digest: str, not_key: str) -> int | None:
+        r = self.db.execute(
+            "SELECT id FROM articles WHERE set_hash = ? AND key != ? AND state = 'done' ORDER BY id LIMIT 1", (digest, not_key)
+        ).fetchone()
+        return int(r["id"]) if r else None
+
+    # -- writing ---------------------------------------------------------------
+
+    def put_failed(self, key: str, error: str, location: str | None = None) -> None:
+        """Record a failed article (keeping any earlier good result out of the way: it is replaced)."""
+        with self.transaction():
+            self._delete_article(key)
+            self.db.execute(
+                "INSERT INTO articles (key, location, state, error, updated) VALUES (?, ?, 'failed', ?, ?)",
+                (key, location, error[:2000], time.time()),
+            )
+
+    def put_result(self, key: str, result: RunResult, settings: str, version: str, shas: list[str | None]) -> str:
+        """Store one article whole (one transaction); returns its state (done or duplicate)."""
+        ok_shas = [s for s in shas if s]
+        digest = set_hash(ok_shas) if ok_shas and len(ok_shas) == len(shas) else None
+        with self.transaction():
+            self._delete_article(key)
+            dup = self.article_with_set(digest, key) if digest else None
+            state = "duplicate" if dup else "done"
+            v = result.verification
+            meta = result.article
+            cur = self.db.execute(
+                "INSERT INTO articles (key, title, date, location, source, promised, state, settings, version, "
+                "set_hash, duplicate_of, verification, verified, provenance, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    meta.title,
+                    meta.date,
+                    meta.location,
+                    meta.source,
+                    meta.promised_count,
+                    state,
+                    settings,
+                    version,
+                    digest,
+                    dup,
+                    json.dumps(to_json(v)),
+                    int(v.ok),
+                    json.dumps(result.provenance, ensure_ascii=False),
+                    time.time(),
+                ),
+            )
+            article_id = cur.lastrowid
+            for pos, (im, sha) in enumerate(zip(result.images, shas)):
+                self.db.execute(
+                    "INSERT INTO article_images VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (article_id, pos, sha, im.url, im.file, im.status, im.error),
+                )
+                if im.status == "ok" and sha:
+                    self._put_image(sha, settings, im)
+            if state == "done":
+                for ordinal, c in enumerate(result.clauses):
+                    cur = self.db.execute(
+                        "INSERT INTO clauses (uid, article_id, ordinal, number, label, title, body, section, images, "
+                        "confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            clause_uid(key, ordinal, c.number),
+                            article_id,
+                            ordinal,
+                            c.number,
+                            c.label,
+                            c.title,
+                            c.text,
+                            c.section,
+                            json.dumps([s.image for s in c.sources]),
+                            round(c.confidence, 2),
+                        ),
+                    )
+                    self.db.execute(
+                        "INSERT INTO clause_fts (rowid, title, body) VALUES (?, ?, ?)", (cur.lastrowid, c.title, c.text)
+                    )
+        return state
+
+    def _put_image(self, sha: str, settings: str, im: ImageResult) -> None:
+        exists = self.db.execute("SELECT 1 FROM images WHERE sha256 = ? AND settings = ?", (sha, settings)).fetchone()
+        if exists:
+            return
+        self.db.execute(
+            "INSERT INTO images VALUES (?, ?, ?, ?, ?, ?)",
+            (sha, settings, im.width, im.height, im.text, json.dumps([to_json(ln) for ln in im.lines], ensure_ascii=False)),
+        )
+        self.db.execute("INSERT INTO image_fts (sha256, settings, text) VALUES (?, ?, ?)", (sha, settings, im.text))
+
+    def _delete_article(self, key: str) -> None:
+        r = self.db.execute("SELECT id FROM articles WHERE key = ?", (key,)).fetchone()
+        if r is None:
+            return
+        for c in self.db.execute("SELECT id, title, body FROM clauses WHERE article_id = ?", (r["id"],)).fetchall():
+            self.db.execute(
+                "INSERT INTO clause_fts (clause_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                (c["id"], c["title"], c["body"]),
+            )
+        self.db.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?", (r["id"],))
+        self.db.execute("DELETE FROM articles WHERE id = ?", (r["id"],))
+
+    def stored_result(self, key: str) -> tuple[RunResult, list[str | None]] | None:
+        """An article as a RunResult again (clauses extracted anew from its stored lines: the same code
+        gives the same clauses), with its images' sha256; None when the article is not stored whole."""
+        a = self.db.execute("SELECT * FROM articles WHERE key = ?", (key,)).fetchone()
+        if a is None or a["state"] == "failed":
+            return None
+        rows = self.db.execute("SELECT * FROM article_images WHERE article_id = ? ORDER BY position", (a["id"],)).fetchall()
+        images, shas = [], []
+        for r in rows:
+            known = self.known_image(r["sha256"], a["settings"]) if r["sha256"] else None
+            if known is not None and r["status"] == "ok":
+                images.append(replace(known, index=r["position"], file=r["file"], url=r["url"]))
+            else:
+                images.append(
+                    ImageResult(index=r["position"], file=None, url=r["url"], status="failed", error=r["error"] or "not stored")
+                )
+            shas.append(r["sha256"])
+        v = json.loads(a["verification"] or "{}")
+        clauses, verification = extract_clauses(images, v.get("expected"))
+        meta = ArticleMeta(
+            title=a["title"], date=a["date"], location=a["location"], source=a["source"], promised_count=a["promised"]
+        )
+        prov = json.loads(a["provenance"] or "{}")
+        return RunResult(
+            article=meta, images=tuple(images), clauses=tuple(clauses), verification=verification, provenance=prov
+        ), shas
+
+    def article_keys(self) -> list[tuple[str, str, bool | None]]:
+        """(key, state, verified) of every article: failed verification first, then ok, then failed fetches."""
+        rows = self.db.execute(
+            "SELECT key, state, verified FROM articles ORDER BY "
+            "CASE WHEN state = 'failed' THEN 2 WHEN verified = 0 THEN 0 ELSE 1 END, key"
+        ).fetchall()
+        return [(r["key"], r["state"], None if r["verified"] is None else bool(r["verified"])) for r in rows]
+
+    # -- status ----------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(STATES, 0)
+        for r in self.db.execute("SELECT state, count(*) AS n FROM articles GROUP BY state"):
+            out[r["state"]] = r["n"]
+        out["clauses"] = self.db.execute("SELECT count(*) FROM clauses").fetchone()[0]
+        out["images"] = self.db.execute("SELECT count(*) FROM images").fetchone()[0]
+        return out
+
+    def status(self) -> dict[str, Any]:
+        """Counts, failed articles with their error, failed verifications, duplicates."""
+        failed = [dict(r) for r in self.db.execute("SELECT key, error FROM articles WHERE state = 'failed' ORDER BY key")]
+        unverified = []
+        for r in self.db.execute(
+            "SELECT key, title, verification FROM articles WHERE state = 'done' AND verified = 0 ORDER BY key"
+        ):
+            v = json.loads(r["verification"])
+            unverified.append(
+                {
+                    "key": r["key"],
+                    "title": r["title"],
+                    "expected": v["expected"],
+                    "found": len(v["found"]),
+                    "missing": v["missing"],
+                    "duplicates": v["duplicates"],
+                }
+            )
+        dups = [
+            dict(r)
+            for r in self.db.execute(
+                "SELECT a.key AS key, b.key AS duplicate_of FROM articles a JOIN articles b ON a.duplicate_of = b.id "
+                "ORDER BY a.key"
+            )
+        ]
+        return {"counts": self.counts(), "failed": failed, "verification_failed": unverified, "duplicates": dups}
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside our statements)."""
+    return [s.strip() for s in script.split(";") if s.strip()]

@@ -1,0 +1,91 @@
+"""One run at a time owns an output directory: a lock, a staging area, an ordered commit.
+
+A run writes everything (images/, manifest.json, result.json, clauses.md,
+text.txt) into `DIR/.staging-*` and moves it into place at the end. The commit
+first removes the previous run's result.json, then swaps images/, then moves the
+files, result.json last; manifest.json and result.json carry the same run id.
+So a reader finds either a whole run, the previous whole run, or a directory
+without result.json (a commit that was cut short): never one run's manifest
+beside another's result. Images an earlier run left are removed with its images/.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+from ocrpipe._io import exclusive_lock
+from ocrpipe.errors import OutputError
+
+log = logging.getLogger(__name__)
+
+LOCK = ".ocrpipe.lock"
+RESULT_FILES = ("result.json", "clauses.md", "text.txt")  # written from a recognition result
+COMMIT_ORDER = ("images", "manifest.json", "clauses.md", "text.txt", "result.json")
+
+
+class OutputDir:
+    """Context manager: lock DIR, hand out a staging folder, commit it with `commit()`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.run_id = uuid.uuid4().hex
+        self.staging: Path | None = None
+        self._lock_fd: int | None = None
+
+    def __enter__(self) -> "OutputDir":
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot use output directory {self.root}: {exc.strerror or exc}") from exc
+        self._lock_fd = exclusive_lock(
+            self.root / LOCK, f"another ocrpipe run is writing to {self.root}", "wait for it to finish, or give another --out"
+        )
+        for old in self.root.glob(".staging-*"):  # left by a run that was killed; we hold the lock
+            shutil.rmtree(old, ignore_errors=True)
+        try:
+            self.staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".staging-"))
+        except OSError as exc:
+            self._unlock()
+            raise OutputError(f"cannot write to {self.root}: {exc.strerror or exc}") from exc
+        return self
+
+    def commit(self) -> None:
+        """Move the staged run into place; files of the previous run that this one lacks go."""
+        assert self.staging is not None
+        staged = self.staging
+        trash = Path(tempfile.mkdtemp(dir=self.root, prefix=".staging-old-"))
+        try:
+            # The old result goes first: until the new one lands, no result describes the images.
+            for name in RESULT_FILES:
+                _move_if_exists(self.root / name, trash / name)
+            for name in COMMIT_ORDER:
+                src, dst = staged / name, self.root / name
+                if name == "images":
+                    _move_if_exists(dst, trash / name)
+                if src.exists():
+                    os.replace(src, dst)
+        except OSError as exc:
+            raise OutputError(f"cannot move the results into {self.root}: {exc.strerror or exc}") from exc
+        finally:
+            shutil.rmtree(trash, ignore_errors=True)
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+        self._unlock()
+
+
+def _move_if_exists(src: Path, dst: Path) -> None:
+    if src.exists() or src.is_symlink():
+        os.replace(src, dst)

@@ -1,0 +1,131 @@
+"""Typed results of each stage; they export to JSON and read back through one serialiser.
+
+RunResult
+├── article: ArticleMeta
+├── images: ImageResult ── lines: LineResult
+├── clauses: ClauseResult ── sources: SourceRef
+└── verification: Verification
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ocrpipe.output._serial import from_json, to_json
+
+Box = tuple[int, int, int, int]  # x, y, w, h in image pixels
+LineKind = Literal["text", "badge"]
+ImageStatus = Literal["ok", "failed"]
+FailStage = Literal["download", "read", "recognize"]
+
+_R1 = {"round": 1}
+_R2 = {"round": 2}
+_R3 = {"round": 3}
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    title: str | None = None
+    date: str | None = None  # ISO 8601
+    author: str | None = None
+    categories: tuple[str, ...] = ()
+    source: str | None = None  # the "来源：…" line
+    location: str | None = None  # where the article was read from
+    promised_count: int | None = None
+
+
+@dataclass(frozen=True)
+class LineResult:
+    text: str
+    confidence: float = field(metadata=_R2)
+    bbox: Box  # x, y, w, h in the image
+    kind: LineKind = "text"
+    block: int = 0
+    text_height: float = field(default=0.0, metadata=_R1)  # px in the image; the clause parser compares heights
+    original: str | None = None  # what the engine read, when a person corrected `text` (corrections.json)
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    index: int
+    file: str | None
+    url: str | None = None
+    status: ImageStatus = "ok"
+    error: str | None = None
+    stage: FailStage | None = None  # where a failed image failed
+    width: int | None = None
+    height: int | None = None
+    skew: float | None = None
+    scale: float | None = field(default=None, metadata=_R3)
+    seconds: float | None = field(default=None, metadata=_R3)
+    lines: tuple[LineResult, ...] = ()
+
+    _exported = ("text",)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(ln.text for ln in self.lines if ln.text)
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    image: int
+    bboxes: tuple[Box, ...]
+
+
+@dataclass(frozen=True)
+class ClauseResult:
+    number: int
+    label: str  # as printed: "1.", "（一）", "01"
+    title: str
+    text: str
+    section: str | None = None
+    sources: tuple[SourceRef, ...] = ()
+    confidence: float = field(default=0.0, metadata=_R2)
+    start: tuple[int, int] | None = None  # (image index, line position) of the line it starts on
+    corrected: tuple[str, ...] = ()  # fields a person corrected: "number", "title"
+
+
+@dataclass(frozen=True)
+class Verification:
+    expected: int | None
+    found: tuple[int, ...]
+    missing: tuple[int, ...] = ()
+    duplicates: tuple[int, ...] = ()
+    out_of_order: tuple[int, ...] = ()
+    ok: bool = False
+
+    def summary(self) -> str:
+        exp = self.expected if self.expected is not None else "no promised count"
+        return f"{'ok' if self.ok else 'FAILED'} (expected {exp}, found {len(self.found)})"
+
+    def problems(self) -> list[str]:
+        """One line per kind of problem: missing, duplicated, out-of-order numbers."""
+        out = []
+        for label, nums in (("missing", self.missing), ("duplicated", self.duplicates), ("out of order", self.out_of_order)):
+            if nums:
+                out.append(f"{label}: {', '.join(map(str, nums))}")
+        return out
+
+
+@dataclass(frozen=True)
+class RunResult:
+    article: ArticleMeta
+    images: tuple[ImageResult, ...]
+    clauses: tuple[ClauseResult, ...]
+    verification: Verification
+    provenance: dict = field(default_factory=dict)
+    run_id: str | None = None  # the same id as the manifest.json written beside it
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(im.text for im in self.images if im.status == "ok")
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_json(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "RunResult":
+        """Strict: ValueError names the first field that does not fit."""
+        return from_json(cls, d)

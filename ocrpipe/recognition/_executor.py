@@ -1,0 +1,103 @@
+"""Where recognition runs: one Executor interface, a local process pool and a Dask cluster behind it.
+
+Both run `_worker.run_job`, so a worker is set up the same way wherever it is.
+`recognize_all` validates the request, fails fast when the engine or model is
+missing, and hands the jobs to the executor the configuration asks for.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Protocol
+
+from ocrpipe.config import OcrConfig, PreprocessConfig
+from ocrpipe.output._results import ImageResult
+from ocrpipe.recognition._recognize import Job, detector_for, recognize_one
+from ocrpipe.recognition._worker import run_job
+from ocrpipe.recognition.engines import check_segment, engine_info, make_engine
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+class Executor(Protocol):
+    """Runs every job, returning the results in job order."""
+
+    def map(
+        self, jobs: Sequence[Job], ocr: OcrConfig, pre: PreprocessConfig, debug_dir: Path | None, progress: Progress | None
+    ) -> list[ImageResult]: ...
+
+
+@dataclass(frozen=True)
+class LocalExecutor:
+    """A pool of `workers` processes on this machine (forkserver: no fork of a threaded parent)."""
+
+    workers: int
+
+    def map(
+        self, jobs: Sequence[Job], ocr: OcrConfig, pre: PreprocessConfig, debug_dir: Path | None, progress: Progress | None
+    ) -> list[ImageResult]:
+        results: list[ImageResult] = []
+        work = partial(run_job, ocr=ocr, pre=pre, debug_dir=debug_dir)
+        # forkserver, not fork: a child forked from a parent whose OpenCV/ONNX threads hold a
+        # lock can hang forever (seen: the detector loaded in the parent, then fork); the
+        # server process is started on first use, never at import
+        ctx = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
+            for n, res in enumerate(pool.map(work, jobs), 1):
+                results.append(res)
+                if progress:
+                    progress(n, len(jobs))
+        return results
+
+
+def executor_for(ocr: OcrConfig, n_jobs: int, dask: str | None = None) -> Executor | None:
+    """The executor for this many jobs: Dask when an address is given, a pool for 2+ workers, else None (inline)."""
+    if dask and n_jobs:
+        from ocrpipe.recognition._dask import DaskExecutor
+
+        return DaskExecutor(dask)
+    workers = min(ocr.jobs, n_jobs)
+    return LocalExecutor(workers) if workers > 1 else None
+
+
+def recognize_all(
+    jobs: Sequence[Job],
+    ocr: OcrConfig,
+    pre: PreprocessConfig,
+    debug_dir: Path | None = None,
+    progress: Progress | None = None,
+    dask: str | None = None,
+) -> tuple[list[ImageResult], dict]:
+    """Recognise every job in order; returns the results and the engine's provenance.
+
+    Inline for one worker, else on the executor the settings choose (a local pool, or
+    with `dask`, a scheduler address, on that cluster: the images travel as bytes).
+    """
+    check_segment(ocr.engine, pre.segment)  # a bad combination is bad input, before any work
+    if pre.det_side is None:
+        pre = replace(pre, det_side=engine_info(ocr.engine).det_side)
+    engine = make_engine(ocr)  # fails fast, in this process, when the engine is missing
+    provenance = engine.provenance()
+    if pre.segment == "detect":
+        provenance["detection"] = detector_for(pre).provenance()  # fails fast when the model is missing
+    executor = executor_for(ocr, len(jobs), dask)
+    if executor is not None:
+        engine.close()
+        return executor.map(jobs, ocr, pre, debug_dir, progress), provenance
+    results: list[ImageResult] = []
+    try:
+        for n, job in enumerate(jobs, 1):
+            results.append(recognize_one(job, engine, pre, debug_dir))
+            if progress:
+                progress(n, len(jobs))
+    finally:
+        engine.close()
+    return results, provenance

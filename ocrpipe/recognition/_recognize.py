@@ -1,0 +1,205 @@
+"""Recognise one image: detect or find its lines, clean them, run the engine per line.
+
+A failing image becomes a failed ImageResult, never an exception: the others go on.
+Where the images run (this process, a local pool, a Dask cluster) is _executor's job.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ocrpipe.acquire._imageio import load_image
+from ocrpipe.config import PreprocessConfig
+from ocrpipe.errors import EngineNotAvailable, ImageError, InputError, OcrpipeError
+from ocrpipe.output._results import FailStage, ImageResult, LineResult
+from ocrpipe.recognition.engines import LayoutReader, Recognizer
+from ocrpipe.structure._textnorm import normalize_line
+from ocrpipe.vision._detect import (
+    DetConfig,
+    TextDetector,
+    badge_candidates,
+    column_to_row,
+    core_boxes,
+    crop,
+    is_column,
+    level_boxes,
+    text_angle,
+)
+from ocrpipe.vision._geometry import deskew, map_box
+from ocrpipe.vision._layout import reading_order
+from ocrpipe.vision._preprocess import clean_badge, clean_line, preprocess, trim_ornaments, write_debug
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int
+    path: Path
+    url: str | None = None
+    file: str | None = None  # as recorded in the result (relative to the output directory)
+    data: bytes | None = field(default=None, repr=False)  # the image's bytes, when they travel (Dask)
+
+
+def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir: Path | None = None) -> ImageResult:
+    """Preprocess and recognise one image; failures are returned, not raised."""
+    t0 = time.perf_counter()
+    base: dict[str, Any] = dict(index=job.index, file=job.file or str(job.path), url=job.url)
+    try:
+        rgb = load_image(job.data if job.data is not None else job.path, max_pixels=pre.max_pixels)
+        if pre.segment == "engine":
+            return _engine_layout(job, rgb, engine, pre, base, t0)
+        if pre.segment == "detect":
+            return _detected_layout(job, rgb, engine, pre, base, t0)
+        layout = preprocess(rgb, pre)
+        if debug_dir is not None:
+            write_debug(layout, debug_dir, f"{job.index:03d}")
+        lines: list[LineResult] = []
+        if pre.segment == "page" and layout.page is not None:
+            rec = engine.recognize_page(layout.page)
+            for raw in (t for t in rec.text.splitlines() if t.strip()):
+                lines.append(
+                    LineResult(
+                        text=normalize_line(raw),
+                        confidence=rec.confidence,
+                        bbox=(0, 0, layout.width, layout.height),
+                        block=0,
+                        text_height=layout.text_height,
+                    )
+                )
+        else:
+            for ln in layout.lines:
+                rec = engine.recognize_line(ln.image, ln.kind)
+                text = normalize_line(" ".join(rec.text.split("\n")))
+                if ln.kind == "badge":
+                    text = "".join(ch for ch in text if ch.isdigit())
+                if not text:
+                    continue
+                lines.append(
+                    LineResult(
+                        text=text,
+                        confidence=rec.confidence,
+                        bbox=ln.box,
+                        kind=ln.kind,
+                        block=ln.block,
+                        text_height=ln.text_height,
+                    )
+                )
+    except EngineNotAvailable:
+        raise  # not about this image: every image would fail the same way
+    except OcrpipeError as exc:
+        log.warning("image %d (%s): %s", job.index, job.path, exc.message)
+        stage: FailStage = "read" if isinstance(exc, ImageError) else "recognize"
+        return ImageResult(**base, status="failed", stage=stage, error=str(exc), seconds=time.perf_counter() - t0)
+    return ImageResult(
+        **base,
+        width=layout.width,
+        height=layout.height,
+        skew=layout.skew,
+        scale=layout.scale,
+        seconds=time.perf_counter() - t0,
+        lines=tuple(lines),
+    )
+
+
+def _engine_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, base: dict, t0: float) -> ImageResult:
+    """Let an engine with its own text detector find and read the lines (segment="engine")."""
+    if not isinstance(engine, LayoutReader):
+        raise InputError(f"the {engine.name} engine does not find lines itself; use --segment detect, lines or page")
+    H, W = rgb.shape[:2]
+    skew, work, matrix = deskew(rgb, pre.max_angle, pre.deskew)
+    found = engine.read_lines(work)
+    heights = sorted(d.box[3] for d in found) or [20]
+    ordered = reading_order([d.box for d in found], float(heights[len(heights) // 2]))
+    by_box = {d.box: d for d in found}
+    lines = []
+    for o in ordered:
+        d = by_box[o.box]
+        text = normalize_line(d.text)
+        if text:
+            box = map_box(o.box, matrix, (H, W)) if matrix is not None else o.box
+            lines.append(LineResult(text=text, confidence=d.confidence, bbox=box, block=o.block, text_height=float(o.box[3])))
+    return ImageResult(**base, width=W, height=H, skew=skew, scale=1.0, seconds=time.perf_counter() - t0, lines=tuple(lines))
+
+
+_detectors: dict[int, TextDetector] = {}
+
+
+def detector_for(pre: PreprocessConfig) -> TextDetector:
+    """One detector per process and input size: loading the model costs ~0.1 s."""
+    side = pre.det_side or DetConfig.side
+    det = _detectors.get(side)
+    if det is None:
+        det = _detectors[side] = TextDetector(DetConfig(side=side))
+    return det
+
+
+def _detected_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, base: dict, t0: float) -> ImageResult:
+    """Lines found by the DB detector, turned upright, read by the engine (segment="detect")."""
+    det = detector_for(pre)
+    H, W = rgb.shape[:2]
+    regions = det.detect(rgb)
+    crops = []
+    for r in regions:
+        c = crop(rgb, r.quad)
+        crops.append(column_to_row(c) if is_column(c) else c)
+    flips = det.upside_down(crops) if crops else []
+    crops = [np.ascontiguousarray(c[::-1, ::-1]) if f else c for c, f in zip(crops, flips)]
+    # reading order on the page turned level (boxes of tilted lines overlap in y)
+    angle = text_angle(regions)
+    boxes = core_boxes(level_boxes(regions, angle, rgb.shape))
+    heights = sorted(min(r.size) for r in regions) or [20.0]
+    ordered = reading_order(boxes, float(heights[len(heights) // 2]))
+    if flips and sum(flips) > len(flips) / 2:
+        ordered = ordered[::-1]  # the page itself is upside down: its last line is read first
+    slots: dict[tuple, list[int]] = {}
+    for i, b in enumerate(boxes):
+        slots.setdefault(b, []).append(i)
+    badges = badge_candidates([r.box for r in regions])
+    lines = []
+    for o in ordered:
+        i = slots[o.box].pop(0)
+        if i in badges:
+            badge = _read_badge(crops[i], engine, pre)
+            if badge is not None:
+                lines.append(
+                    LineResult(
+                        text=badge[0],
+                        confidence=badge[1],
+                        bbox=regions[i].box,
+                        kind="badge",
+                        block=o.block,
+                        text_height=float(min(regions[i].size)),
+                    )
+                )
+                continue
+        # the ink model measures the text's own height (the clause parser compares heights
+        # of headings and body text; a detected box adds a margin that varies with its length)
+        x0, x1 = trim_ornaments(crops[i])
+        line = crops[i][:, x0:x1]
+        cleaned, text_h = clean_line(line, pre)
+        rec = engine.recognize_line(cleaned if engine.wants_clean_lines else line, "text")
+        text = normalize_line(" ".join(rec.text.split("\n")))
+        if text:
+            lines.append(
+                LineResult(text=text, confidence=rec.confidence, bbox=regions[i].box, block=o.block, text_height=text_h)
+            )
+    return ImageResult(
+        **base, width=W, height=H, skew=round(-angle, 3), scale=1.0, seconds=time.perf_counter() - t0, lines=tuple(lines)
+    )
+
+
+def _read_badge(crop_rgb: np.ndarray, engine: Recognizer, pre: PreprocessConfig) -> tuple[str, float] | None:
+    """(digits, confidence) when a badge-shaped region reads as a one- to three-digit number."""
+    image = clean_badge(crop_rgb, pre) if engine.wants_clean_lines else crop_rgb
+    rec = engine.recognize_line(image, "badge")
+    digits = "".join(ch for ch in normalize_line(rec.text) if ch.isdigit())
+    if 1 <= len(digits) <= 3 and rec.confidence >= 40:
+        return digits, rec.confidence
+    return None

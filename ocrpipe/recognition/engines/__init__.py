@@ -1,0 +1,95 @@
+"""The recognition engines and their registry: the one list of engines.
+
+The CLI's `--engine` choices, the check of which `--segment` values an engine
+supports, and the factories all come from `ENGINES`. Engine modules are imported
+only when an engine is made, so listing them costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ocrpipe.errors import InputError
+from ocrpipe.recognition.engines._base import DetectedLine, LayoutReader, Recognized, Recognizer
+
+if TYPE_CHECKING:
+    from ocrpipe.config import OcrConfig, Segment
+
+
+def _tesseract(config: "OcrConfig") -> Recognizer:
+    from ocrpipe.recognition.engines._tesseract import make_tesseract
+
+    return make_tesseract(config)
+
+
+def _rapidocr(config: "OcrConfig") -> Recognizer:
+    from ocrpipe.recognition.engines._rapidocr import RapidOcrEngine
+
+    return RapidOcrEngine(config)
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    name: str
+    factory: Callable[["OcrConfig"], Recognizer]
+    segments: tuple[str, ...]  # the --segment values it supports
+    default_segment: Segment  # measured with `make bench` (README)
+    summary: str
+    det_side: int = 1280  # the text detector's input size that suits this engine (measured)
+
+
+ENGINES: dict[str, EngineInfo] = {
+    "tesseract": EngineInfo(
+        "tesseract",
+        _tesseract,
+        ("detect", "lines", "page"),
+        "detect",
+        "Tesseract with chi_sim (Debian's tesseract-ocr-chi-sim)",
+    ),
+    "rapidocr": EngineInfo(
+        "rapidocr",
+        _rapidocr,
+        ("detect", "lines", "page", "engine"),
+        "detect",
+        "PP-OCRv4 through RapidOCR/onnxruntime (the [rapidocr] extra)",
+        det_side=1568,
+    ),
+}
+
+
+def engine_info(name: str) -> EngineInfo:
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise InputError(f"unknown engine {name!r}; available: {', '.join(ENGINES)}") from None
+
+
+def check_segment(engine: str, segment: str) -> None:
+    """A segmentation the engine cannot do is bad input, before any work starts."""
+    info = engine_info(engine)
+    if segment not in info.segments:
+        able = [n for n, e in ENGINES.items() if segment in e.segments]
+        raise InputError(
+            f"--segment {segment} does not work with the {engine} engine; engines that support it: {', '.join(able) or 'none'}",
+            f"use --segment {info.default_segment} (the {engine} default)",
+        )
+
+
+def make_engine(config: "OcrConfig") -> Recognizer:
+    """The engine the config asks for (raises EngineNotAvailable with a hint when it is missing)."""
+    return engine_info(config.engine).factory(config)
+
+
+__all__ = [
+    "ENGINES",
+    "EngineInfo",
+    "engine_info",
+    "check_segment",
+    "make_engine",
+    "Recognizer",
+    "LayoutReader",
+    "Recognized",
+    "DetectedLine",
+]

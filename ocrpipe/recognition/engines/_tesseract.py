@@ -1,0 +1,207 @@
+"""The Tesseract engines: the only module that knows Tesseract exists.
+
+`TesserocrEngine` keeps the model loaded in-process (fast); `PytesseractEngine`
+runs the tesseract binary per call (the fallback). Both give the same text for the
+same image.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ocrpipe._io import sha256_file
+from ocrpipe.config import OcrConfig
+from ocrpipe.errors import EngineError, EngineNotAvailable, EngineTimeout
+from ocrpipe.recognition.engines._base import LineKind, Recognized, Recognizer
+
+log = logging.getLogger(__name__)
+
+TESSDATA_ENV = "OCRPIPE_TESSDATA"
+TESSDATA_DIRS = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+)
+DIGITS = "0123456789"
+
+
+def find_tessdata(lang: str, explicit: Path | None = None) -> Path:
+    """The folder holding <lang>.traineddata, or EngineNotAvailable saying how to get it."""
+    candidates = [explicit] if explicit else []
+    for env in (TESSDATA_ENV, "TESSDATA_PREFIX"):
+        if os.environ.get(env):
+            candidates.append(Path(os.environ[env]))
+    candidates += [Path(p) for p in TESSDATA_DIRS]
+    for folder in candidates:
+        if folder is None:
+            continue
+        for f in (folder, folder / "tessdata"):
+            if (f / f"{lang}.traineddata").is_file():
+                return f
+    where = explicit or "the standard tessdata folders"
+    raise EngineNotAvailable(
+        f"Tesseract language data {lang}.traineddata not found in {where}",
+        f"apt-get install tesseract-ocr-{lang.replace('_', '-')} (or run `make install`), "
+        f"or point --tessdata / ${TESSDATA_ENV} at a folder holding it",
+    )
+
+
+class _TesseractBase:
+    name = "tesseract"
+    backend = ""
+    wants_clean_lines = True  # detected lines go through the ink model first (measured: README)
+
+    def __init__(self, config: OcrConfig) -> None:
+        self.config = config
+        self.tessdata = find_tessdata(config.lang, config.tessdata)
+        self._model = self.tessdata / f"{config.lang}.traineddata"
+
+    def version(self) -> str:
+        raise NotImplementedError
+
+    def _read(self, image: np.ndarray, psm: int, whitelist: str = "") -> Recognized:
+        """One recognition call in the given page segmentation mode (the backend's part)."""
+        raise NotImplementedError
+
+    def recognize_line(self, image: np.ndarray, kind: LineKind = "text") -> Recognized:
+        whitelist = DIGITS if kind == "badge" else ""
+        rec = self._read(image, self.config.line_psm, whitelist)
+        if not rec.text.strip() and self.config.retry_psm:
+            rec = self._read(image, self.config.retry_psm, whitelist)
+        return rec
+
+    def recognize_page(self, image: np.ndarray) -> Recognized:
+        return self._read(image, self.config.page_psm)
+
+    def provenance(self) -> dict:
+        return {
+            "engine": "tesseract",
+            "backend": self.backend,
+            "version": self.version(),
+            "lang": self.config.lang,
+            "language_data": str(self._model),
+            "language_data_sha256": sha256_file(self._model),
+            "line_psm": self.config.line_psm,
+            "retry_psm": self.config.retry_psm,
+            "page_psm": self.config.page_psm,
+            "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"),
+        }
+
+    def close(self) -> None:
+        pass
+
+
+class TesserocrEngine(_TesseractBase):
+    """libtesseract in-process through tesserocr: the model is loaded once."""
+
+    backend = "tesserocr"
+
+    def __init__(self, config: OcrConfig) -> None:
+        super().__init__(config)
+        try:
+            import tesserocr
+        except ImportError as exc:
+            raise EngineNotAvailable(
+                "the tesserocr backend is not installed", "pip install tesserocr, or use --backend pytesseract"
+            ) from exc
+        self._mod = tesserocr
+        self._apis: dict[tuple[int, str], Any] = {}
+
+    def _api(self, psm: int, whitelist: str = ""):
+        key = (psm, whitelist)
+        api = self._apis.get(key)
+        if api is None:
+            try:
+                api = self._mod.PyTessBaseAPI(path=str(self.tessdata), lang=self.config.lang, psm=psm)
+            except RuntimeError as exc:
+                raise EngineNotAvailable(f"Tesseract could not load {self._model}: {exc}") from exc
+            if whitelist:
+                api.SetVariable("tessedit_char_whitelist", whitelist)
+            self._apis[key] = api
+        return api
+
+    def _read(self, image: np.ndarray, psm: int, whitelist: str = "") -> Recognized:
+        api = self._api(psm, whitelist)
+        api.SetImage(Image.fromarray(image))
+        if not api.Recognize(timeout=int(self.config.timeout * 1000)):
+            raise EngineTimeout(f"Tesseract did not finish within {self.config.timeout:g}s")
+        text = api.GetUTF8Text() or ""
+        return Recognized(text=text, confidence=float(max(0, api.MeanTextConf())))
+
+    def version(self) -> str:
+        return self._mod.tesseract_version().split()[1] if self._mod.tesseract_version() else "unknown"
+
+    def close(self) -> None:
+        for api in self._apis.values():
+            api.End()
+        self._apis.clear()
+
+
+class PytesseractEngine(_TesseractBase):
+    """The tesseract binary through pytesseract: one process per call."""
+
+    backend = "pytesseract"
+
+    def __init__(self, config: OcrConfig) -> None:
+        super().__init__(config)
+        import pytesseract
+
+        self._pt = pytesseract
+        try:
+            self._version = str(pytesseract.get_tesseract_version())
+        except pytesseract.TesseractNotFoundError as exc:
+            raise EngineNotAvailable("the tesseract program is not installed") from exc
+
+    def _read(self, image: np.ndarray, psm: int, whitelist: str = "") -> Recognized:
+        pt = self._pt
+        cfg = f"--psm {psm} --tessdata-dir {self.tessdata}"
+        if whitelist:
+            cfg += f" -c tessedit_char_whitelist={whitelist}"
+        try:
+            data = pt.image_to_data(
+                Image.fromarray(image),
+                lang=self.config.lang,
+                config=cfg,
+                timeout=self.config.timeout,
+                output_type=pt.Output.DICT,
+            )
+        except RuntimeError as exc:
+            if "timeout" in str(exc).lower():
+                raise EngineTimeout(f"Tesseract did not finish within {self.config.timeout:g}s") from exc
+            raise EngineError(f"Tesseract failed: {exc}") from exc
+        except pt.TesseractError as exc:
+            raise EngineError(f"Tesseract failed: {exc.message or exc}") from exc
+        # image_to_data gives words; rebuild lines the way GetUTF8Text does.
+        lines: dict[tuple[int, int, int], list[str]] = {}
+        confs = []
+        for i, word in enumerate(data["text"]):
+            conf = float(data["conf"][i])
+            if conf < 0:
+                continue
+            confs.append(conf)
+            key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+            lines.setdefault(key, []).append(word)
+        text = "\n".join(" ".join(ws) for _k, ws in sorted(lines.items()))
+        return Recognized(text=text, confidence=float(np.mean(confs)) if confs else 0.0)
+
+    def version(self) -> str:
+        return self._version
+
+
+def make_tesseract(config: OcrConfig) -> Recognizer:
+    """A Tesseract engine; `auto` prefers the in-process backend."""
+    if config.backend in ("auto", "tesserocr"):
+        try:
+            return TesserocrEngine(config)
+        except EngineNotAvailable:
+            if config.backend == "tesserocr":
+                raise
+            log.info("tesserocr is not installed; using the slower pytesseract backend")
+    return PytesseractEngine(config)

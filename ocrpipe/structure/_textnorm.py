@@ -1,0 +1,48 @@
+"""Chinese text clean-up after recognition.
+
+- no spaces between CJK characters (or between CJK and punctuation); spaces in Latin text stay
+- ASCII punctuation next to CJK becomes full width (，：；？！（）)
+- full-width digits and Latin letters become ASCII, so numbers compare equal
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014"
+_HAN_OR_PUNCT = f"[{_CJK}{_CJK_PUNCT}]"
+_SPACE_BETWEEN = re.compile(rf"(?<={_HAN_OR_PUNCT})[ \t\u3000]+(?={_HAN_OR_PUNCT})")
+_SPACE_HAN_DIGIT = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[0-9])|(?<=[0-9])[ \t]+(?=[{_CJK}])")
+_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+_HALF_NEAR_HAN = re.compile(rf"(?<=[{_CJK}])[,:;?!]|[,:;?!](?=[{_CJK}])")
+_HAN_IN_PARENS = re.compile(rf"\(([^()]*[{_CJK}][^()]*)\)")  # (企业) -> （企业）, but (1) stays
+
+
+def _ascii_alnum(text: str) -> str:
+    """Full-width ０-９ Ａ-Ｚ ａ-ｚ to ASCII; leave other full-width forms (Chinese punctuation) alone."""
+    return "".join(
+        unicodedata.normalize("NFKC", ch)
+        if ("\uff10" <= ch <= "\uff19" or "\uff21" <= ch <= "\uff3a" or "\uff41" <= ch <= "\uff5a")
+        else ch
+        for ch in text
+    )
+
+
+def normalize_line(text: str) -> str:
+    """Clean one recognised line of Chinese text."""
+    # An ASCII bar at either end of a Chinese line is a border or rule read as text.
+    text = _ascii_alnum(text.replace("\u00a0", " ")).strip().strip("|").strip()
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    # Punctuation first, so "程序 ," becomes "程序 ，" and then loses its space.
+    text = _HALF_NEAR_HAN.sub(lambda m: _TO_FULL[m.group(0)], text)
+    text = _HAN_IN_PARENS.sub(lambda m: f"（{m.group(1)}）", text)
+    text = _SPACE_BETWEEN.sub("", text)
+    text = _SPACE_HAN_DIGIT.sub("", text)
+    return text
+
+
+def squash(text: str) -> str:
+    """Text without any white space: what character error rates and comparisons use."""
+    return "".join(text.split())

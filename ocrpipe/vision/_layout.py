@@ -1,0 +1,108 @@
+"""Reading order: merge boxes on one text line, group lines into blocks, order them.
+
+Recursive XY-cut: split the page at horizontal gaps into bands (top to bottom),
+split each band at wide vertical gaps into columns (left to right), recurse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ocrpipe.output._results import Box
+
+
+def _union(a: Box, b: Box) -> Box:
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def merge_same_line(boxes: list[Box], max_gap_ratio: float = 1.3, min_overlap: float = 0.5) -> list[Box]:
+    """Merge boxes that share a text line: vertical overlap and a small horizontal gap.
+
+    This keeps a number badge with the heading beside it.
+    """
+    boxes = sorted(boxes, key=lambda b: b[0])
+    changed = True
+    while changed:
+        changed = False
+        out: list[Box] = []
+        for b in boxes:
+            for i, a in enumerate(out):
+                overlap = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+                gap = max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2])
+                union_h = max(a[1] + a[3], b[1] + b[3]) - min(a[1], b[1])
+                if (
+                    overlap > min_overlap * min(a[3], b[3])
+                    and gap < max_gap_ratio * max(min(a[3], b[3]), 1)
+                    and union_h <= 1.35 * max(a[3], b[3])
+                ):
+                    out[i] = _union(a, b)
+                    changed = True
+                    break
+            else:
+                out.append(b)
+        boxes = sorted(out, key=lambda b: b[0])
+    return boxes
+
+
+@dataclass(frozen=True)
+class Ordered:
+    box: Box
+    block: int
+    order: int
+
+
+def _widest_gap(starts: np.ndarray, ends: np.ndarray) -> tuple[float, float]:
+    """(width, centre) of the widest run that no interval covers; (0, 0) if none."""
+    order = np.argsort(starts)
+    reach = ends[order[0]]
+    best = (0.0, 0.0)
+    for i in order[1:]:
+        if starts[i] > reach and starts[i] - reach > best[0]:
+            best = (float(starts[i] - reach), float(reach + starts[i]) / 2)
+        reach = max(reach, ends[i])
+    return best
+
+
+def reading_order(boxes: list[Box], line_height: float) -> list[Ordered]:
+    """Order line boxes top-to-bottom, left-to-right across columns; group them into blocks.
+
+    Each step cuts at the widest empty gap: between rows, or between columns when
+    that gap is wider (and at least 1.5 line heights), so aligned two-column text
+    is read column by column.
+    """
+    if not boxes:
+        return []
+    ordered: list[Box] = []
+
+    def cut(group: list[Box]) -> None:
+        if len(group) == 1:
+            ordered.append(group[0])
+            return
+        arr = np.array(group, dtype=np.float64)
+        hgap, hpos = _widest_gap(arr[:, 1], arr[:, 1] + arr[:, 3])
+        vgap, vpos = _widest_gap(arr[:, 0], arr[:, 0] + arr[:, 2])
+        if vgap >= 1.5 * line_height and vgap > hgap:
+            cut([b for b in group if b[0] + b[2] / 2 < vpos])
+            cut([b for b in group if b[0] + b[2] / 2 >= vpos])
+        elif hgap > 0:
+            cut([b for b in group if b[1] + b[3] / 2 < hpos])
+            cut([b for b in group if b[1] + b[3] / 2 >= hpos])
+        else:  # boxes overlap both ways: read left to right
+            ordered.extend(sorted(group, key=lambda b: (b[0], b[1])))
+
+    cut(list(boxes))
+    out: list[Ordered] = []
+    block = 0
+    for n, b in enumerate(ordered):
+        if n:
+            p = ordered[n - 1]
+            vgap = b[1] - (p[1] + p[3])
+            hover = min(p[0] + p[2], b[0] + b[2]) - max(p[0], b[0])
+            if vgap > 1.5 * line_height or hover <= 0:
+                block += 1
+        out.append(Ordered(box=b, block=block, order=n))
+    return out

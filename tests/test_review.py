@@ -12,7 +12,8 @@ import requests
 
 from ocrpipe.cli._main import main
 from ocrpipe.review import _corrections as corrections
-from ocrpipe.review._page import serve_in_thread, write_page
+from ocrpipe.review._page import write_page
+from ocrpipe.review._server import serve_in_thread
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

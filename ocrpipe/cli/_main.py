@@ -189,7 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from ocrpipe.review._page import serve, write_page
+    from ocrpipe.review._page import write_page
+    from ocrpipe.review._server import serve
 
     path = write_page(args.result)
     if not args.serve:

@@ -1,0 +1,161 @@
+"""The editable review page, served on 127.0.0.1 behind a random token.
+
+`serve(DIR)` serves review._page's page; there a correction is saved at once
+(corrections.json), and the results are rebuilt and verified again (review._corrections).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import secrets
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ocrpipe._io import atomic_write_text
+from ocrpipe.errors import InputError, OcrpipeError
+from ocrpipe.output._export import read_result
+from ocrpipe.review import _corrections as corrections
+from ocrpipe.review._page import PAGE, page_data, render
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024
+
+
+class ReviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, out_dir: Path, port: int = 0, token: str | None = None) -> None:
+        self.out_dir = Path(out_dir).resolve()
+        self.token = token or secrets.token_urlsafe(18)
+        read_result(self.out_dir)  # a clear error now, not on the first request
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/?token={self.token}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ReviewServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt: str, *args: Any) -> None:
+        log.debug("review server: " + fmt, *args)
+
+    def _send(self, status: int, body: bytes, ctype: str = "application/json; charset=utf-8") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, obj: Any) -> None:
+        self._send(status, json.dumps(obj, ensure_ascii=False).encode())
+
+    def _authorised(self) -> bool:
+        query = parse_qs(urlsplit(self.path).query)
+        given = self.headers.get("X-Ocrpipe-Token") or (query.get("token") or [""])[0]
+        if secrets.compare_digest(given.encode(), self.server.token.encode()):
+            return True
+        self._json(HTTPStatus.FORBIDDEN, {"error": "a valid token is needed: open the URL ocrpipe printed"})
+        return False
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        if not self._authorised():
+            return
+        path = unquote(urlsplit(self.path).path)
+        out = self.server.out_dir
+        if path in ("/", "/" + PAGE):
+            self._send(HTTPStatus.OK, render(read_result(out)).encode(), "text/html; charset=utf-8")
+        elif path == "/api/state":
+            self._json(HTTPStatus.OK, page_data(read_result(out)))
+        elif path.startswith("/images/"):
+            target = (out / path.lstrip("/")).resolve()
+            if target.parent != (out / "images").resolve() or not target.is_file():
+                self._json(HTTPStatus.NOT_FOUND, {"error": "no such image"})
+                return
+            ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            self._send(HTTPStatus.OK, target.read_bytes(), ctype)
+        else:
+            self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
+
+    def do_POST(self) -> None:  # noqa: N802
+        if not self._authorised():
+            return
+        if urlsplit(self.path).path != "/api/correct":
+            self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+            if not 0 < length <= MAX_BODY:
+                raise InputError("a correction is a small JSON object")
+            body = json.loads(self.rfile.read(length))
+            done = correct(self.server.out_dir, body)
+        except (ValueError, OcrpipeError) as exc:
+            self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)[:300]})
+            return
+        self._json(HTTPStatus.OK, page_data(done.result, len(done.stale)))
+
+
+def correct(out_dir: Path, body: Any) -> corrections.Applied:
+    """One correction from the page: {kind: line|clause, image, line, text | number/title}."""
+    if not isinstance(body, dict) or body.get("kind") not in ("line", "clause"):
+        raise InputError("a correction needs kind 'line' or 'clause'")
+    result = read_result(out_dir)
+    image, line = body.get("image"), body.get("line")
+    im = next((x for x in result.images if x.index == image), None)
+    if im is None or not isinstance(line, int) or not 0 <= line < len(im.lines):
+        raise InputError("no such line; reload the page")
+    ln = im.lines[line]
+    recognised = ln.original if ln.original is not None else ln.text
+    if body["kind"] == "line":
+        text = body.get("text")
+        if not isinstance(text, str):
+            raise InputError("a line correction needs its text")
+        c = {"kind": "line", "image": image, "line": line, "original": recognised, "text": text.strip()}
+    else:
+        clause = next((x for x in result.clauses if x.start == (image, line)), None)
+        if clause is None:
+            raise InputError("no clause starts on that line; reload the page")
+        number = body.get("number")
+        c = {
+            "kind": "clause",
+            "image": image,
+            "line": line,
+            "original_number": clause.number,
+            "original_title": clause.title,
+            "number": int(number) if number not in (None, "") else None,
+            "title": body.get("title"),
+        }
+    done = corrections.add(out_dir, c)
+    atomic_write_text(Path(out_dir) / PAGE, render(done.result, len(done.stale)))
+    return done
+
+
+def serve(out_dir: Path, port: int = 0, ready: Callable[[ReviewServer], None] | None = None) -> None:
+    """Serve the editable page until interrupted; `ready` gets the server once it listens."""
+    server = ReviewServer(out_dir, port)
+    if ready:
+        ready(server)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+def serve_in_thread(out_dir: Path, port: int = 0) -> tuple[ReviewServer, threading.Thread]:
+    """For tests and embedding: the server running in a daemon thread."""
+    server = ReviewServer(out_dir, port)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    return server, t

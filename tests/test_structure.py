@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import ocrpipe.cli._commands as commands
 import ocrpipe.cli._main as cli
 from bench import synth
 from ocrpipe.cli._main import main
@@ -117,7 +118,7 @@ def test_a_dead_worker_pool_is_one_line_and_exit_5(monkeypatch, capsys):
     def boom(args):
         raise BrokenProcessPool("A process in the process pool was terminated abruptly")
 
-    monkeypatch.setattr(cli, "cmd_verify", boom)
+    monkeypatch.setattr(commands, "cmd_verify", boom)
     assert main(["verify", "x"]) == ExitCode.ENGINE_FAILED
     err = capsys.readouterr().err
     assert "worker died" in err and "Traceback" not in err and err.count("\n") == 2
@@ -127,7 +128,7 @@ def test_an_unexpected_error_is_one_line_and_exit_1(monkeypatch, capsys):
     def boom(args):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(cli, "cmd_verify", boom)
+    monkeypatch.setattr(commands, "cmd_verify", boom)
     assert main(["verify", "x"]) == ExitCode.UNEXPECTED
     err = capsys.readouterr().err
     assert "ZeroDivisionError" in err and "Traceback" not in err and "-vv" in err

@@ -53,6 +53,7 @@ test-quick: install
 bench: install
 	$(BIN)/python -m bench.posters
 	$(BIN)/python -m bench.realdev
+	$(BIN)/python -m bench.structure
 
 # The corpus store: ingest speed and overhead, search latency on 100k clauses, export memory.
 bench-corpus: install

@@ -1,0 +1,559 @@
+"""A structure benchmark that cannot be memorised: poster layouts drawn from a grammar.
+
+    python -m bench.layouts render OUT_DIR [--family NAME] [--seed N]   # look at the posters
+
+A *family* is a set of choices for each rule of the grammar (layout, columns, numbering,
+where the number sits, how the title is set, cards, decorations, fonts). A *draw* picks one
+option per rule at random (seeded), so every seed gives a different series of the family:
+
+    series   := header poster+ ; footer on each
+    layout   := column | grid(cols 1..3) | table | sections
+    clause   := marker? label? title body
+    marker   := none | badge | tab | ribbon          (a number on a coloured shape)
+    title    := own-line (may wrap 2-3 lines) | inline ("title。body …" in one paragraph)
+    card     := none | framed | filled
+    body     := sentences, may run on into the next poster; may hold ①/1. sub-items
+    extras   := section bands (一、…) above items, an edge slogan, a number dropped
+
+Truth is kept per clause (number, label, title, body, section) and per poster (lines in
+reading order). Families marked held_out are never used to tune anything: the scorer
+(bench.structure) reports them in their own rows.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from ocrpipe._io import atomic_write_bytes, atomic_write_json, atomic_write_text
+
+from .synth import (
+    CIRCLED,
+    POSTER_SIZE,
+    SENTENCES,
+    TITLES,
+    Degrade,
+    _gradient,
+    article_markdown,
+    cn_numeral,
+    degrade,
+    font,
+    jpeg_bytes,
+    wrap,
+)
+
+W, H = POSTER_SIZE
+MARGIN = 56
+HEADER_H = 150
+FOOTER_H = 90
+
+LABELS = {
+    "dot": lambda n: f"{n}.",
+    "dun": lambda n: f"{n}、",
+    "cn_paren": lambda n: f"（{cn_numeral(n)}）",
+    "di_tiao": lambda n: f"第{cn_numeral(n)}条",
+    "circled": lambda n: CIRCLED[n - 1],
+    "digit": lambda n: f"{n}",  # a table's number cell
+    "none": lambda n: "",  # only the marker numbers the clause
+}
+# Endings that make a title long enough to wrap in a card or a table cell.
+TITLE_TAILS = ["并建立长效工作机制", "切实减轻企业负担", "完善配套政策措施", "强化部门协同配合", "持续优化服务保障"]
+SECTION_NAMES = ["总体要求", "依法保护企业权益", "优化司法服务", "强化组织保障", "加强协同配合"]
+SLOGANS = ["奋力推进高质量发展", "法治护航营商环境", "优化服务助企纾困"]
+PALETTES = [  # (background top, bottom, accent, accent text, heading, body, card fill)
+    ((255, 250, 240), (250, 230, 210), (190, 25, 30), (255, 255, 255), (170, 20, 25), (45, 40, 40), (255, 238, 225)),
+    ((236, 244, 255), (205, 225, 250), (20, 70, 150), (255, 255, 255), (20, 60, 140), (25, 30, 50), (225, 236, 252)),
+    ((244, 250, 240), (220, 238, 215), (30, 110, 60), (255, 255, 255), (20, 90, 50), (20, 40, 30), (228, 242, 226)),
+    ((255, 252, 230), (255, 240, 180), (120, 40, 140), (255, 255, 255), (90, 30, 110), (40, 30, 50), (250, 236, 200)),
+]
+
+
+@dataclass(frozen=True)
+class Family:
+    """The options a family allows for each rule of the grammar."""
+
+    name: str
+    layout: str  # column | grid | table | sections
+    held_out: bool = False
+    cols: tuple[int, ...] = (1,)
+    numbering: tuple[str, ...] = ("dot",)
+    marker: tuple[str, ...] = ("none",)
+    title_mode: tuple[str, ...] = ("own",)
+    card: tuple[str, ...] = ("none",)
+    long_titles: float = 0.0  # share of titles long enough to wrap
+    edge: float = 0.0  # chance of a slogan down one edge
+    sub_items: float = 0.0  # chance a body holds ①/1. sub-items
+    drop: float = 0.0  # chance one clause is missing (the verdict must fail)
+    fonts: tuple[str, ...] = ("noto-sans", "noto-serif", "wqy-zenhei")
+    n: tuple[int, int] = (6, 9)
+
+
+FAMILIES: tuple[Family, ...] = (
+    # tuned on (the structure code may be fitted to these)
+    Family("col-wrap", "column", numbering=("dot", "dun"), marker=("none", "badge"), long_titles=0.6, edge=0.3),
+    Family("grid2-tabs", "grid", cols=(2,), numbering=("none", "dot"), marker=("tab",), card=("framed",), edge=0.7),
+    Family("table-ruled", "table", numbering=("digit",), long_titles=0.7, n=(5, 7)),
+    Family("sections-inline", "sections", numbering=("cn_paren",), title_mode=("inline",), sub_items=0.3),
+    # held out (judge on these, never fit)
+    Family(
+        "grid-mixed",
+        "grid",
+        held_out=True,
+        cols=(1, 2, 3),
+        numbering=("di_tiao", "circled", "dun"),
+        marker=("ribbon", "badge", "tab"),
+        card=("framed", "filled"),
+        long_titles=0.5,
+        edge=0.5,
+        drop=0.3,
+        fonts=("ar-kai", "ar-ming", "wqy-microhei", "noto-sans"),
+    ),
+    Family(
+        "column-mixed",
+        "column",
+        held_out=True,
+        numbering=("di_tiao", "cn_paren", "circled"),
+        marker=("none", "badge"),
+        title_mode=("own", "inline"),
+        card=("none", "framed"),
+        long_titles=0.5,
+        edge=0.5,
+        drop=0.3,
+        fonts=("ar-ming", "wqy-microhei", "noto-serif"),
+    ),
+    Family(
+        "table-cn",
+        "table",
+        held_out=True,
+        numbering=("cn_paren", "dot", "digit"),
+        long_titles=0.8,
+        drop=0.3,
+        fonts=("wqy-microhei", "ar-kai", "noto-sans"),
+        n=(5, 7),
+    ),
+    Family(
+        "sections-hier",
+        "sections",
+        held_out=True,
+        numbering=("cn_paren", "dot"),
+        marker=("none", "badge"),
+        title_mode=("inline", "own"),
+        long_titles=0.3,
+        sub_items=0.5,
+        edge=0.3,
+        drop=0.3,
+        fonts=("ar-ming", "wqy-microhei", "noto-sans"),
+    ),
+)
+BY_NAME = {f.name: f for f in FAMILIES}
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One concrete choice per rule: what a seed picked from its family."""
+
+    family: str
+    seed: int
+    n: int
+    cols: int
+    numbering: str
+    marker: str
+    title_mode: str
+    card: str
+    edge: bool
+    font: str
+    palette: int
+    body_size: int
+    head_size: int
+    dropped: int | None
+
+
+def draw(fam: Family, seed: int) -> Draw:
+    rng = random.Random(f"{fam.name}/{seed}")
+    n = rng.randint(*fam.n)
+    numbering = rng.choice(fam.numbering)
+    marker = rng.choice(fam.marker)
+    if numbering == "none" and marker == "none":
+        marker = "badge"
+    return Draw(
+        family=fam.name,
+        seed=seed,
+        n=n,
+        cols=rng.choice(fam.cols),
+        numbering=numbering,
+        marker=marker,
+        title_mode=rng.choice(fam.title_mode),
+        card=rng.choice(fam.card),
+        edge=rng.random() < fam.edge,
+        font=rng.choice(fam.fonts),
+        palette=rng.randrange(len(PALETTES)),
+        body_size=rng.choice((24, 26, 28)),
+        head_size=rng.choice((30, 32, 34)),
+        dropped=rng.randint(2, n - 1) if rng.random() < fam.drop else None,
+    )
+
+
+@dataclass(frozen=True)
+class TruthClause:
+    number: int
+    label: str
+    title: str
+    body: str
+    section: str | None = None
+
+
+def _clauses(d: Draw, fam: Family, rng: random.Random) -> list[TruthClause]:
+    titles = rng.sample(TITLES, d.n)
+    sections = [f"{cn_numeral(i + 1)}、{s}" for i, s in enumerate(rng.sample(SECTION_NAMES, 3))]
+    out = []
+    for i in range(1, d.n + 1):
+        title = titles[i - 1]
+        if rng.random() < fam.long_titles:
+            title += rng.choice(TITLE_TAILS)
+        k = rng.choice((2, 3, 3, 4)) if fam.layout != "table" else rng.choice((1, 2))
+        body = "".join(rng.sample(SENTENCES, k))
+        if rng.random() < fam.sub_items:
+            sub = "circled" if rng.random() < 0.5 else "dot"
+            parts = rng.sample(SENTENCES, 2)
+            body += "".join((CIRCLED[j] if sub == "circled" else f"{j + 1}.") + p for j, p in enumerate(parts))
+        section = sections[min(2, (i - 1) * 3 // d.n)] if fam.layout == "sections" else None
+        out.append(TruthClause(i, LABELS[d.numbering](i), title, body, section))
+    return out
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+@dataclass
+class _Page:
+    img: Image.Image
+    lines: list[str] = field(default_factory=list)
+    asides: list[str] = field(default_factory=list)
+    y: int = 0
+
+
+class _Renderer:
+    def __init__(self, d: Draw, title: str, rng: random.Random) -> None:
+        self.d, self.title, self.rng = d, title, rng
+        p = PALETTES[d.palette]
+        self.bg0, self.bg1, self.accent, self.accent_fg, self.head_fg, self.body_fg, self.fill = p
+        self.bf = font(d.font, d.body_size)
+        self.hf = font(d.font, d.head_size, bold=True)
+        self.pages: list[_Page] = []
+        self.right = W - MARGIN - (70 if d.edge else 0)  # the flow stays clear of the edge slogan
+
+    @property
+    def bottom(self) -> int:
+        return H - FOOTER_H - 24
+
+    def new_page(self) -> _Page:
+        img = _gradient(POSTER_SIZE, self.bg0, self.bg1)
+        dr = ImageDraw.Draw(img)
+        pg = _Page(img=img, y=HEADER_H + 30)
+        dr.rectangle([0, 0, W, HEADER_H - 30], fill=self.accent)
+        f = font(self.d.font, 38, bold=True)
+        dr.text(((W - f.getlength(self.title)) / 2, 38), self.title, font=f, fill=self.accent_fg)
+        pg.lines.append(self.title)
+        if self.d.edge:
+            slogan = SLOGANS[self.d.seed % len(SLOGANS)]
+            sf = font(self.d.font, 40, bold=True)
+            x, y = W - MARGIN - 44, HEADER_H + 60
+            for ch in slogan:
+                dr.text((x, y), ch, font=sf, fill=tuple((a + 2 * b) // 3 for a, b in zip(self.accent, self.bg1)))
+                y += 62
+            pg.asides.append(slogan)
+        self.pages.append(pg)
+        return pg
+
+    def finish(self) -> list[tuple[Image.Image, list[str]]]:
+        out = []
+        ff = font(self.d.font, 22)
+        foot = "人民法院新闻传媒总社 制图"
+        for pg in self.pages:
+            dr = ImageDraw.Draw(pg.img)
+            dr.text(((W - ff.getlength(foot)) / 2, H - FOOTER_H + 30), foot, font=ff, fill=self.body_fg)
+            out.append((pg.img, pg.lines + pg.asides + [foot]))
+        return out
+
+    def page(self, need: int) -> _Page:
+        """The current page, or a new one when `need` pixels no longer fit."""
+        if not self.pages or self.pages[-1].y + need > self.bottom:
+            return self.new_page()
+        return self.pages[-1]
+
+    # -- pieces ---------------------------------------------------------------
+    def runs(self, pg: _Page, x: int, width: int, parts: list[tuple[str, bool]], lh: int) -> None:
+        """A paragraph of (text, emphasised) runs wrapped to width; emphasised runs in heading colour and bold.
+
+        Wraps line by line across pages: a paragraph may run on into the next poster.
+        """
+        text = "".join(t for t, _ in parts)
+        flags = [e for t, e in parts for _ in t]
+        bold = font(self.d.font, self.d.body_size, bold=True)
+        pos = 0
+        for line in wrap(text, self.bf, width):
+            if pg.y + lh > self.bottom:
+                pg = self.new_page()
+            cx = x
+            for k, ch in enumerate(line):
+                emph = flags[pos + k]
+                f = bold if emph else self.bf
+                ImageDraw.Draw(pg.img).text((cx, pg.y), ch, font=f, fill=self.head_fg if emph else self.body_fg)
+                cx += int(self.bf.getlength(ch))
+            pg.lines.append(line)
+            pos += len(line)
+            pg.y += lh
+        self.pages[-1].y = pg.y
+
+    def marker(self, pg: _Page, x: int, y: int, number: int) -> int:
+        """A number on a shape (badge or tab) at (x, y); returns its width."""
+        dr = ImageDraw.Draw(pg.img)
+        text = f"{number:02d}"
+        f = font(self.d.font, 28, bold=True)
+        if self.d.marker == "badge":
+            r = 26
+            dr.ellipse([x, y, x + 2 * r, y + 2 * r], fill=self.accent)
+            dr.text((x + r - f.getlength(text) / 2, y + 8), text, font=f, fill=self.accent_fg)
+            pg.lines.append(text)
+            return 2 * r + 16
+        if self.d.marker == "tab":
+            dr.rectangle([x, y, x + 64, y + 46], fill=self.accent)
+            dr.text((x + 32 - f.getlength(text) / 2, y + 6), text, font=f, fill=self.accent_fg)
+            pg.lines.append(text)
+            return 64 + 16
+        return 0
+
+    def heading(self, pg: _Page, x: int, width: int, c: TruthClause) -> None:
+        """Marker, label and an own-line title (wrapping in the heading face)."""
+        start_y = pg.y
+        mw = self.marker(pg, x, pg.y, c.number) if self.d.marker in ("badge", "tab") else 0
+        lh = int(self.d.head_size * 1.45)
+        for line in wrap(c.label + c.title, self.hf, width - mw):
+            ImageDraw.Draw(pg.img).text((x + mw, pg.y), line, font=self.hf, fill=self.head_fg)
+            pg.lines.append(line)
+            pg.y += lh
+        pg.y = max(pg.y, start_y + (56 if mw else 0)) + 8
+
+    def clause_flow(self, x: int, width: int, c: TruthClause, new_card: bool = False) -> None:
+        """One clause in the running text (column and sections layouts)."""
+        lh = int(self.d.body_size * 1.6)
+        pg = self.page(3 * lh + 60)
+        if self.d.title_mode == "inline":
+            mw = self.marker(pg, x, pg.y - 10, c.number) if self.d.marker in ("badge", "tab") else 0
+            if mw:
+                pg.y += 52
+            self.runs(pg, x, width, [(c.label + c.title + "。", True), (c.body, False)], lh)
+        else:
+            self.heading(pg, x, width, c)
+            self.runs(pg, x, width, [(c.body, False)], lh)
+        self.pages[-1].y += 22
+
+    def band(self, name: str) -> None:
+        pg = self.page(200)
+        dr = ImageDraw.Draw(pg.img)
+        f = font(self.d.font, 34, bold=True)
+        dr.rectangle([MARGIN, pg.y, self.right, pg.y + 60], fill=self.accent)
+        dr.text((MARGIN + 24, pg.y + 8), name, font=f, fill=self.accent_fg)
+        pg.lines.append(name)
+        pg.y += 88
+
+    # -- layouts --------------------------------------------------------------
+    def column(self, clauses: list[TruthClause]) -> None:
+        section = None
+        for c in clauses:
+            if c.section and c.section != section:
+                section = c.section
+                self.band(section)
+            if self.d.card == "framed":
+                pg = self.page(300)
+                top = pg.y
+                self.clause_flow(MARGIN + 20, self.right - MARGIN - 40, c)
+                last = self.pages[-1]
+                if last is pg:
+                    ImageDraw.Draw(pg.img).rounded_rectangle(
+                        [MARGIN, top - 12, self.right, last.y - 8], radius=16, outline=self.accent, width=3
+                    )
+                last.y += 14
+            else:
+                self.clause_flow(MARGIN, self.right - MARGIN, c)
+
+    def card_lines(self, c: TruthClause, width: int) -> tuple[list[str], list[str]]:
+        head = c.label + c.title
+        return wrap(head, self.hf, width), wrap(c.body, self.bf, width)
+
+    def grid(self, clauses: list[TruthClause]) -> None:
+        cols, gap = self.d.cols, 24
+        cw = (self.right - MARGIN - gap * (cols - 1)) // cols
+        pad = 18
+        hl, bl = int(self.d.head_size * 1.4), int(self.d.body_size * 1.5)
+        for r0 in range(0, len(clauses), cols):
+            row = clauses[r0 : r0 + cols]
+            heights = []
+            for c in row:
+                head, body = self.card_lines(c, cw - 2 * pad - (80 if self.d.marker in ("badge",) else 0))
+                top = 56 if self.d.marker == "tab" else 0
+                heights.append(top + len(head) * hl + 12 + len(body) * bl + 2 * pad + (10 if self.d.marker == "ribbon" else 0))
+            rh = max(heights)
+            pg = self.page(rh + 20)
+            for k, c in enumerate(row):
+                self.card(pg, MARGIN + k * (cw + gap), pg.y, cw, rh, c, pad, hl, bl)
+            pg.y += rh + 26
+
+    def card(self, pg: _Page, x: int, y: int, cw: int, rh: int, c: TruthClause, pad: int, hl: int, bl: int) -> None:
+        dr = ImageDraw.Draw(pg.img)
+        if self.d.card == "filled":
+            dr.rounded_rectangle([x, y, x + cw, y + rh], radius=14, fill=self.fill)
+        else:
+            dr.rounded_rectangle([x, y, x + cw, y + rh], radius=14, outline=self.accent, width=3)
+        cy = y + pad
+        inner = cw - 2 * pad
+        if self.d.marker == "tab":
+            self.marker(pg, x, y, c.number)
+            cy += 56
+        if self.d.marker == "ribbon":
+            head = wrap(c.label + c.title, self.hf, inner)
+            dr.rectangle([x, y, x + cw, y + pad + len(head) * hl + 6], fill=self.accent)
+            for line in head:
+                dr.text((x + pad, cy), line, font=self.hf, fill=self.accent_fg)
+                pg.lines.append(line)
+                cy += hl
+            cy += 22
+        else:
+            mw = self.marker(pg, x + pad, cy, c.number) if self.d.marker == "badge" else 0
+            for line in wrap(c.label + c.title, self.hf, inner - (80 if mw else 0)):
+                dr.text((x + pad + (80 if mw else 0), cy), line, font=self.hf, fill=self.head_fg)
+                pg.lines.append(line)
+                cy += hl
+            cy = max(cy, y + pad + (60 if mw else 0)) + 12
+        for line in wrap(c.body, self.bf, inner):
+            dr.text((x + pad, cy), line, font=self.bf, fill=self.body_fg)
+            pg.lines.append(line)
+            cy += bl
+
+    def table(self, clauses: list[TruthClause]) -> None:
+        x0, x3 = MARGIN, self.right
+        x1 = x0 + (110 if self.d.numbering != "digit" else 80)
+        x2 = x1 + 230
+        tf = font(self.d.font, self.d.body_size + 2, bold=True)
+        hl, bl, pad = int(self.d.body_size * 1.55), int(self.d.body_size * 1.5), 14
+        head = ("序号", "重点措施", "主要内容")
+
+        def header(pg: _Page) -> None:
+            dr = ImageDraw.Draw(pg.img)
+            dr.rectangle([x0, pg.y, x3, pg.y + 56], fill=self.accent)
+            for xa, text in zip((x0, x1, x2), head):
+                dr.text((xa + pad, pg.y + 12), text, font=tf, fill=self.accent_fg)
+            pg.lines.extend(head)
+            pg.y += 56
+
+        pg = self.page(400)
+        header(pg)
+        for c in clauses:
+            tl = wrap(c.title, tf, x2 - x1 - 2 * pad)
+            bo = wrap(c.body, self.bf, x3 - x2 - 2 * pad)
+            rh = max(len(tl) * hl, len(bo) * bl) + 2 * pad
+            if pg.y + rh > self.bottom:
+                pg = self.new_page()
+                header(pg)
+            dr = ImageDraw.Draw(pg.img)
+            for xa in (x0, x1, x2, x3):
+                dr.line([xa, pg.y, xa, pg.y + rh], fill=self.accent, width=2)
+            dr.line([x0, pg.y + rh, x3, pg.y + rh], fill=self.accent, width=2)
+            nf = font(self.d.font, self.d.body_size + 2, bold=True)
+            dr.text(
+                ((x0 + x1 - nf.getlength(c.label)) / 2, pg.y + rh / 2 - self.d.body_size / 2 - 4),
+                c.label,
+                font=nf,
+                fill=self.head_fg,
+            )
+            pg.lines.append(c.label)
+            ty = pg.y + pad
+            for line in tl:
+                dr.text((x1 + pad, ty), line, font=tf, fill=self.head_fg)
+                pg.lines.append(line)
+                ty += hl
+            by = pg.y + pad
+            for line in bo:
+                dr.text((x2 + pad, by), line, font=self.bf, fill=self.body_fg)
+                pg.lines.append(line)
+                by += bl
+            pg.y += rh
+
+
+@dataclass
+class Rendered:
+    draw: Draw
+    title: str
+    promised: int
+    posters: list[Image.Image]
+    poster_lines: list[list[str]]
+    clauses: list[TruthClause]
+
+    def truth(self) -> dict:
+        return {
+            "title": self.title,
+            "promised": self.promised,
+            "draw": asdict(self.draw),
+            "posters": [{"lines": lines} for lines in self.poster_lines],
+            "clauses": [asdict(c) for c in self.clauses],
+        }
+
+
+TOPICS = ["助企纾困", "优化营商环境", "稳岗就业", "司法护企", "知识产权保护"]
+
+
+def render(fam: Family, seed: int, dg: Degrade | None = None) -> Rendered:
+    """One series of a family: posters, their lines, and the clauses as truth."""
+    d = draw(fam, seed)
+    rng = random.Random(f"{fam.name}/{seed}/text")
+    clauses = _clauses(d, fam, rng)
+    title = f"{rng.choice(TOPICS)}{d.n}条措施"
+    r = _Renderer(d, title, rng)
+    kept = [c for c in clauses if c.number != d.dropped]
+    if fam.layout == "grid":
+        r.grid(kept)
+    elif fam.layout == "table":
+        r.table(kept)
+    else:
+        r.column(kept)
+    dg = dg or Degrade(rotate=0.8, blur=0.4, jpeg_quality=85)
+    pages = r.finish()
+    posters = []
+    for img, _ in pages:
+        angle = round(rng.uniform(-dg.rotate, dg.rotate), 2) if dg.rotate else 0.0
+        posters.append(degrade(img, Degrade(rotate=angle, blur=dg.blur, jpeg_quality=dg.jpeg_quality), rng))
+    return Rendered(d, title, d.n, posters, [lines for _, lines in pages], kept)
+
+
+def write(series: Rendered, out_dir: Path) -> Path:
+    """Posters, truth.json and an article.md linking them (as bench.synth writes a series)."""
+    out_dir = Path(out_dir)
+    names = []
+    for i, img in enumerate(series.posters, start=1):
+        name = f"posters/p{i:02d}.jpg"
+        atomic_write_bytes(out_dir / name, jpeg_bytes(img, 85))
+        names.append(name)
+    md = article_markdown(f"{series.title}，来了！", [(n, None) for n in names], None)
+    atomic_write_text(out_dir / "article.md", md)
+    atomic_write_json(out_dir / "truth.json", series.truth())
+    return out_dir / "article.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) < 2 or argv[0] != "render":
+        print("usage: python -m bench.layouts render OUT_DIR [FAMILY] [SEED]", file=sys.stderr)
+        return 2
+    fams = [BY_NAME[argv[2]]] if len(argv) > 2 else list(FAMILIES)
+    seed = int(argv[3]) if len(argv) > 3 else 1
+    for fam in fams:
+        print(write(render(fam, seed), Path(argv[1]) / f"{fam.name}-{seed}"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,195 @@
+"""The structure benchmark: clauses right per layout family, on series drawn from a grammar.
+
+    python -m bench.structure [--engines tesseract,rapidocr] [--seeds 2] [--family NAME] [--no-save]
+
+For each family of bench.layouts and each seed it renders a series, runs the whole
+`ocrpipe run` pipeline, and scores every true clause: number found, title exact after
+normalisation (white space and punctuation removed), body CER; and the verdict (ok exactly
+when no clause is missing). Held-out families are printed in their own rows: judge on them,
+never tune on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+from ocrpipe.acquire._sources import load_article
+from ocrpipe.config import FetchConfig, OcrConfig, PreprocessConfig
+from ocrpipe.pipeline import RunConfig, run_article
+from ocrpipe.structure._clauses import extract_clauses
+from ocrpipe.structure._textnorm import squash
+
+from .layouts import BY_NAME, FAMILIES, Family, render, write
+from .posters import edit_distance, rapidocr_available
+
+DEFAULT_SAVE = Path("bench/structure-last-run.json")
+SEEDS = (1, 2)
+
+
+def norm_title(text: str) -> str:
+    """A title as compared: no white space, no punctuation."""
+    return "".join(ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
+
+
+def score(truth: dict, clauses, verification) -> dict:
+    """Per-clause figures of one series against its truth."""
+    found: dict[int, object] = {}
+    for c in clauses:
+        found.setdefault(c.number, c)
+    numbered = titled = edits = chars = 0
+    misses = []
+    for t in truth["clauses"]:
+        got = found.get(t["number"])
+        want_body = squash(t["body"])
+        chars += len(want_body)
+        if got is None:
+            edits += len(want_body)
+            misses.append({"number": t["number"], "want": t["title"], "got": None})
+            continue
+        numbered += 1
+        if norm_title(got.title) == norm_title(t["title"]):
+            titled += 1
+        else:
+            misses.append({"number": t["number"], "want": t["title"], "got": got.title})
+        edits += edit_distance(want_body, squash(got.text))
+    complete = len(truth["clauses"]) == truth["promised"]
+    return {
+        "clauses": len(truth["clauses"]),
+        "numbered": numbered,
+        "right": titled,
+        "body_edits": edits,
+        "body_chars": chars,
+        "verdict_right": verification.ok == complete,
+        "misses": misses,
+    }
+
+
+def run_series(fam: Family, seed: int, engine: str, root: Path) -> dict:
+    """Render one series, run the pipeline on it, score it."""
+    series = render(fam, seed)
+    folder = root / f"{fam.name}-{seed}"
+    article = write(series, folder)
+    config = RunConfig(
+        fetch=FetchConfig(cache_dir=root / "cache", workers=1),
+        ocr=OcrConfig(jobs=1, engine=engine),
+        preprocess=PreprocessConfig(segment="detect"),
+    )
+    t0 = time.perf_counter()
+    _f, result = run_article(load_article(str(article)), folder / f"out-{engine}", config)
+    seconds = time.perf_counter() - t0
+    images = [im for im in result.images if im.status == "ok"]
+    t1 = time.perf_counter()
+    extract_clauses(result.images, result.article.promised_count)
+    structure_s = time.perf_counter() - t1
+    truth = series.truth()
+    page_edits = page_chars = 0
+    for im, p in zip(images, truth["posters"]):
+        want = squash("".join(p["lines"]))
+        page_edits += edit_distance(want, squash(im.text))
+        page_chars += len(want)
+    out = score(truth, result.clauses, result.verification)
+    out.update(
+        seed=seed,
+        posters=len(truth["posters"]),
+        seconds=round(seconds, 2),
+        structure_s=round(structure_s, 4),
+        page_edits=page_edits,
+        page_chars=page_chars,
+        draw=truth["draw"],
+    )
+    return out
+
+
+def _sum(parts: list[dict]) -> dict:
+    keys = ("clauses", "numbered", "right", "body_edits", "body_chars", "posters", "page_edits", "page_chars")
+    out = {k: sum(p[k] for p in parts) for k in keys}
+    out["verdicts"] = f"{sum(p['verdict_right'] for p in parts)}/{len(parts)}"
+    out["verdicts_all_right"] = all(p["verdict_right"] for p in parts)
+    out["structure_s_per_poster"] = round(sum(p["structure_s"] for p in parts) / max(out["posters"], 1), 4)
+    return out
+
+
+def run(engines: list[str], seeds: tuple[int, ...], families: tuple[Family, ...], workdir: Path | None = None) -> dict:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ocrpipe-structure-") as tmp:
+        root = Path(workdir or tmp)
+        for fam in families:
+            row: dict = {"family": fam.name, "held_out": fam.held_out, "engines": {}}
+            for engine in engines:
+                parts = [run_series(fam, seed, engine, root / engine) for seed in seeds]
+                row["engines"][engine] = {**_sum(parts), "series": parts}
+            rows.append(row)
+    for held in (False, True):
+        members = [r for r in rows if r["held_out"] == held]
+        if members:
+            rows.append(
+                {
+                    "family": f"overall {'held out' if held else 'tuned'}",
+                    "held_out": held,
+                    "engines": {e: _sum([s for r in members for s in r["engines"][e]["series"]]) for e in engines},
+                }
+            )
+    return {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "engines": engines, "seeds": list(seeds), "rows": rows}
+
+
+def _cell(f: dict) -> str:
+    n = max(f["clauses"], 1)
+    return (
+        f"{100 * f['numbered'] / n:.0f}%# {100 * f['right'] / n:.0f}%t "
+        f"body {100 * f['body_edits'] / max(f['body_chars'], 1):.2f}% verdict {f['verdicts']}"
+    )
+
+
+def render_table(figures: dict) -> str:
+    engines = figures["engines"]
+    out = ["| family | held out | posters | clauses | " + " | ".join(engines) + " |"]
+    out.append("| --- | --- | --: | --: |" + " --- |" * len(engines))
+    for r in figures["rows"]:
+        first = r["engines"][engines[0]]
+        name = f"**{r['family']}**" if r["family"].startswith("overall") else r["family"]
+        out.append(
+            f"| {name} | {'yes' if r['held_out'] else 'no'} | {first['posters']} | {first['clauses']} | "
+            + " | ".join(_cell(r["engines"][e]) for e in engines)
+            + " |"
+        )
+    out.append(
+        "\nCells: clauses with the right number (#), with the right number and exact title (t), body CER, "
+        "verdicts right / series."
+    )
+    out.append(
+        "structure s/poster: "
+        + ", ".join(f"{e} {max(r['engines'][e]['structure_s_per_poster'] for r in figures['rows']):.4f}" for e in engines)
+    )
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.structure", description=__doc__.split("\n\n")[0])
+    p.add_argument("--engines", default="tesseract,rapidocr", help="comma-separated (rapidocr needs the extra)")
+    p.add_argument("--seeds", type=int, default=len(SEEDS), help="series per family (seeds 1..N)")
+    p.add_argument("--family", action="append", default=[], help="only this family (repeatable)")
+    p.add_argument("--workdir", type=Path, default=None, help="keep the rendered series and outputs here")
+    p.add_argument("--save", type=Path, default=DEFAULT_SAVE)
+    p.add_argument("--no-save", action="store_true")
+    args = p.parse_args(argv)
+    engines = [e for e in args.engines.split(",") if e and (e != "rapidocr" or rapidocr_available())]
+    unknown = [f for f in args.family if f not in BY_NAME]
+    if unknown:
+        p.error(f"unknown families: {', '.join(unknown)}; choose from {', '.join(BY_NAME)}")
+    families = tuple(BY_NAME[f] for f in args.family) if args.family else FAMILIES
+    figures = run(engines, tuple(range(1, args.seeds + 1)), families, args.workdir)
+    print(render_table(figures))
+    if not (args.no_save or args.family):
+        from ocrpipe._io import atomic_write_json
+
+        atomic_write_json(args.save, figures)
+        print(f"saved {args.save}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""The structure benchmark's generator and scorer (no OCR: truth against itself and its damage)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from bench.layouts import BY_NAME, FAMILIES, draw, render
+from bench.structure import norm_title, score
+from ocrpipe.structure._clauses import verify
+
+
+def test_families_hold_some_out_and_cover_every_layout():
+    assert {f.layout for f in FAMILIES} == {"column", "grid", "table", "sections"}
+    held = [f for f in FAMILIES if f.held_out]
+    assert held and len(held) < len(FAMILIES)
+    assert {f.layout for f in held} == {"column", "grid", "table", "sections"}
+
+
+@pytest.mark.parametrize("name", ["grid2-tabs", "table-cn", "sections-hier"])
+def test_a_draw_renders_posters_with_truth_per_clause(name):
+    fam = BY_NAME[name]
+    series = render(fam, 3)
+    truth = series.truth()
+    numbers = [c["number"] for c in truth["clauses"]]
+    assert numbers == sorted(numbers) and len(numbers) in (series.promised, series.promised - 1)
+    if series.draw.dropped:
+        assert series.draw.dropped not in numbers
+    assert all(c["title"] and c["body"] for c in truth["clauses"])
+    assert len(series.posters) == len(truth["posters"]) >= 1
+    text = "".join("".join(p["lines"]) for p in truth["posters"])
+    for c in truth["clauses"]:  # every title is printed somewhere on the posters
+        assert norm_title(c["title"])[:4] in norm_title(text)
+
+
+def test_draws_differ_by_seed():
+    fam = BY_NAME["grid-mixed"]
+    assert len({draw(fam, s) for s in range(1, 6)}) == 5
+
+
+def test_score_counts_number_title_body_and_verdict():
+    fam = BY_NAME["col-wrap"]
+    truth = render(fam, 1).truth()
+    clauses = [SimpleNamespace(number=c["number"], title=c["title"] + "。", text=c["body"]) for c in truth["clauses"]]
+    clauses[0] = SimpleNamespace(number=1, title=truth["clauses"][0]["title"][:-1], text=truth["clauses"][0]["body"][1:])
+    v = verify([c.number for c in clauses], truth["promised"])
+    s = score(truth, clauses, v)
+    assert s["numbered"] == len(clauses) and s["right"] == len(clauses) - 1
+    assert s["body_edits"] == 1 and s["verdict_right"] == (len(truth["clauses"]) == truth["promised"])

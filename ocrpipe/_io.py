@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,87 @@ def _umask() -> int:
     except (OSError, ValueError):
         pass
     return 0o022
+
+
+READ_CHUNK = 1 << 20
+
+
+class LocalReadError(Exception):
+    """A path that is not a readable regular file within the size cap (the message says which)."""
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_regular_file(path: Path, cap: int) -> bytes:
+    """The regular-file gate: the bytes of a regular file, at most `cap` of them.
+
+    Every path a user or an article names is read through here. Devices, FIFOs,
+    sockets and directories are refused at once: the open is non-blocking, so a
+    FIFO cannot hang it, and the type is checked on the opened descriptor, so
+    nothing can be swapped in between. The cap holds whatever st_size says
+    (/dev/zero and /proc files report 0).
+    """
+    if "\x00" in str(path):
+        raise LocalReadError(f"invalid path {str(path)!r}: it holds a NUL byte")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise LocalReadError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise LocalReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise LocalReadError(
+                f"{path} is not a regular file but {_kind(st.st_mode)} (a device, FIFO or directory is never read)"
+            )
+        if st.st_size > cap:
+            raise LocalReadError(f"{path}: file of {st.st_size} bytes is over the {cap}-byte limit")
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, min(READ_CHUNK, cap + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > cap:
+                raise LocalReadError(f"{path} is over the {cap}-byte limit")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise LocalReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def check_replaceable(path: Path) -> None:
+    """The gate for paths written to: only a regular file (or nothing) is ever replaced.
+
+    A FIFO, a device such as /dev/null, a socket, a directory or a symbolic link at the
+    path is refused: renaming a new file over it would destroy it (as root, /dev/null).
+    """
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise OutputError(
+            f"refusing to write {path}: it is {_kind(st.st_mode)}, and ocrpipe replaces only regular files",
+            "name a new file or a regular one (`-` writes to standard output)",
+        )
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -53,6 +135,7 @@ def sha256_file(path: Path) -> str:
 def atomic_replace_from(path: Path) -> Iterator[BinaryIO]:
     """Write a file through a binary handle; it replaces `path` only when the block ends without error."""
     path = Path(path)
+    check_replaceable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -14,7 +14,7 @@ import pytest
 
 from bench import synth
 from ocrpipe.cli._main import main
-from ocrpipe.corpus._store import SCHEMA_VERSION, Store
+from ocrpipe.corpus._store import APPLICATION_ID, SCHEMA_VERSION, Store
 from ocrpipe.errors import ExitCode
 
 from .conftest import FaultServer, send
@@ -207,6 +207,7 @@ def test_a_dask_cluster_gives_the_same_store(built, tmp_path):
 def test_a_store_from_the_future_is_refused(tmp_path, capsys):
     db = tmp_path / "f.db"
     con = sqlite3.connect(db)
+    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a later ocrpipe marks its stores as now
     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     con.close()
     assert main(["corpus", "status", "--db", str(db)]) == ExitCode.BAD_INPUT

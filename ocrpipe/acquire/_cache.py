@@ -3,9 +3,12 @@
 Layout under the cache root::
 
     objects/ab/abcdef...        the bytes, named by their sha256
-    urls/<sha256 of url>.json   {"url", "sha256", "content_type"}
+    urls/<sha256 of url>.json   {"url", "sha256", "content_type", "hops"}
 
-A URL hit whose object is gone or damaged counts as a miss.
+A URL hit whose object is gone or damaged counts as a miss. The cache does not
+decide who may have its bytes: `hops` (every URL the bytes came through, redirects
+included) is kept so that the fetcher can ask the article's fetch policy about each
+of them before it serves a hit, exactly as it would before a download.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class CacheEntry:
     sha256: str
     content_type: str | None
     data: bytes
+    hops: tuple[str, ...] = ()  # the URL itself and every redirect the bytes came through
 
 
 class DownloadCache:
@@ -49,13 +53,16 @@ class DownloadCache:
         try:
             meta = json.loads(self._index(url).read_text("utf-8"))
             digest = meta["sha256"]
+            hops = tuple(str(h) for h in meta.get("hops") or ())
             data = self._object(digest).read_bytes()
         except (OSError, ValueError, KeyError, TypeError):
             return None
         if sha256_hex(data) != digest:
             log.warning("cache object for %s is damaged; downloading again", url)
             return None
-        return CacheEntry(url=url, sha256=digest, content_type=meta.get("content_type"), data=data)
+        return CacheEntry(
+            url=url, sha256=digest, content_type=meta.get("content_type"), data=data, hops=tuple(dict.fromkeys((url, *hops)))
+        )
 
     def get_object(self, digest: str) -> bytes | None:
         """Bytes by their sha256, verified; None when the cache does not hold them."""
@@ -65,14 +72,16 @@ class DownloadCache:
             return None
         return data if sha256_hex(data) == digest else None
 
-    def put(self, url: str, data: bytes, content_type: str | None) -> str:
+    def put(self, url: str, data: bytes, content_type: str | None, hops: tuple[str, ...] = ()) -> str:
         """Store bytes for url; returns their sha256. A failing cache is logged, not fatal."""
         digest = sha256_hex(data)
         try:
             obj = self._object(digest)
             if not obj.exists():
                 atomic_write_bytes(obj, data)
-            atomic_write_json(self._index(url), {"url": url, "sha256": digest, "content_type": content_type})
+            atomic_write_json(
+                self._index(url), {"url": url, "sha256": digest, "content_type": content_type, "hops": list(hops)}
+            )
         except OutputError as exc:
             log.warning("cannot write to cache %s: %s", self.root, exc.message)
         return digest

@@ -18,10 +18,10 @@ from typing import Literal
 from ocrpipe._io import atomic_write_bytes, atomic_write_json
 from ocrpipe._version import __version__
 from ocrpipe.acquire._article import Article, ImageRef
-from ocrpipe.acquire._cache import DownloadCache, sha256_hex
+from ocrpipe.acquire._cache import CacheEntry, DownloadCache, sha256_hex
 from ocrpipe.acquire._http import DeadlinePassed, Downloader, TryFailed, backoff_delay, is_local
 from ocrpipe.acquire._imageio import probe_image
-from ocrpipe.acquire._netguard import FetchPolicy
+from ocrpipe.acquire._netguard import AddressRefused, FetchPolicy
 from ocrpipe.config import FetchConfig
 from ocrpipe.errors import ImageError, OutputError
 from ocrpipe.output._results import ArticleMeta
@@ -121,7 +121,7 @@ class Fetcher:
             return FetchedImage(index=ref.index, status="failed", error="the image has no usable URL")
         if cfg.use_cache:
             for url in urls:
-                cached = self.cache.get(url) if not is_local(url) else None  # local files are not cached
+                cached = self._cached(url, dl_.policy)
                 if cached is not None:
                     return self._store(ref, out_dir, url, cached.data, cached.content_type, (url,), 0, True)
         tried: dict[str, None] = {}
@@ -149,7 +149,7 @@ class Fetcher:
                     continue
                 attempts += 1
                 if not is_local(url):
-                    self.cache.put(url, dl.data, dl.content_type)
+                    self.cache.put(url, dl.data, dl.content_type, dl.hops)
                 return self._store(ref, out_dir, url, dl.data, dl.content_type or dl.info.mime, tuple(tried), attempts, False)
             if not live or n + 1 >= (rounds or cfg.tries):
                 break
@@ -166,6 +166,22 @@ class Fetcher:
             error="; ".join(f"{u}: {e}" for u, e in errors.items()),
             retryable=bool(live),
         )
+
+    def _cached(self, url: str, policy: FetchPolicy) -> CacheEntry | None:
+        """A cache hit only where the article's fetch policy would allow the download itself:
+        bytes another article fetched from an internal host stay with that article."""
+        if is_local(url):
+            return None  # local files are not cached
+        cached = self.cache.get(url)
+        if cached is None:
+            return None
+        try:
+            for hop in cached.hops:
+                policy.check(hop)
+        except AddressRefused as exc:
+            log.info("image %s: cached bytes not used: %s", url, exc)
+            return None
+        return cached
 
     def _fetch_safely(self, ref: ImageRef, out_dir: Path, downloader: Downloader, rounds: int | None = None) -> FetchedImage:
         """fetch_one, with anything unforeseen recorded on that image: the others and the manifest go on."""

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import os
 import random
 import socket
-import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ import requests
 from urllib3.exceptions import HTTPError
 from urllib3.exceptions import NameResolutionError as _NameResolutionError  # urllib3 >= 2 names DNS failures
 
+from ocrpipe._io import LocalReadError, read_regular_file
 from ocrpipe.acquire._imageio import ImageInfo, probe_image
 from ocrpipe.acquire._netguard import AddressRefused, FetchPolicy, GuardedAdapter
 from ocrpipe.config import FetchConfig
@@ -48,6 +47,7 @@ class Download:
     content_type: str | None
     info: ImageInfo
     attempts: tuple[Attempt, ...]
+    hops: tuple[str, ...] = ()  # every URL the bytes came through (redirects), the last one last
 
 
 class DownloadFailed(FetchError):
@@ -164,8 +164,8 @@ class Downloader:
         """Download one image URL, retrying transient failures (until `deadline`, a monotonic time)."""
         if is_local(url):
             return self.read_local(url)
-        (data, ctype, info), attempts = self._with_retries(url, lambda u: self._fetch_image_once(u, deadline), deadline)
-        return Download(url=url, data=data, content_type=ctype, info=info, attempts=tuple(attempts))
+        (data, ctype, info, hops), attempts = self._with_retries(url, lambda u: self._fetch_image_once(u, deadline), deadline)
+        return Download(url=url, data=data, content_type=ctype, info=info, attempts=tuple(attempts), hops=hops)
 
     def try_once(self, url: str, deadline: float | None = None) -> Download:
         """One try of one image URL; raises TryFailed (its `retry` says whether another try may help)."""
@@ -174,8 +174,8 @@ class Downloader:
                 return self.read_local(url)
             except DownloadFailed as exc:
                 raise _GiveUp(exc.attempts[-1].error or exc.message) from None
-        data, ctype, info = self._fetch_image_once(url, deadline)
-        return Download(url=url, data=data, content_type=ctype, info=info, attempts=(Attempt(url, 200, None),))
+        data, ctype, info, hops = self._fetch_image_once(url, deadline)
+        return Download(url=url, data=data, content_type=ctype, info=info, attempts=(Attempt(url, 200, None),), hops=hops)
 
     # -- internals ---------------------------------------------------------------
 
@@ -280,7 +280,9 @@ class Downloader:
         resp = self._request(url)
         return self._read_body(resp), resp.headers.get("Content-Type")
 
-    def _fetch_image_once(self, url: str, deadline: float | None = None) -> tuple[bytes, str | None, ImageInfo]:
+    def _fetch_image_once(
+        self, url: str, deadline: float | None = None
+    ) -> tuple[bytes, str | None, ImageInfo, tuple[str, ...]]:
         if deadline is not None and time.monotonic() > deadline:
             raise DeadlinePassed("download deadline passed (raise --deadline)")
         resp = self._request(url)
@@ -291,7 +293,8 @@ class Downloader:
             # An error page served with 200 or a damaged body is a failed try, like a 503:
             # a flaky host often serves the image on the next one.
             raise _Retry(exc.message, resp.status_code) from exc
-        return data, resp.headers.get("Content-Type"), info
+        hops = tuple(dict.fromkeys([*(h.url for h in resp.history), resp.url or url]))
+        return data, resp.headers.get("Content-Type"), info, hops
 
     def read_local(self, url: str) -> Download:
         """Read a local image: only a regular file, never more than max_bytes whatever its size says."""
@@ -316,52 +319,12 @@ class Downloader:
         return None
 
 
-class LocalReadError(Exception):
-    """A local path that is not a readable regular file within the size cap."""
-
-
 def is_local(url: str) -> bool:
     return url.lower().startswith("file:") or "://" not in url
 
 
 def local_path(url: str) -> Path:
     return Path(unquote(urlsplit(url).path)) if url.lower().startswith("file:") else Path(url)
-
-
-def read_regular_file(path: Path, cap: int) -> bytes:
-    """The bytes of a regular file, at most `cap` of them; devices, FIFOs and directories refused.
-
-    Opened non-blocking so a FIFO cannot hang the open; the cap holds whatever st_size
-    says (/dev/zero and /proc files report 0).
-    """
-    if "\x00" in str(path):
-        raise LocalReadError(f"invalid path {str(path)!r}: it holds a NUL byte")
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise LocalReadError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise LocalReadError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise LocalReadError(f"{path} is not a regular file (a device, FIFO or directory is never read)")
-        if st.st_size > cap:
-            raise LocalReadError(f"file of {st.st_size} bytes is over the {cap}-byte limit")
-        chunks, total = [], 0
-        while True:
-            chunk = os.read(fd, min(CHUNK * 16, cap + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > cap:
-                raise LocalReadError(f"{path} is over the {cap}-byte limit")
-        return b"".join(chunks)
-    except OSError as exc:
-        raise LocalReadError(f"cannot read {path}: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
 
 
 def _short(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ocrpipe._io import LocalReadError, read_regular_file
 from ocrpipe.config import DEFAULT_MAX_PIXELS
 from ocrpipe.errors import ImageError
 
@@ -58,6 +59,9 @@ def _open(data: bytes, max_pixels: int, what: str) -> Image.Image:
             "raise the pixel limit (--max-pixels) if this image is genuine",
         )
     return img
+
+
+MAX_IMAGE_FILE_BYTES = 200 * 1024 * 1024  # an image file named directly (`ocrpipe ocr`)
 
 
 def probe_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS, what: str = "image") -> ImageInfo:
@@ -115,11 +119,9 @@ def load_image(source: bytes | str | Path, max_pixels: int = DEFAULT_MAX_PIXELS)
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:
-            data = path.read_bytes()
-        except FileNotFoundError as exc:
-            raise ImageError(f"{path}: no such file", "check the path") from exc
-        except OSError as exc:
-            raise ImageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+            data = read_regular_file(path, MAX_IMAGE_FILE_BYTES)
+        except LocalReadError as exc:
+            raise ImageError(str(exc), "check the path") from None
         what = str(path)
     else:
         data, what = source, "image"

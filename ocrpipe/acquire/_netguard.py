@@ -119,6 +119,28 @@ class FetchPolicy:
                 )
         return addrs
 
+    def check(self, url: str) -> None:
+        """The one question "may this article have these bytes?", asked before a download and
+        before a cache hit alike: the scheme rule, then the address rule for the URL's host.
+
+        Raises AddressRefused; a host that does not resolve is refused too (nothing to check).
+        """
+        self.check_url(url)
+        if self.origin is None or self.allow_private:
+            return
+        parts = urlsplit(url)
+        host = (parts.hostname or "").strip("[]")
+        try:
+            port = parts.port or _default_port(parts.scheme.lower())
+        except ValueError as exc:
+            raise AddressRefused(f"refused: invalid port in {url!r}") from exc
+        if not host:
+            raise AddressRefused(f"refused: {url!r} names no host")
+        try:
+            self.addresses(host, port)
+        except (socket.gaierror, OSError, UnicodeError) as exc:
+            raise AddressRefused(f"refused: cannot resolve {host!r} to check it against the fetch policy ({exc})") from exc
+
 
 class _GuardMixin(HTTPConnection):
     """Opens the socket to an address the policy checked (pinned: no second lookup)."""

@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+from ocrpipe._io import LocalReadError, read_regular_file
 from ocrpipe.acquire._article import Article, ImageRef, parse_article, promised_count, unwrap_proxy
 from ocrpipe.acquire._http import Downloader
 from ocrpipe.acquire._imageio import IMAGE_SUFFIXES
@@ -13,6 +14,7 @@ from ocrpipe.errors import ArticleError, FetchError, InputError
 from ocrpipe.output._results import ArticleMeta
 
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+MAX_ARTICLE_BYTES = 64 * 1024 * 1024  # an article, a list or a single poster named as the article
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF", b"BM", b"II*\x00", b"MM\x00*")
 
 
@@ -78,9 +80,9 @@ def load_article(spec: str, downloader: Downloader | None = None, all_images: bo
     if path.is_dir():
         return _from_directory(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{spec}: cannot read: {exc.strerror or exc}") from exc
+        data = read_regular_file(path, MAX_ARTICLE_BYTES)
+    except LocalReadError as exc:
+        raise InputError(f"{spec}: cannot read: {exc}", "give an article file, a list, a folder or a URL") from None
     if data.startswith(_IMAGE_MAGIC):
         return _images_article([ImageRef(index=0, urls=(path.resolve().as_uri(),))], path.stem, spec)
     text = data.decode("utf-8", errors="replace")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
+from ocrpipe._io import LocalReadError, read_regular_file
 from ocrpipe._version import __version__
 from ocrpipe.corpus._store import Store, settings_key
 from ocrpipe.errors import EngineNotAvailable, InputError, OcrpipeError, OutputError
@@ -33,6 +34,8 @@ DB_ENV = "OCRPIPE_DB"
 DEFAULT_DB = Path("ocrpipe.db")
 ARTICLE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 _URL_RE = re.compile(r"^https?://", re.I)
+MAX_LIST_BYTES = 16 * 1024 * 1024  # a list of articles
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
 
 def default_db() -> Path:
@@ -53,8 +56,8 @@ def article_key(spec: str) -> str:
 def _article_list(path: Path) -> list[str] | None:
     """The articles a text file lists (URL or path per line, # comments), or None if it lists images."""
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_regular_file(path, MAX_LIST_BYTES).decode("utf-8")
+    except (LocalReadError, UnicodeDecodeError):
         return None
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     if not lines:
@@ -168,9 +171,9 @@ def import_runs(dirs: list[Path], store: Store) -> AddSummary:
     for d in dirs:
         result = read_result(d)
         try:
-            manifest = json.loads((Path(d) / "manifest.json").read_text("utf-8"))
+            manifest = json.loads(read_regular_file(Path(d) / "manifest.json", MAX_MANIFEST_BYTES))
             by_index = {im["index"]: im.get("sha256") for im in manifest.get("images", [])}
-        except (OSError, ValueError, AttributeError, TypeError) as exc:
+        except (LocalReadError, ValueError, AttributeError, TypeError, RecursionError) as exc:
             raise InputError(f"{d}: no readable manifest.json beside result.json ({exc})") from exc
         shas = [by_index.get(im.index) for im in result.images]
         settings_src = result.provenance.get("settings") or {}
@@ -468,7 +471,8 @@ def article_slug(key: str) -> str:
 def _local_bytes(url: str, sha: str) -> bytes | None:
     import hashlib
 
-    from ocrpipe.acquire._http import LocalReadError, local_path, read_regular_file
+    from ocrpipe._io import LocalReadError, read_regular_file
+    from ocrpipe.acquire._http import local_path
 
     try:
         data = read_regular_file(local_path(url), 50 * 1024 * 1024)

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,8 @@ from ocrpipe.structure._clauses import extract_clauses
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+APPLICATION_ID = 0x6F637270  # "ocrp" in PRAGMA application_id: this file is an ocrpipe corpus store
+OUR_TABLES = frozenset({"articles", "images", "article_images", "clauses"})
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE articles (
@@ -117,6 +120,9 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock_fd: int | None = None
+        # Someone else's file is only ever read, and read-only, until it is known to be ours:
+        # nothing (WAL switch, tables) may touch another program's database.
+        self._identify()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
@@ -124,16 +130,56 @@ class Store:
             raise OutputError(f"cannot open the corpus store {self.path}: {exc}") from exc
         self.db.row_factory = sqlite3.Row
         try:
-            self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
+            self.db.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as exc:
             self.db.close()
             raise InputError(
                 f"{self.path} is not an ocrpipe corpus store: {exc}",
                 "give --db a new file name, or the store `ocrpipe corpus add` made",
             ) from exc
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _identify(self) -> None:
+        """Refuse, without writing a byte, a file that is not an ocrpipe store (nor new and empty)."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return  # a new store
+        except OSError as exc:
+            raise OutputError(f"cannot open the corpus store {self.path}: {exc.strerror or exc}") from exc
+        hint = "give --db a new file name, or the store `ocrpipe corpus add` made"
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{self.path} is not a regular file, so not an ocrpipe corpus store", hint)
+        if st.st_size == 0:
+            return  # an empty file: SQLite's new database
+        try:
+            ro = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot read {self.path}: {exc}", hint) from exc
+        try:
+            app_id = ro.execute("PRAGMA application_id").fetchone()[0]
+            version = ro.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in ro.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path} is not an ocrpipe corpus store: {exc}", hint) from exc
+        finally:
+            ro.close()
+        if app_id == APPLICATION_ID and version > SCHEMA_VERSION:
+            raise InputError(
+                f"{self.path} has schema {version}, newer than this ocrpipe knows ({SCHEMA_VERSION})", "upgrade ocrpipe"
+            )
+        if app_id == APPLICATION_ID or (app_id == 0 and version == 0 and not tables):
+            return  # ours, or an empty database
+        if app_id == 0 and version >= 1 and OUR_TABLES <= tables:
+            return  # a store made before stores were marked with an application_id
+        raise InputError(
+            f"{self.path} is not an ocrpipe corpus store (another program's SQLite database; it was not changed)", hint
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -157,18 +203,35 @@ class Store:
 
     # -- schema ----------------------------------------------------------------
 
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+    def _schema_version(self) -> int:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise InputError(
                 f"{self.path} has schema {version}, newer than this ocrpipe knows ({SCHEMA_VERSION})", "upgrade ocrpipe"
             )
-        for v in range(version + 1, SCHEMA_VERSION + 1):
-            with self.transaction():
+        return version
+
+    def _migrate(self) -> None:
+        """Bring the schema up to date in one exclusive transaction.
+
+        The version is read again once the lock is held: of two processes opening a new
+        store at once, the second finds the first one's tables and does nothing.
+        """
+        if self._schema_version() == SCHEMA_VERSION:
+            return  # the common case takes no write lock: readers never wait on it
+        self.db.execute("BEGIN EXCLUSIVE")
+        try:
+            version = self._schema_version()
+            for v in range(version + 1, SCHEMA_VERSION + 1):
                 for stmt in _statements(MIGRATIONS[v]):
                     self.db.execute(stmt)
-                self.db.execute(f"PRAGMA user_version = {v}")
-            log.info("corpus store %s: schema %d", self.path, v)
+                log.info("corpus store %s: schema %d", self.path, v)
+            self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

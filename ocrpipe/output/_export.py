@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ocrpipe._io import atomic_write_json, atomic_write_text
+from ocrpipe._io import LocalReadError, atomic_write_json, atomic_write_text, read_regular_file
 from ocrpipe.errors import InputError
 from ocrpipe.output._results import RunResult
 
@@ -76,12 +76,10 @@ def read_result(path: Path) -> RunResult:
     if path.is_dir():
         path = path / RESULT
     try:
-        if path.stat().st_size > MAX_RESULT_BYTES:
-            raise InputError(f"{path}: over {MAX_RESULT_BYTES} bytes; not a result ocrpipe wrote")
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file", "give the output directory of `ocrpipe run`") from exc
-    except (OSError, ValueError, RecursionError) as exc:
+        data = json.loads(read_regular_file(path, MAX_RESULT_BYTES))
+    except LocalReadError as exc:
+        raise InputError(f"{exc}; not a result ocrpipe wrote", "give the output directory of `ocrpipe run`") from None
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"{path}: cannot read a result: {str(exc)[:200] or type(exc).__name__}") from exc
     validate_result(data, str(path))
     _check_same_run(path.parent, data)
@@ -94,8 +92,8 @@ def read_result(path: Path) -> RunResult:
 def _check_same_run(folder: Path, data: dict) -> None:
     """A manifest.json beside the result must come from the same run."""
     try:
-        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError, RecursionError):
+        manifest = json.loads(read_regular_file(folder / "manifest.json", MAX_RESULT_BYTES))
+    except (LocalReadError, ValueError, RecursionError):
         return
     mine, theirs = data.get("run_id"), manifest.get("run_id") if isinstance(manifest, dict) else None
     if mine and theirs and mine != theirs:

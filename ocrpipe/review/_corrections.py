@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ocrpipe._io import atomic_write_json
+from ocrpipe._io import LocalReadError, atomic_write_json, read_regular_file
 from ocrpipe.errors import InputError
 from ocrpipe.output._export import read_result, write_outputs
 from ocrpipe.output._results import ClauseResult, ImageResult, RunResult
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 CORRECTIONS = "corrections.json"
 MAX_CORRECTIONS = 10_000
 MAX_TEXT = 2_000
+MAX_CORRECTIONS_BYTES = 64 * 1024 * 1024
 _lock = threading.Lock()  # one rebuild at a time per process (the review server is threaded)
 
 
@@ -49,10 +50,10 @@ def load(out_dir: Path) -> list[dict[str, Any]]:
     """The corrections saved in out_dir ([] when there are none); InputError when the file is damaged."""
     path = Path(out_dir) / CORRECTIONS
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        return []
-    except (OSError, ValueError, RecursionError) as exc:
+        if not path.exists() and not path.is_symlink():
+            return []
+        data = json.loads(read_regular_file(path, MAX_CORRECTIONS_BYTES))
+    except (LocalReadError, ValueError, RecursionError) as exc:
         raise InputError(
             f"{path}: cannot read corrections: {str(exc)[:200]}",
             "fix or remove the file; it is only written by the review page",

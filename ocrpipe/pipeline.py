@@ -16,7 +16,7 @@ from ocrpipe.config import FetchConfig, OcrConfig, PreprocessConfig
 from ocrpipe.output._export import write_outputs
 from ocrpipe.output._outdir import OutputDir
 from ocrpipe.output._results import ImageResult, RunResult
-from ocrpipe.recognition._executor import Job, recognize_all
+from ocrpipe.recognition._executor import Job, recognize_all, versions_of
 from ocrpipe.review import _corrections as corrections
 from ocrpipe.structure._clauses import extract_clauses
 
@@ -35,11 +35,13 @@ class RunConfig:
     dask: str | None = None  # a Dask scheduler address: recognition runs on that cluster
 
 
-def recognition_key(config: RunConfig) -> dict:
-    """The settings that decide what recognition of given bytes yields (not parallelism or timeouts)."""
+def recognition_key(config: RunConfig, versions: dict) -> dict:
+    """What decides what recognition of given bytes yields (not parallelism or timeouts): the settings,
+    and the versions of ocrpipe, the engine and its models (`versions_of`, `engine_versions`)."""
     ocr = config.ocr
     pre = {k: v for k, v in asdict(config.preprocess).items() if k not in ("max_pixels",)}
     return {
+        "versions": versions,
         "engine": ocr.engine,
         "lang": ocr.lang,
         "line_psm": ocr.line_psm,
@@ -92,7 +94,7 @@ def recognize_fetched(
         "ocrpipe": __version__,
         **engine_info,
         "settings": _settings(config),
-        "recognition": recognition_key(config),
+        "recognition": recognition_key(config, versions_of({"ocrpipe": __version__, **engine_info})),
         "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"),
     }
     return RunResult(

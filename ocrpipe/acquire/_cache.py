@@ -72,6 +72,17 @@ class DownloadCache:
             return None
         return data if sha256_hex(data) == digest else None
 
+    def put_object(self, data: bytes) -> str:
+        """Store bytes by their sha256 alone (no URL points at them); returns the sha256."""
+        digest = sha256_hex(data)
+        try:
+            obj = self._object(digest)
+            if not obj.exists():
+                atomic_write_bytes(obj, data)
+        except OutputError as exc:
+            log.warning("cannot write to cache %s: %s", self.root, exc.message)
+        return digest
+
     def put(self, url: str, data: bytes, content_type: str | None, hops: tuple[str, ...] = ()) -> str:
         """Store bytes for url; returns their sha256. A failing cache is logged, not fatal."""
         digest = sha256_hex(data)

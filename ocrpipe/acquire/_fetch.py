@@ -39,6 +39,7 @@ class FetchedImage:
 
     index: int
     status: Literal["ok", "failed", "excluded"]
+    candidates: tuple[str, ...] = ()  # every URL the article gives for this image, in the order they are tried
     urls_tried: tuple[str, ...] = ()
     url: str | None = None  # the URL the bytes came from
     file: str | None = None  # relative to the output directory
@@ -248,6 +249,7 @@ class Fetcher:
             im.index: FetchedImage(
                 index=im.index,
                 status="excluded",
+                candidates=im.ordered_urls(cfg.prefer),
                 error=f"over the {cfg.max_images}-image limit (--max-images)" if im.index in over else im.excluded_reason,
             )
             for im in article.images
@@ -261,7 +263,7 @@ class Fetcher:
         try:
             with ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="ocrpipe-fetch") as pool:
                 for rec in pool.map(lambda r: self._fetch_safely(r, out_dir, downloader), wanted):
-                    results[rec.index] = rec
+                    results[rec.index] = replace(rec, candidates=refs[rec.index].ordered_urls(cfg.prefer))
                     done += 1
                     if progress:
                         progress(done, len(wanted), rec)
@@ -272,7 +274,7 @@ class Fetcher:
                     log.info("image %d: one more round over its URLs", idx)
                     again = self._fetch_safely(refs[idx], out_dir, downloader, rounds=1)
                     results[idx] = (
-                        again
+                        replace(again, candidates=rec.candidates)
                         if again.status == "ok"
                         else replace(
                             rec, attempts=rec.attempts + again.attempts, error=f"{rec.error}; last round: {again.error}"

@@ -74,11 +74,14 @@ def load_article(spec: str, downloader: Downloader | None = None, all_images: bo
             raise ArticleError(f"{spec}: the page holds no <img> images")
         return article
 
-    path = Path(spec)
+    # The location is recorded absolute: a relative one would mean something else to whoever
+    # reads the result from another directory (`corpus import`, the review page).
+    path = Path(os.path.abspath(spec)) if "\x00" not in spec else Path(spec)
     if not path.exists():
         raise InputError(f"{spec}: no such file or directory", "check the path, or give an http(s) URL")
     if path.is_dir():
         return _from_directory(path)
+    spec = str(path)
     try:
         data = read_regular_file(path, MAX_ARTICLE_BYTES)
     except LocalReadError as exc:

@@ -23,10 +23,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ocrpipe._io import LocalReadError, read_regular_file
 from ocrpipe._version import __version__
+from ocrpipe.acquire._cache import DownloadCache, sha256_hex
+from ocrpipe.acquire._fetch import FetchResult
+from ocrpipe.acquire._http import is_local
+from ocrpipe.config import default_cache_dir
 from ocrpipe.corpus._store import Store, settings_key
-from ocrpipe.errors import EngineNotAvailable, InputError, OcrpipeError, OutputError
+from ocrpipe.errors import EngineNotAvailable, FetchError, InputError, OcrpipeError, OutputError
 from ocrpipe.output._export import read_result
+from ocrpipe.output._results import RunResult
 from ocrpipe.pipeline import RunConfig, recognition_key, run_article
+from ocrpipe.recognition._executor import engine_versions, versions_of
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +42,7 @@ ARTICLE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 _URL_RE = re.compile(r"^https?://", re.I)
 MAX_LIST_BYTES = 16 * 1024 * 1024  # a list of articles
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+MAX_IMAGE_BYTES = 200 * 1024 * 1024
 
 
 def default_db() -> Path:
@@ -101,6 +108,7 @@ class AddSummary:
     duplicate: int = 0
     failed: int = 0
     skipped: int = 0
+    incomplete: int = 0  # stored, but some images failed: tried again by the next `corpus add`
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -118,7 +126,7 @@ def add(
 ) -> AddSummary:
     """Fetch, recognise and store each article; skip those done with the same settings and version."""
     specs = expand_sources(sources)
-    settings = settings_key(recognition_key(config), config.ocr.engine)
+    settings = settings_key(recognition_key(config, engine_versions(config.ocr, config.preprocess)), config.ocr.engine)
     summary = AddSummary()
     work_root = Path(work_dir or store.path.parent)
     store.lock_writer()
@@ -133,6 +141,7 @@ def add(
             not redo
             and row is not None
             and row.state in ("done", "duplicate")
+            and not row.incomplete
             and row.settings == settings
             and row.version == __version__
         ):
@@ -145,13 +154,19 @@ def add(
                         Path(tmp) / "run",
                         config,
                         ocr_progress=image_progress,
-                        known=lambda sha: store.known_image(sha, settings),
+                        known=None if redo else (lambda sha: store.known_image(sha, settings)),
                     )
+                    _keep_local_images(fetched, DownloadCache(config.fetch.cache_dir))
+                failed_images = [im for im in result.images if im.status != "ok"]
+                if len(failed_images) == len(result.images):
+                    # nothing was read: a failed article (retried by the next plain `corpus add`), not an empty one
+                    why = failed_images[0].error if failed_images else "the article has no images"
+                    raise FetchError(f"no image of the article could be downloaded or read ({why})")
                 shas = [im.sha256 for im in fetched.images if im.status != "excluded"]
                 state = store.put_result(key, result, settings, __version__, shas)
                 setattr(summary, state, getattr(summary, state) + 1)
-                failed_images = [im for im in result.images if im.status != "ok"]
                 if failed_images:
+                    summary.incomplete += 1
                     log.warning("%s: %d of %d images failed", spec, len(failed_images), len(result.images))
             except (EngineNotAvailable, OutputError):
                 raise  # the engine or the disk: every article would fail the same way
@@ -165,9 +180,46 @@ def add(
     return summary
 
 
-def import_runs(dirs: list[Path], store: Store) -> AddSummary:
-    """Add finished `ocrpipe run` directories without recognising again."""
+def _keep_local_images(fetched: FetchResult, cache: DownloadCache) -> None:
+    """Local images go into the download cache by their sha256, as downloaded ones already are:
+    `corpus review` then reads images from the cache alone, never from a path a result names."""
+    for im in fetched.ok:
+        if im.url and is_local(im.url) and im.file:
+            try:
+                data = read_regular_file(fetched.path(im), MAX_IMAGE_BYTES)
+            except LocalReadError as exc:
+                log.warning("cannot keep %s for review: %s", im.url, exc)
+                continue
+            if sha256_hex(data) == im.sha256:
+                cache.put_object(data)
+
+
+def _import_images(d: Path, result: RunResult, shas: list[str | None], cache: DownloadCache) -> None:
+    """An imported run's images, read from its own images/ folder and checked against the manifest's
+    sha256, go into the download cache; nothing outside the run directory is read."""
+    images = (d / "images").resolve()
+    for im, sha in zip(result.images, shas):
+        if im.status != "ok" or not sha or not im.file:
+            continue
+        path = (d / im.file).resolve()
+        if path.parent != images:
+            log.warning("%s: image %d names %r, outside its images/ folder: not read", d, im.index, im.file)
+            continue
+        try:
+            data = read_regular_file(path, MAX_IMAGE_BYTES)
+        except LocalReadError as exc:
+            log.warning("%s: image %d: %s", d, im.index, exc)
+            continue
+        if sha256_hex(data) == sha:
+            cache.put_object(data)
+        else:
+            log.warning("%s: image %d does not match the sha256 in its manifest: not kept", d, im.index)
+
+
+def import_runs(dirs: list[Path], store: Store, cache_dir: Path | None = None) -> AddSummary:
+    """Add finished `ocrpipe run` directories without recognising again (their images go to the cache)."""
     summary = AddSummary()
+    cache = DownloadCache(cache_dir or default_cache_dir())
     for d in dirs:
         result = read_result(d)
         try:
@@ -178,11 +230,21 @@ def import_runs(dirs: list[Path], store: Store) -> AddSummary:
         shas = [by_index.get(im.index) for im in result.images]
         settings_src = result.provenance.get("settings") or {}
         engine = str(result.provenance.get("engine", "unknown"))
-        settings = settings_key({"imported": settings_src}, engine)
-        key = article_key(result.article.location or str(d))
+        settings = settings_key({"imported": settings_src, "versions": versions_of(result.provenance)}, engine)
+        key = _import_key(result.article.location, Path(d))
         state = store.put_result(key, result, settings, str(result.provenance.get("ocrpipe", "")), shas)
+        _import_images(Path(d), result, shas, cache)
         setattr(summary, state, getattr(summary, state) + 1)
     return summary
+
+
+def _import_key(location: str | None, run_dir: Path) -> str:
+    """The article key of an imported run: its URL or absolute path. A relative location (runs made
+    before locations were recorded absolute) means nothing in the importer's directory, so the
+    run directory itself stands for the article."""
+    if location and (_URL_RE.match(location) or Path(location).is_absolute()):
+        return article_key(location)
+    return str(run_dir.resolve())
 
 
 # --------------------------------------------------------------------------- search
@@ -399,49 +461,39 @@ def export_to_path(store: Store, path: Path, fmt: str, level: str) -> int:
 
 
 def review_pages(store: Store, out_dir: Path, cache_dir: Path) -> Path:
-    """A review page per stored article (images from the download cache) and an index, failed first."""
+    """A review page per stored article and an index, failed first.
+
+    Images come from the download cache alone, by the sha256 the store holds: a URL or
+    path in a stored (or imported) result is never read. One article that cannot be
+    written is listed with its error; the others and the index go on.
+    """
     import html
 
-    from ocrpipe._io import atomic_write_bytes, atomic_write_text
-    from ocrpipe.acquire._cache import DownloadCache
-    from ocrpipe.acquire._imageio import probe_image
-    from ocrpipe.output._export import write_outputs
-    from ocrpipe.review._page import write_page
+    from ocrpipe._io import atomic_write_text
 
     cache = DownloadCache(cache_dir)
     out_dir = Path(out_dir)
     rows: list[tuple[str, str, bool | None, str | None]] = []
     for key, state, verified in store.article_keys():
-        slug = article_slug(key)
         if state == "failed":
             rows.append((key, state, verified, None))
             continue
-        stored = store.stored_result(key)
-        if stored is None:
+        try:
+            link = _review_article(store, key, out_dir, cache)
+        except OutputError:
+            raise  # the output folder itself: every article would fail the same way
+        except OcrpipeError as exc:
+            log.warning("%s: no review page: %s", key, exc)
+            rows.append((key, "unreviewable", verified, None))
             continue
-        result, shas = stored
-        folder = out_dir / slug
-        images = []
-        for im, sha in zip(result.images, shas):
-            data = cache.get_object(sha) if sha else None
-            if data is None and sha and im.url and im.url.startswith("file:"):
-                data = _local_bytes(im.url, sha)  # local images are not cached: read them where they are
-            if im.status == "ok" and data is not None:
-                rel = f"images/{im.index:03d}.{probe_image(data).extension}"
-                atomic_write_bytes(folder / rel, data)
-                im = replace(im, file=rel)
-            elif im.status == "ok":
-                im = replace(im, file=None, status="failed", error="the image bytes are not in the download cache")
-            images.append(im)
-        write_outputs(replace(result, images=tuple(images)), folder)
-        write_page(folder)
-        rows.append((key, state, verified, f"{slug}/review.html"))
+        if link is not None:
+            rows.append((key, state, verified, link))
     items = []
     for key, state, verified, link in rows:
-        label = {"failed": "fetch failed", "duplicate": "duplicate"}.get(state) or (
+        label = {"failed": "fetch failed", "duplicate": "duplicate", "unreviewable": "no review page"}.get(state) or (
             "verification ok" if verified else "verification FAILED"
         )
-        cls = "bad" if state == "failed" or verified is False else "ok"
+        cls = "bad" if state in ("failed", "unreviewable") or verified is False else "ok"
         name = html.escape(key)
         items.append(
             f'<li class="{cls}"><span>{label}</span> '
@@ -460,22 +512,44 @@ def review_pages(store: Store, out_dir: Path, cache_dir: Path) -> Path:
     return index
 
 
+def _review_article(store: Store, key: str, out_dir: Path, cache: DownloadCache) -> str | None:
+    """Write one article's review folder; its link from the index (None when it is not stored whole)."""
+    from ocrpipe._io import atomic_write_bytes
+    from ocrpipe.acquire._imageio import probe_image
+    from ocrpipe.errors import ImageError
+    from ocrpipe.output._export import write_outputs
+    from ocrpipe.review._page import write_page
+
+    stored = store.stored_result(key)
+    if stored is None:
+        return None
+    result, shas = stored
+    slug = article_slug(key)
+    folder = out_dir / slug
+    images = []
+    for im, sha in zip(result.images, shas):
+        data = cache.get_object(sha) if sha and im.status == "ok" else None
+        ext = None
+        if data is not None:
+            try:
+                ext = probe_image(data).extension
+            except ImageError:
+                ext = None
+        if ext is not None and data is not None:
+            rel = f"images/{im.index:03d}.{ext}"
+            atomic_write_bytes(folder / rel, data)
+            im = replace(im, file=rel)
+        elif im.status == "ok":
+            im = replace(im, file=None, status="failed", error="the image bytes are not in the download cache")
+        images.append(im)
+    write_outputs(replace(result, images=tuple(images)), folder)
+    write_page(folder)
+    return f"{slug}/review.html"
+
+
 def article_slug(key: str) -> str:
     """A folder name for an article: the end of its key, readable, and a hash for uniqueness."""
     import hashlib
 
     tail = re.sub(r"[^A-Za-z0-9]+", "-", key.rsplit("/", 1)[-1])[:40].strip("-") or "article"
     return f"{tail}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
-
-
-def _local_bytes(url: str, sha: str) -> bytes | None:
-    import hashlib
-
-    from ocrpipe._io import LocalReadError, read_regular_file
-    from ocrpipe.acquire._http import local_path
-
-    try:
-        data = read_regular_file(local_path(url), 50 * 1024 * 1024)
-    except LocalReadError:
-        return None
-    return data if hashlib.sha256(data).hexdigest() == sha else None

@@ -112,6 +112,7 @@ class ArticleRow:
     settings: str | None
     version: str | None
     error: str | None
+    incomplete: bool = False  # some of its images could not be downloaded or read
 
 
 class Store:
@@ -248,8 +249,16 @@ class Store:
     # -- reading ---------------------------------------------------------------
 
     def article(self, key: str) -> ArticleRow | None:
-        r = self.db.execute("SELECT id, key, state, settings, version, error FROM articles WHERE key = ?", (key,)).fetchone()
-        return ArticleRow(**dict(r)) if r else None
+        r = self.db.execute(
+            "SELECT id, key, state, settings, version, error, EXISTS (SELECT 1 FROM article_images ai WHERE "
+            "ai.article_id = articles.id AND ai.status != 'ok') AS incomplete FROM articles WHERE key = ?",
+            (key,),
+        ).fetchone()
+        if r is None:
+            return None
+        row = dict(r)
+        row["incomplete"] = bool(row["incomplete"])
+        return ArticleRow(**row)
 
     def known_image(self, sha256: str, settings: str) -> ImageResult | None:
         r = self.db.execute(
@@ -341,12 +350,17 @@ class Store:
         return state
 
     def _put_image(self, sha: str, settings: str, im: ImageResult) -> None:
-        exists = self.db.execute("SELECT 1 FROM images WHERE sha256 = ? AND settings = ?", (sha, settings)).fetchone()
-        if exists:
-            return
+        lines = json.dumps([to_json(ln) for ln in im.lines], ensure_ascii=False)
+        old = self.db.execute("SELECT lines FROM images WHERE sha256 = ? AND settings = ?", (sha, settings)).fetchone()
+        if old is not None:
+            if old["lines"] == lines:
+                return
+            # read again (`--redo`): the new reading replaces the old one for every article that has the image
+            self.db.execute("DELETE FROM images WHERE sha256 = ? AND settings = ?", (sha, settings))
+            self.db.execute("DELETE FROM image_fts WHERE sha256 = ? AND settings = ?", (sha, settings))
         self.db.execute(
             "INSERT INTO images VALUES (?, ?, ?, ?, ?, ?)",
-            (sha, settings, im.width, im.height, im.text, json.dumps([to_json(ln) for ln in im.lines], ensure_ascii=False)),
+            (sha, settings, im.width, im.height, im.text, lines),
         )
         self.db.execute("INSERT INTO image_fts (sha256, settings, text) VALUES (?, ?, ?)", (sha, settings, im.text))
 

@@ -16,6 +16,8 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+from ocrpipe._models import manifest
+from ocrpipe._version import __version__
 from ocrpipe.config import OcrConfig, PreprocessConfig
 from ocrpipe.output._results import ImageResult
 from ocrpipe.recognition._recognize import Job, detector_for, recognize_one
@@ -23,6 +25,41 @@ from ocrpipe.recognition._worker import run_job
 from ocrpipe.recognition.engines import check_segment, engine_info, make_engine
 
 log = logging.getLogger(__name__)
+
+# What in an engine's provenance changes what it reads from given bytes: a new ocrpipe, engine
+# version, language data or model must not reuse readings made by the old one.
+_VERSION_FIELDS = ("engine", "version", "onnxruntime", "language_data_sha256", "models")
+
+
+def versions_of(provenance: dict) -> dict:
+    """The versions part of a recognition key, from an engine's provenance (as result.json holds it)."""
+    out: dict = {"ocrpipe": provenance.get("ocrpipe", __version__)}
+    out.update({k: provenance[k] for k in _VERSION_FIELDS if k in provenance})
+    det = provenance.get("detection") or {}
+    for k in ("detector_sha256", "direction_classifier_sha256"):
+        if det.get(k):
+            out[k] = det[k]
+    return out
+
+
+def engine_versions(ocr: OcrConfig, pre: PreprocessConfig) -> dict:
+    """The versions this process would recognise with, asked of the engine itself (before any image)."""
+    check_segment(ocr.engine, pre.segment)
+    engine = make_engine(ocr)  # EngineNotAvailable, with its hint, when the engine is missing
+    try:
+        provenance = engine.provenance()
+    finally:
+        engine.close()
+    if pre.segment == "detect":
+        from ocrpipe.vision._detect import CLS_MODEL, DET_MODEL
+
+        models = manifest()
+        provenance["detection"] = {
+            "detector_sha256": models[DET_MODEL]["sha256"],
+            "direction_classifier_sha256": models[CLS_MODEL]["sha256"],
+        }
+    return versions_of({"ocrpipe": __version__, **provenance})
+
 
 Progress = Callable[[int, int], None]
 

@@ -1,0 +1,325 @@
+"""Hostile input, round two (issue 18): the sixteen cases an outside attack and a first-time user
+found, each as a test. Servers listen on 127.0.0.1 only; a case that could hang runs in a child
+process with a timeout, so a regression fails instead of stalling the suite."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from ocrpipe._io import check_replaceable
+from ocrpipe.acquire._cache import DownloadCache
+from ocrpipe.cli._main import main
+from ocrpipe.corpus._store import Store
+from ocrpipe.errors import ExitCode, OutputError
+from ocrpipe.recognition.engines import ENGINES, EngineInfo, Recognized
+
+from .conftest import FaultServer, send
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`python -m ocrpipe ARGS` in a child: for cases that would hang or must see real stdio."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_THREAD_LIMIT": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "ocrpipe", *args], capture_output=True, timeout=timeout, env=env, cwd=cwd or REPO
+    )
+
+
+def card(text_rows: int = 3, seed: int = 0) -> bytes:
+    """A small generated image with a few dark bars (lines for the classical line finder)."""
+    im = Image.new("RGB", (320, 240), "white")
+    d = ImageDraw.Draw(im)
+    for r in range(text_rows):
+        d.rectangle((20, 30 + 60 * r, 200 + 20 * ((r + seed) % 4), 50 + 60 * r), fill="black")
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+class StubEngine:
+    """A fast engine that reads 'x' and counts its calls; its version is a class attribute."""
+
+    name = "stub"
+    wants_clean_lines = True
+    version = "1.0"
+    calls = 0
+
+    def __init__(self, config=None) -> None:
+        pass
+
+    def recognize_line(self, image, kind="text"):
+        type(self).calls += 1
+        return Recognized(text="1. 第一条", confidence=90.0)
+
+    def recognize_page(self, image):
+        type(self).calls += 1
+        return Recognized(text="1. 第一条", confidence=90.0)
+
+    def provenance(self):
+        return {"engine": "stub", "version": type(self).version, "language_data_sha256": "0" * 64}
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def stub(monkeypatch):
+    StubEngine.calls = 0
+    StubEngine.version = "1.0"
+    monkeypatch.setitem(ENGINES, "stub", EngineInfo("stub", StubEngine, ("lines", "page"), "lines", "a stub"))
+    return StubEngine
+
+
+def corpus_add(tmp_path: Path, *sources: str, extra: tuple[str, ...] = ()) -> int:
+    return main(
+        [
+            "corpus",
+            "add",
+            *sources,
+            "--db",
+            str(tmp_path / "c.db"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--engine",
+            "stub",
+            "--segment",
+            "page",
+            "--jobs",
+            "1",
+            "-q",
+            "--tries",
+            "1",
+            *extra,
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- 2. the cache asks the fetch policy
+
+
+def test_2_the_cache_does_not_bypass_the_fetch_policy(server, tmp_path):
+    other = FaultServer()  # the remote article's host: another port, so the image host is not its own
+    try:
+        server.routes["/p.jpg"] = lambda h, n: send(h, 200, card())
+        lst = tmp_path / "local.txt"
+        lst.write_text(server.url("/p.jpg") + "\n", "utf-8")
+        common = ["--cache-dir", str(tmp_path / "cache"), "-q", "--tries", "1", "--timeout", "2"]
+        assert main(["fetch", str(lst), "--out", str(tmp_path / "a"), *common]) == 0  # local: allowed, now cached
+        page = f"<html><head><title>x</title></head><body><p><img src='{server.url('/p.jpg')}'></p></body></html>"
+        other.routes["/art.html"] = lambda h, n: send(h, 200, page.encode(), "text/html; charset=utf-8")
+        code = main(["fetch", other.url("/art.html"), "--out", str(tmp_path / "b"), *common])
+        manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+        assert code == ExitCode.DOWNLOAD_FAILED
+        im = manifest["images"][0]
+        assert im["status"] == "failed" and not im["from_cache"] and "loopback" in im["error"]
+        assert server.hits["/p.jpg"] == 1  # neither the cache nor the network served it
+    finally:
+        other.close()
+
+
+# --------------------------------------------------------------------------- 4-5. the store
+
+
+def test_4_a_read_only_command_never_changes_another_programs_database(tmp_path, capsys):
+    db = tmp_path / "app.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)")
+    con.execute("INSERT INTO accounts (name) VALUES ('alice')")
+    con.commit()
+    con.close()
+    before = db.read_bytes()
+    for args in (["search", "hello"], ["corpus", "status"], ["corpus", "export", str(tmp_path / "x.jsonl")]):
+        assert main([*args, "--db", str(db)]) == ExitCode.BAD_INPUT
+        assert "not an ocrpipe corpus store" in capsys.readouterr().err
+    # `corpus add` refuses it too, before writing anything
+    assert main(["corpus", "import", str(tmp_path / "nothere"), "--db", str(db)]) == ExitCode.BAD_INPUT
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]  # no -wal, -shm or export either
+
+
+def _open_store(args: tuple[str, multiprocessing.synchronize.Barrier]) -> str:  # type: ignore[name-defined]
+    path, barrier = args
+    barrier.wait()
+    try:
+        Store(Path(path)).close()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - the test reports what went wrong
+        return f"{type(exc).__name__}: {exc}"
+
+
+def test_5_the_first_open_of_a_new_store_does_not_race(tmp_path):
+    ctx = multiprocessing.get_context("fork")
+    failures = []
+    with ctx.Manager() as mgr:
+        for i in range(12):
+            barrier = mgr.Barrier(3)
+            path = str(tmp_path / f"new{i}.db")
+            with ctx.Pool(3) as pool:
+                failures += [r for r in pool.map(_open_store, [(path, barrier)] * 3) if r != "ok"]
+    assert failures == []
+
+
+# --------------------------------------------------------------------------- 6-7. the regular-file gate
+
+
+def test_6_export_never_replaces_a_fifo_a_device_or_a_symlink(tmp_path, capsys):
+    db = tmp_path / "c.db"
+    Store(db).close()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me", "utf-8")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    for path in (fifo, link):
+        assert main(["corpus", "export", str(path), "--db", str(db), "-q"]) == ExitCode.OUTPUT_FAILED
+        err = capsys.readouterr().err
+        assert "replaces only regular files" in err and "Traceback" not in err
+    assert fifo.is_fifo() and link.is_symlink() and target.read_text("utf-8") == "keep me"
+    # a device is refused by the same gate, before any temporary file is made (checked without writing)
+    with pytest.raises(OutputError, match="character device"):
+        check_replaceable(Path("/dev/null"))
+
+
+def test_7_the_article_argument_goes_through_the_regular_file_gate(tmp_path):
+    fifo = tmp_path / "art.md"
+    os.mkfifo(fifo)
+    for spec in ("/dev/zero", str(fifo)):
+        t0 = time.monotonic()
+        r = run_cli("fetch", spec, "--out", str(tmp_path / "o"), "-q", timeout=60)
+        assert r.returncode == ExitCode.BAD_INPUT, r.stderr
+        assert b"not a regular file" in r.stderr and b"Traceback" not in r.stderr
+        assert time.monotonic() - t0 < 30
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    os.mkfifo(folder / "x.md")
+    r = run_cli("corpus", "add", str(folder), "--db", str(tmp_path / "c.db"), "-q", timeout=90)
+    assert r.returncode == ExitCode.DOWNLOAD_FAILED, r.stderr
+    assert b"not a regular file" in r.stderr and b"Traceback" not in r.stderr
+
+
+# --------------------------------------------------------------------------- 8. corpus review reads no named path
+
+
+def test_8_an_imported_run_cannot_make_review_read_a_local_file(demo_result, tmp_path, capsys, monkeypatch):
+    run = demo_result.parent
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"root:x:0:0:the secret\n")
+    digest = hashlib.sha256(secret.read_bytes()).hexdigest()
+    result = json.loads(demo_result.read_text("utf-8"))
+    manifest = json.loads((run / "manifest.json").read_text("utf-8"))
+    result["images"][0]["url"] = secret.as_uri()
+    manifest["images"][0]["sha256"] = digest
+    demo_result.write_text(json.dumps(result, ensure_ascii=False), "utf-8")
+    (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("OCRPIPE_CACHE_DIR", str(cache))  # where `corpus import` keeps the run's own images
+    DownloadCache(cache).put_object(secret.read_bytes())  # even bytes in the cache must be an image to be used
+    db = str(tmp_path / "c.db")
+    assert main(["corpus", "import", str(run), "--db", db, "-q"]) == 0
+    out = tmp_path / "review"
+    assert main(["corpus", "review", str(out), "--db", db, "--cache-dir", str(cache), "-q"]) == 0
+    assert (out / "index.html").exists()
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert written and not any(b"the secret" in p.read_bytes() for p in written)
+    assert "Traceback" not in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- 10. a failed article stays failed
+
+
+def test_10_an_article_whose_every_image_failed_is_failed_and_retried(stub, tmp_path, capsys):
+    art = tmp_path / "art"
+    art.mkdir()
+    lst = art / "list.txt"
+    lst.write_text("p1.jpg\np2.jpg\n", "utf-8")  # neither exists yet
+    assert corpus_add(tmp_path, str(lst)) == ExitCode.DOWNLOAD_FAILED
+    with Store(tmp_path / "c.db") as store:
+        row = store.article(str(lst.resolve()))
+        assert row is not None and row.state == "failed" and "no image" in (row.error or "")
+    (art / "p1.jpg").write_bytes(card(seed=1))
+    (art / "p2.jpg").write_bytes(card(seed=2))
+    assert corpus_add(tmp_path, str(lst)) == 0  # a plain add tries it again
+    with Store(tmp_path / "c.db") as store:
+        row = store.article(str(lst.resolve()))
+        assert row is not None and row.state == "done"
+
+
+# --------------------------------------------------------------------------- 14. versions are in the recognition key
+
+
+def test_14_a_new_engine_version_or_redo_reads_again(stub, tmp_path):
+    art = tmp_path / "art"
+    art.mkdir()
+    (art / "p1.jpg").write_bytes(card(seed=3))
+    lst = art / "list.txt"
+    lst.write_text("p1.jpg\n", "utf-8")
+    assert corpus_add(tmp_path, str(lst)) == 0
+    first = stub.calls
+    assert first > 0
+    assert corpus_add(tmp_path, str(lst)) == 0 and stub.calls == first  # same versions: skipped
+    assert corpus_add(tmp_path, str(lst), extra=("--redo",)) == 0
+    assert stub.calls > first  # --redo reads again instead of reusing the stored reading
+    second = stub.calls
+    stub.version = "2.0"
+    assert corpus_add(tmp_path, str(lst)) == 0
+    assert stub.calls > second  # another engine version: read again, the old reading not reused
+    with Store(tmp_path / "c.db") as store:
+        assert store.db.execute("SELECT count(DISTINCT settings) FROM images").fetchone()[0] == 2
+
+
+# --------------------------------------------------------------------------- 15. import and relative locations
+
+
+def test_15_import_does_not_resolve_a_relative_location_against_the_cwd(demo_result, tmp_path, monkeypatch):
+    run = demo_result.parent
+    result = json.loads(demo_result.read_text("utf-8"))
+    result["article"]["location"] = "article.md"  # as runs before this fix recorded it
+    demo_result.write_text(json.dumps(result, ensure_ascii=False), "utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    db = str(tmp_path / "c.db")
+    monkeypatch.setenv("OCRPIPE_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["corpus", "import", str(run), "--db", db, "-q"]) == 0
+    with Store(Path(db)) as store:
+        keys = [k for k, _s, _v in store.article_keys()]
+    assert keys == [str(run.resolve())] and Path(keys[0]).exists()
+    assert not any(k.startswith(str(elsewhere)) for k in keys)
+
+
+def test_15_a_run_records_its_local_article_absolute(tmp_path, monkeypatch):
+    (tmp_path / "p1.jpg").write_bytes(card())
+    (tmp_path / "list.txt").write_text("p1.jpg\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["fetch", "list.txt", "--out", str(tmp_path / "o"), "-q", "--cache-dir", str(tmp_path / "c")]) == 0
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert manifest["article"]["location"] == str(tmp_path / "list.txt")
+
+
+# --------------------------------------------------------------------------- 16. excluded images are visible
+
+
+def test_16_an_excluded_image_keeps_its_candidate_urls(tmp_path):
+    for i in (1, 2):
+        (tmp_path / f"p{i}.jpg").write_bytes(card(seed=i))
+    (tmp_path / "list.txt").write_text("p1.jpg\np2.jpg\n", "utf-8")
+    out = tmp_path / "o"
+    args = ["fetch", str(tmp_path / "list.txt"), "--out", str(out), "-q", "--max-images", "1"]
+    assert main([*args, "--cache-dir", str(tmp_path / "c")]) == 0
+    excluded = json.loads((out / "manifest.json").read_text())["images"][1]
+    assert excluded["status"] == "excluded" and "--max-images" in excluded["error"]
+    assert excluded["candidates"] == [(tmp_path / "p2.jpg").as_uri()]

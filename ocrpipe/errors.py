@@ -30,6 +30,7 @@ class ExitCode(IntEnum):
     DOWNLOAD_FAILED = 4  # also: an image could not be read
     ENGINE_FAILED = 5
     OUTPUT_FAILED = 6
+    BROKEN_PIPE = 141  # the reader of standard output went away (`| head`): 128 + SIGPIPE, as a shell reports it
     INTERRUPTED = 130
 
 

@@ -69,7 +69,7 @@ class StubEngine:
         return Recognized(text="1. 第一条", confidence=90.0)
 
     def provenance(self):
-        return {"engine": "stub", "version": type(self).version, "language_data_sha256": "0" * 64}
+        return {"engine": "stub", "version": type(self).version, "language_data": "-", "language_data_sha256": "0" * 64}
 
     def close(self) -> None:
         pass
@@ -214,7 +214,7 @@ def test_7_the_article_argument_goes_through_the_regular_file_gate(tmp_path):
 # --------------------------------------------------------------------------- 8. corpus review reads no named path
 
 
-def test_8_an_imported_run_cannot_make_review_read_a_local_file(demo_result, tmp_path, capsys, monkeypatch):
+def test_8_an_imported_run_cannot_make_review_read_a_local_file(demo_result, tmp_path, capsys):
     run = demo_result.parent
     secret = tmp_path / "secret.txt"
     secret.write_bytes(b"root:x:0:0:the secret\n")
@@ -226,10 +226,9 @@ def test_8_an_imported_run_cannot_make_review_read_a_local_file(demo_result, tmp
     demo_result.write_text(json.dumps(result, ensure_ascii=False), "utf-8")
     (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
     cache = tmp_path / "cache"
-    monkeypatch.setenv("OCRPIPE_CACHE_DIR", str(cache))  # where `corpus import` keeps the run's own images
     DownloadCache(cache).put_object(secret.read_bytes())  # even bytes in the cache must be an image to be used
     db = str(tmp_path / "c.db")
-    assert main(["corpus", "import", str(run), "--db", db, "-q"]) == 0
+    assert main(["corpus", "import", str(run), "--db", db, "-q", "--cache-dir", str(cache)]) == 0
     out = tmp_path / "review"
     assert main(["corpus", "review", str(out), "--db", db, "--cache-dir", str(cache), "-q"]) == 0
     assert (out / "index.html").exists()
@@ -293,8 +292,7 @@ def test_15_import_does_not_resolve_a_relative_location_against_the_cwd(demo_res
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     db = str(tmp_path / "c.db")
-    monkeypatch.setenv("OCRPIPE_CACHE_DIR", str(tmp_path / "cache"))
-    assert main(["corpus", "import", str(run), "--db", db, "-q"]) == 0
+    assert main(["corpus", "import", str(run), "--db", db, "-q", "--cache-dir", str(tmp_path / "cache")]) == 0
     with Store(Path(db)) as store:
         keys = [k for k, _s, _v in store.article_keys()]
     assert keys == [str(run.resolve())] and Path(keys[0]).exists()
@@ -323,3 +321,188 @@ def test_16_an_excluded_image_keeps_its_candidate_urls(tmp_path):
     excluded = json.loads((out / "manifest.json").read_text())["images"][1]
     assert excluded["status"] == "excluded" and "--max-images" in excluded["error"]
     assert excluded["candidates"] == [(tmp_path / "p2.jpg").as_uri()]
+
+
+# --------------------------------------------------------------------------- 3. terminal escapes
+
+
+HOSTILE_TITLE = '"\\e]0;PWNED\\a\\e[2J\\u009b31m\\u202eevil\\r政策3条"'  # YAML double-quoted escapes
+
+
+def _hostile_article(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "p1.jpg").write_bytes(card(seed=5))
+    art = folder / "art.md"
+    art.write_text(f"---\ntitle: {HOSTILE_TITLE}\n---\n<p><img src='p1.jpg'></p>\n", "utf-8")
+    return art
+
+
+def test_3_titles_reach_the_terminal_without_their_escapes(stub, tmp_path, capsys):
+    art = _hostile_article(tmp_path / "a")
+    corpus_add(tmp_path, str(art))
+    capsys.readouterr()
+    db = str(tmp_path / "c.db")
+    for args in (["corpus", "status"], ["search", "第一条"], ["corpus", "status", "--json"], ["search", "第一条", "--json"]):
+        assert main([*args, "--db", db]) == 0
+        out, err = capsys.readouterr()
+        shown = out + err
+        assert "PWNED" in shown, args  # the title is there, made visible
+        for raw in ("\x1b", "\x07", "\x9b", "\u202e", "\r"):
+            assert raw not in shown, (args, raw)
+    for raw in ("\x1b", "\x07", "\x9b", "\u202e"):  # and the JSON still reads back to the same title
+        assert main(["corpus", "status", "--json", "--db", db]) == 0
+        st = json.loads(capsys.readouterr().out)
+        assert raw in st["verification_failed"][0]["title"]
+
+
+# --------------------------------------------------------------------------- 9. the review server
+
+
+def _raw(port: int, data: bytes, wait: float = 15.0) -> bytes:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as s:
+        s.sendall(data)
+        chunks = []
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except (ConnectionResetError, TimeoutError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def test_9_the_review_server_answers_every_request_and_checks_host_and_origin(demo_result, monkeypatch):
+    import requests
+
+    from ocrpipe.review import _server
+
+    monkeypatch.setattr(_server._Handler, "timeout", 1.0)
+    server, thread = _server.serve_in_thread(demo_result.parent)
+    port, token = server.server_address[1], server.token
+    base = f"http://127.0.0.1:{port}"
+    hdr = {"X-Ocrpipe-Token": token}
+    try:
+        r = requests.get(f"{base}/images/%00", headers=hdr, timeout=10)
+        assert r.status_code in (400, 404) and "error" in r.json()
+        nested = b"[" * 200_000
+        r = requests.post(f"{base}/api/correct", data=nested[:60_000], headers=hdr, timeout=10)
+        assert r.status_code == 400
+        # a body that never completes: the server gives up on it after its read timeout
+        t0 = time.monotonic()
+        reply = _raw(
+            port,
+            f"POST /api/correct HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Ocrpipe-Token: {token}\r\n"
+            'Content-Length: 500\r\n\r\n{"kind":'.encode(),
+        )
+        assert time.monotonic() - t0 < 10
+        assert b"200 OK" not in reply
+        # DNS rebinding: the right token, a foreign Host
+        r = requests.get(f"{base}/api/state", headers={**hdr, "Host": f"evil.example:{port}"}, timeout=10)
+        assert r.status_code == 421
+        # CSRF: a foreign Origin is refused before the token is even looked at
+        body = {"kind": "line", "image": 0, "line": 0, "text": "x"}
+        r = requests.post(f"{base}/api/correct", json=body, headers={**hdr, "Origin": "http://evil.example"}, timeout=10)
+        assert r.status_code == 403 and not (demo_result.parent / "corrections.json").exists()
+        r = requests.get(f"{base}/api/state", headers={**hdr, "Sec-Fetch-Site": "cross-site"}, timeout=10)
+        assert r.status_code == 403
+        # and after all that, the page itself is still served, to its own origin
+        r = requests.get(f"{base}/api/state", headers={**hdr, "Origin": base}, timeout=10)
+        assert r.status_code == 200 and r.json()["images"]
+        assert requests.get(f"{base}/?token={token}", timeout=10).status_code == 200
+        assert thread.is_alive()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --------------------------------------------------------------------------- 11. broken pipes
+
+
+def _store_with_many_records(db: Path, n: int = 4000) -> None:
+    with Store(db) as store:
+        for i in range(n):
+            store.put_failed(f"http://127.0.0.1:9/{i:05d}.html", "connection refused " * 4)
+
+
+@pytest.mark.parametrize("args", [("corpus", "status", "--json"), ("corpus", "export", "-", "--level", "article")])
+def test_11_a_closed_pipe_ends_quietly(tmp_path, args):
+    db = tmp_path / "c.db"
+    _store_with_many_records(db)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_THREAD_LIMIT": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ocrpipe", *args, "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    head = proc.stdout.read(100)  # as `| head -c 100` does, then goes away
+    proc.stdout.close()
+    err = proc.stderr.read()
+    rc = proc.wait(timeout=60)
+    assert head and err == b"", err
+    assert rc == ExitCode.BROKEN_PIPE
+
+
+# --------------------------------------------------------------------------- 12. stale outputs
+
+
+def _stub_run(tmp_path: Path, out: Path, *extra: str, n: int = 2) -> int:
+    art = tmp_path / "art"
+    art.mkdir(exist_ok=True)
+    names = []
+    for i in range(n):
+        (art / f"p{i}.jpg").write_bytes(card(seed=i))
+        names.append(f"p{i}.jpg")
+    (art / "list.txt").write_text("\n".join(names) + "\n", "utf-8")
+    common = ["--engine", "stub", "--segment", "page", "--jobs", "1", "-q", "--cache-dir", str(tmp_path / "c")]
+    return main(["run", str(art / "list.txt"), "--out", str(out), *common, *extra])
+
+
+def test_12_a_rerun_removes_outputs_it_did_not_write(stub, tmp_path):
+    out = tmp_path / "out"
+    _stub_run(tmp_path, out, "--review", n=3)
+    assert (out / "review.html").exists() and len(list((out / "images").iterdir())) == 3
+    _stub_run(tmp_path, out, n=2)
+    assert not (out / "review.html").exists()  # it showed the old run's text over the new images
+    assert len(list((out / "images").iterdir())) == 2
+    _stub_run(tmp_path, out, "--review", n=2)
+    assert (out / "review.html").exists()
+
+
+# --------------------------------------------------------------------------- 13. bad input is exit 2
+
+
+def test_13_bad_input_is_exit_2_with_one_line(stub, tmp_path, capsys):
+    db = tmp_path / "c.db"
+    Store(db).close()
+    for args in (
+        ["search", "\udcff", "--db", str(db)],  # the argument was the byte 0xff
+        ["search", "hello", "--limit", "99999999999999999999", "--db", str(db)],
+        ["search", "hello", "--limit", "-1", "--db", str(db)],
+        ["search", "hello", "--limit", "0", "--db", str(db)],
+    ):
+        assert main(args) == ExitCode.BAD_INPUT, args
+        err = capsys.readouterr().err
+        assert "bug" not in err and "Traceback" not in err
+    run = tmp_path / "run"
+    _stub_run(tmp_path, run)
+    manifest = json.loads((run / "manifest.json").read_text())
+    for damage in ({"index": None}, {"sha256": ["a"]}, {"index": "0"}):
+        bad = json.loads(json.dumps(manifest))
+        bad["images"][0].update(damage)
+        if damage.get("index", 0) is None:
+            del bad["images"][0]["index"]
+        (run / "manifest.json").write_text(json.dumps(bad), "utf-8")
+        assert main(["corpus", "import", str(run), "--db", str(db), "-q", "--cache-dir", str(tmp_path / "c")]) == 2
+        err = capsys.readouterr().err
+        assert "manifest.json" in err and "bug" not in err
+    capsys.readouterr()
+    missing = tmp_path / "nothere.jpg"
+    assert main(["ocr", str(missing), "--engine", "stub", "--segment", "page", "--jobs", "1"]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.count(str(missing)) == 1 and err.count("\n") == 2  # the error and its hint, once

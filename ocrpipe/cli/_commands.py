@@ -8,6 +8,7 @@ import sys
 
 from ocrpipe.cli._options import config_kwargs, fetch_options, ocr_options
 from ocrpipe.cli._progress import Progress
+from ocrpipe.cli._term import field, json_text, say
 from ocrpipe.config import FetchConfig, OcrConfig, PreprocessConfig, default_cache_dir
 from ocrpipe.errors import ExitCode, InputError
 
@@ -23,11 +24,11 @@ def cmd_review(args: argparse.Namespace) -> int:
     path = write_page(args.result)
     if not args.serve:
         if not args.quiet:
-            print(f"-> {path}")
+            say(f"-> {path}")
         return ExitCode.OK
 
     def ready(server) -> None:
-        print(f"review {args.result} at {server.url}  (Ctrl-C to stop)", flush=True)
+        say(f"review {args.result} at {server.url}  (Ctrl-C to stop)", flush=True)
 
     serve(args.result, args.port, ready)
     return ExitCode.OK
@@ -57,37 +58,36 @@ def cmd_corpus_add(args: argparse.Namespace) -> int:
         finally:
             close_clients()
         for spec, err in summary.errors:
-            print(f"ocrpipe: {spec}: {err}", file=sys.stderr)
+            say(f"ocrpipe: {field(spec)}: {field(err)}", file=sys.stderr)
         if not args.quiet:
-            print(
+            say(
                 f"{summary.done} added, {summary.duplicate} duplicates, {summary.skipped} already done, "
-                f"{summary.failed} failed -> {store.path}"
+                f"{summary.failed} failed, {summary.incomplete} with failed images (tried again next time) -> {store.path}"
             )
-    return ExitCode.DOWNLOAD_FAILED if summary.failed else ExitCode.OK
+    return ExitCode.DOWNLOAD_FAILED if summary.failed or summary.incomplete else ExitCode.OK
 
 
 def cmd_corpus_status(args: argparse.Namespace) -> int:
-    import json
 
     with _open_store(args) as store:
         st = store.status()
     if args.json:
-        print(json.dumps(st, ensure_ascii=False, indent=2))
+        say(json_text(st))
         return ExitCode.OK
     c = st["counts"]
-    print(
+    say(
         f"{c['done']} done, {c['duplicate']} duplicates, {c['failed']} failed; "
         f"{c['clauses']} clauses, {c['images']} images recognised"
     )
     for f in st["failed"]:
-        print(f"failed: {f['key']}: {f['error']}")
+        say(f"failed: {field(f['key'])}: {field(f['error'])}")
     for v in st["verification_failed"]:
-        print(
-            f"verification failed: {v['key']} ({v['title']}): expected {v['expected']}, found {v['found']}, "
+        say(
+            f"verification failed: {field(v['key'])} ({field(v['title'])}): expected {v['expected']}, found {v['found']}, "
             f"missing {', '.join(map(str, v['missing'])) or '-'}"
         )
     for d in st["duplicates"]:
-        print(f"duplicate: {d['key']} = {d['duplicate_of']}")
+        say(f"duplicate: {field(d['key'])} = {field(d['duplicate_of'])}")
     return ExitCode.OK
 
 
@@ -100,7 +100,7 @@ def cmd_corpus_export(args: argparse.Namespace) -> int:
         else:
             n = export_to_path(store, args.out, args.format, args.level)
     if not args.quiet and str(args.out) != "-":
-        print(f"{n} {args.level} records -> {args.out}")
+        say(f"{n} {args.level} records -> {args.out}")
     return ExitCode.OK
 
 
@@ -110,7 +110,7 @@ def cmd_corpus_review(args: argparse.Namespace) -> int:
     with _open_store(args) as store:
         index = review_pages(store, args.out, args.cache_dir or default_cache_dir())
     if not args.quiet:
-        print(f"-> {index}")
+        say(f"-> {index}")
     return ExitCode.OK
 
 
@@ -118,33 +118,28 @@ def cmd_corpus_import(args: argparse.Namespace) -> int:
     from ocrpipe.corpus._corpus import import_runs
 
     with _open_store(args, must_exist=False) as store:
-        summary = import_runs(args.dirs, store)
+        summary = import_runs(args.dirs, store, args.cache_dir)
     if not args.quiet:
-        print(f"{summary.done} imported, {summary.duplicate} duplicates")
+        say(f"{summary.done} imported, {summary.duplicate} duplicates")
     return ExitCode.OK
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    import json
 
     from ocrpipe.corpus._corpus import search
 
     with _open_store(args) as store:
         hits, scanned = search(store, args.query, args.limit)
     if args.json:
-        print(
-            json.dumps(
-                {"query": args.query, "like_scan": scanned, "hits": [h.__dict__ for h in hits]}, ensure_ascii=False, indent=2
-            )
-        )
+        say(json_text({"query": args.query, "like_scan": scanned, "hits": [h.__dict__ for h in hits]}))
         return ExitCode.OK
     if scanned:
-        print(f"(a {len(args.query.strip())}-character query is below the trigram index: scanned with LIKE)", file=sys.stderr)
+        say(f"(a {len(args.query.strip())}-character query is below the trigram index: scanned with LIKE)", file=sys.stderr)
     for h in hits:
         where = f"clause {h.number}" if h.kind == "clause" else "image text"
-        print(f"{h.title or h.key} · {h.date or '-'} · {where}\n    {h.snippet}")
+        say(f"{field(h.title or h.key)} · {field(h.date or '-')} · {where}\n    {field(h.snippet)}")
     if not hits:
-        print("no matches", file=sys.stderr)
+        say("no matches", file=sys.stderr)
     return ExitCode.OK
 
 
@@ -161,7 +156,7 @@ def _ocr_configs(args: argparse.Namespace) -> tuple[PreprocessConfig, OcrConfig]
 
 def _report_fetch_failures(result) -> int:
     for im in result.failed:
-        print(f"ocrpipe: image {im.index} failed: {im.error}", file=sys.stderr)
+        say(f"ocrpipe: image {im.index} failed: {field(im.error)}", file=sys.stderr)
     return ExitCode.DOWNLOAD_FAILED if result.failed else ExitCode.OK
 
 
@@ -180,7 +175,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     excluded = sum(1 for im in result.images if im.status == "excluded")
     cached = sum(1 for im in result.ok if im.from_cache)
     if not args.quiet:
-        print(f"{ok} images ok ({cached} from cache), {failed} failed, {excluded} excluded -> {args.out / 'manifest.json'}")
+        say(f"{ok} images ok ({cached} from cache), {failed} failed, {excluded} excluded -> {args.out / 'manifest.json'}")
     return _report_fetch_failures(result)
 
 
@@ -192,7 +187,7 @@ def _clause_table(result) -> list[str]:
     rows = [f"{'no.':>4}  {'images':<8} {'conf':>4}  title"]
     for c in result.clauses:
         imgs = ",".join(str(s.image) for s in c.sources)
-        rows.append(f"{c.number:>4}  {imgs:<8} {c.confidence:>4.0f}  {c.title}")
+        rows.append(f"{c.number:>4}  {imgs:<8} {c.confidence:>4.0f}  {field(c.title)}")
     return rows
 
 
@@ -209,9 +204,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         ocr_progress=Progress("ocr  ", not args.quiet),
     )
     if not args.quiet:
-        print("\n".join(_clause_table(result)))
+        say("\n".join(_clause_table(result)))
         failed = [im for im in result.images if im.status != "ok"]
-        print(
+        say(
             f"{len(result.images) - len(failed)} images read, {len(failed)} failed, {len(result.clauses)} clauses "
             f"-> {args.out}/result.json, clauses.md, text.txt"
         )
@@ -220,13 +215,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         page = write_page(args.out)
         if not args.quiet:
-            print(f"review page -> {page}")
+            say(f"review page -> {page}")
     for line in _verification_lines(result.verification):
-        print(line, file=sys.stdout if result.verification.ok else sys.stderr)
+        say(line, file=sys.stdout if result.verification.ok else sys.stderr)
     _report_fetch_failures(fetched)
     for im in result.images:
         if im.status != "ok" and im.stage != "download":  # download failures were reported above
-            print(f"ocrpipe: image {im.index} failed: {im.error}", file=sys.stderr)
+            say(f"ocrpipe: image {im.index} failed: {field(im.error)}", file=sys.stderr)
     return _images_exit(result.images, result.verification.ok)
 
 
@@ -247,12 +242,14 @@ def _images_exit(images, verified: bool = True) -> ExitCode:
 
 
 def cmd_ocr(args: argparse.Namespace) -> int:
-    import json
 
     from ocrpipe.output._serial import to_json
     from ocrpipe.recognition._executor import Job, recognize_all
 
     pre, ocr = _ocr_configs(args)
+    missing = [str(p) for p in args.images if not os.path.lexists(p)]
+    if missing:  # a mistyped argument is bad input (exit 2), found before any work
+        raise InputError(f"no such file: {', '.join(missing)}", "check the paths")
     jobs = [Job(index=i, path=p, file=str(p)) for i, p in enumerate(args.images)]
     results, _prov = recognize_all(jobs, ocr, pre, args.debug)
     if args.json:
@@ -262,15 +259,15 @@ def cmd_ocr(args: argparse.Namespace) -> int:
                 for r in results
             ]
         }
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        say(json_text(out))
     else:
         for r in results:
             if r.status == "ok":
-                print(f"== {r.file}")
-                print(r.text)
+                say(f"== {r.file}")
+                say(r.text)
     for r in results:
         if r.status != "ok":
-            print(f"ocrpipe: {r.file}: {r.error}", file=sys.stderr)
+            say(f"ocrpipe: image {r.index} failed: {field(r.error)}", file=sys.stderr)
     return _images_exit(results)
 
 
@@ -282,7 +279,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     expected = args.expect if args.expect is not None else result.verification.expected
     v = verify([c.number for c in result.clauses], expected)
     if not args.quiet:
-        print("\n".join(_clause_table(result)))
+        say("\n".join(_clause_table(result)))
     for line in _verification_lines(v):
-        print(line, file=sys.stdout if v.ok else sys.stderr)
+        say(line, file=sys.stdout if v.ok else sys.stderr)
     return ExitCode.OK if v.ok else ExitCode.VERIFICATION_FAILED

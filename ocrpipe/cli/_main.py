@@ -14,6 +14,7 @@ from typing import Any
 from ocrpipe._version import __version__
 from ocrpipe.cli import _commands as cmd
 from ocrpipe.cli._options import ARTICLE, DB, JSON, OUT, Option, add_common, add_group, fetch_options, ocr_options
+from ocrpipe.cli._term import SafeFormatter, field, say
 from ocrpipe.errors import EngineError, ExitCode, OcrpipeError
 
 log = logging.getLogger("ocrpipe")
@@ -129,6 +130,12 @@ def _add_corpus_commands(sub: Any, fetching: list[Option], recognition: list[Opt
         cmd.cmd_corpus_import,
         Option(("dirs",), "output directories of `ocrpipe run`", type=Path, nargs="+"),
         DB,
+        Option(
+            ("--cache-dir",),
+            "the download cache the runs' images are kept in (for `corpus review`)",
+            type=Path,
+            shown="as for `corpus add`",
+        ),
     )
     _command(
         csub,
@@ -158,27 +165,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet or args.verbose == 0 else (logging.INFO if args.verbose == 1 else logging.DEBUG)
-    logging.basicConfig(level=level, format="ocrpipe: %(levelname)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(SafeFormatter("ocrpipe: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     try:
         return int(args.func(args))
     except OcrpipeError as exc:
-        print(f"ocrpipe: error: {exc.message}", file=sys.stderr)
+        say(f"ocrpipe: error: {field(exc.message)}", file=sys.stderr)
         if exc.hint:
-            print(f"ocrpipe: hint: {exc.hint}", file=sys.stderr)
+            say(f"ocrpipe: hint: {field(exc.hint)}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, as other Unix tools do
+        _drop_stdout()
+        return ExitCode.BROKEN_PIPE
     except KeyboardInterrupt:
-        print("ocrpipe: interrupted", file=sys.stderr)
+        say("ocrpipe: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except BrokenProcessPool as exc:
         log.debug("worker pool broke", exc_info=True)
-        print(f"ocrpipe: error: a recognition worker died ({exc or 'killed'})", file=sys.stderr)
-        print("ocrpipe: hint: out of memory? try --jobs 1 or a lower --max-pixels; -vv shows the details", file=sys.stderr)
+        say(f"ocrpipe: error: a recognition worker died ({exc or 'killed'})", file=sys.stderr)
+        say("ocrpipe: hint: out of memory? try --jobs 1 or a lower --max-pixels; -vv shows the details", file=sys.stderr)
         return EngineError.exit_code
     except Exception as exc:  # noqa: BLE001 - the last net: one line, never a traceback
         log.debug("unexpected error", exc_info=True)
-        print(f"ocrpipe: error: unexpected {type(exc).__name__}: {str(exc)[:300]}", file=sys.stderr)
-        print("ocrpipe: hint: this is a bug in ocrpipe; run again with -vv and report the log", file=sys.stderr)
+        say(f"ocrpipe: error: unexpected {type(exc).__name__}: {field(str(exc)[:300])}", file=sys.stderr)
+        say("ocrpipe: hint: this is a bug in ocrpipe; run again with -vv and report the log", file=sys.stderr)
         return ExitCode.UNEXPECTED
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not hit the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (a test's capture): nothing will flush to a pipe
 
 
 if __name__ == "__main__":

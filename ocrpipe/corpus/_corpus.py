@@ -224,9 +224,9 @@ def import_runs(dirs: list[Path], store: Store, cache_dir: Path | None = None) -
         result = read_result(d)
         try:
             manifest = json.loads(read_regular_file(Path(d) / "manifest.json", MAX_MANIFEST_BYTES))
-            by_index = {im["index"]: im.get("sha256") for im in manifest.get("images", [])}
-        except (LocalReadError, ValueError, AttributeError, TypeError, RecursionError) as exc:
-            raise InputError(f"{d}: no readable manifest.json beside result.json ({exc})") from exc
+        except (LocalReadError, ValueError, RecursionError) as exc:
+            raise InputError(f"{d}: no readable manifest.json beside result.json ({exc})") from None
+        by_index = _manifest_shas(manifest, Path(d))
         shas = [by_index.get(im.index) for im in result.images]
         settings_src = result.provenance.get("settings") or {}
         engine = str(result.provenance.get("engine", "unknown"))
@@ -236,6 +236,31 @@ def import_runs(dirs: list[Path], store: Store, cache_dir: Path | None = None) -
         _import_images(Path(d), result, shas, cache)
         setattr(summary, state, getattr(summary, state) + 1)
     return summary
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _manifest_shas(manifest: Any, d: Path) -> dict[int, str | None]:
+    """index -> sha256 of each image a manifest lists, every entry checked (InputError naming the first bad one)."""
+    images = manifest.get("images") if isinstance(manifest, dict) else None
+    if not isinstance(images, list):
+        raise InputError(f"{d}/manifest.json: no list of images; not a manifest ocrpipe wrote", "re-run `ocrpipe run`")
+    out: dict[int, str | None] = {}
+    for n, im in enumerate(images):
+        index = im.get("index") if isinstance(im, dict) else None
+        sha = im.get("sha256") if isinstance(im, dict) else None
+        if (
+            isinstance(index, bool)
+            or not isinstance(index, int)
+            or not (sha is None or (isinstance(sha, str) and _SHA256.match(sha)))
+        ):
+            raise InputError(
+                f"{d}/manifest.json: image entry {n} needs an integer index and a sha256 of 64 hex digits (or null)",
+                "re-run `ocrpipe run` into that directory",
+            )
+        out[index] = sha
+    return out
 
 
 def _import_key(location: str | None, run_dir: Path) -> str:
@@ -262,6 +287,7 @@ class Hit:
 
 
 MARK = ("[", "]")
+MAX_LIMIT = 10_000
 
 
 def search(store: Store, query: str, limit: int = 20) -> tuple[list[Hit], bool]:
@@ -269,6 +295,14 @@ def search(store: Store, query: str, limit: int = 20) -> tuple[list[Hit], bool]:
     q = query.strip()
     if not q:
         raise InputError("the search query is empty")
+    try:
+        q.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            "the search query is not valid UTF-8 text (undecodable bytes)", "type the query in a UTF-8 terminal"
+        ) from None
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise InputError(f"--limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
     if len(q) >= 3:
         phrase = '"' + q.replace('"', '""') + '"'  # one phrase: trigram matches any substring
         rows = store.db.execute(

@@ -6,7 +6,9 @@ first removes the previous run's result.json, then swaps images/, then moves the
 files, result.json last; manifest.json and result.json carry the same run id.
 So a reader finds either a whole run, the previous whole run, or a directory
 without result.json (a commit that was cut short): never one run's manifest
-beside another's result. Images an earlier run left are removed with its images/.
+beside another's result. Images an earlier run left are removed with its images/, and
+so is its review.html (`--review` writes a new one): no output of an earlier run stays
+beside this one's, except corrections.json, a person's work, applied where it still fits.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 LOCK = ".ocrpipe.lock"
 RESULT_FILES = ("result.json", "clauses.md", "text.txt")  # written from a recognition result
 COMMIT_ORDER = ("images", "manifest.json", "clauses.md", "text.txt", "result.json")
+# Made from a run's result after it (review.html): describes the previous run until written again, so it goes
+DERIVED_FILES = ("review.html",)
 
 
 class OutputDir:
@@ -61,7 +65,7 @@ class OutputDir:
         trash = Path(tempfile.mkdtemp(dir=self.root, prefix=".staging-old-"))
         try:
             # The old result goes first: until the new one lands, no result describes the images.
-            for name in RESULT_FILES:
+            for name in (*RESULT_FILES, *DERIVED_FILES):
                 _move_if_exists(self.root / name, trash / name)
             for name in COMMIT_ORDER:
                 src, dst = staged / name, self.root / name

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -82,10 +83,27 @@ def page_data(result: RunResult, stale: int = 0) -> dict[str, Any]:
     }
 
 
+# Inside <script>, the HTML parser looks for "</script", and after "<!--" for "<script" too (its
+# script-data escape states): one of those in a title, a line or a correction would end the data
+# early or swallow the page's own script. With every <, > and & written as a JSON \u escape, the
+# embedded data holds no markup character at all, whatever it says; JSON.parse reads it back
+# unchanged. U+2028/2029 are escaped as well, for JavaScript parsers older than ES2019.
+_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+_SLOT = re.compile(r"\{\{(TITLE|DATA)\}\}")
+
+
+def script_json(obj: Any) -> str:
+    """JSON that is safe inside an HTML <script> element, in any parser state."""
+    return json.dumps(obj, ensure_ascii=False).translate(_SCRIPT_SAFE)
+
+
 def render(result: RunResult, stale: int = 0) -> str:
-    data = json.dumps(page_data(result, stale), ensure_ascii=False).replace("</", "<\\/")
-    title = html.escape(result.article.title or "ocrpipe review")
-    return _template().replace("{{TITLE}}", title).replace("{{DATA}}", data)
+    slots = {
+        "DATA": script_json(page_data(result, stale)),
+        "TITLE": html.escape(result.article.title or "ocrpipe review").replace("\x00", "\ufffd"),
+    }
+    # one pass: a title that reads "{{DATA}}" stays text
+    return _SLOT.sub(lambda m: slots[m.group(1)], _template())
 
 
 def write_page(out_dir: Path) -> Path:

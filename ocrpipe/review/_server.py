@@ -2,6 +2,13 @@
 
 `serve(DIR)` serves review._page's page; there a correction is saved at once
 (corrections.json), and the results are rebuilt and verified again (review._corrections).
+
+Every request runs inside one safety net: whatever it sends, a client gets an answer
+(400 for a malformed request, 500 for anything unforeseen) and the server goes on, with
+no traceback. A request must name this server in Host (127.0.0.1 or localhost and its
+port: a DNS-rebound name is refused) and, when it carries an Origin, come from the page
+itself (a cross-site form or fetch is refused), on top of the token. Reads time out, so
+a body that never completes cannot hold a thread.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ocrpipe._io import atomic_write_text
+from ocrpipe._io import LocalReadError, atomic_write_text, read_regular_file
 from ocrpipe.errors import InputError, OcrpipeError
 from ocrpipe.output._export import read_result
 from ocrpipe.review import _corrections as corrections
@@ -27,6 +34,14 @@ from ocrpipe.review._page import PAGE, page_data, render
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
+MAX_IMAGE_BYTES = 200 * 1024 * 1024
+READ_TIMEOUT = 10.0  # seconds a client may take to send a request
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class ReviewServer(ThreadingHTTPServer):
@@ -42,10 +57,20 @@ class ReviewServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/?token={self.token}"
 
+    @property
+    def hosts(self) -> frozenset[str]:
+        port = self.server_address[1]
+        return frozenset({f"127.0.0.1:{port}", f"localhost:{port}"})
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # a client that hung up or timed out: nothing to report on the console
+        log.debug("review server: request from %s ended abnormally", client_address, exc_info=True)
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: ReviewServer
     protocol_version = "HTTP/1.1"
+    timeout = READ_TIMEOUT  # applied to the socket: every read of the request line, headers and body
 
     def log_message(self, fmt: str, *args: Any) -> None:
         log.debug("review server: " + fmt, *args)
@@ -62,18 +87,53 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, obj: Any) -> None:
         self._send(status, json.dumps(obj, ensure_ascii=False).encode())
 
-    def _authorised(self) -> bool:
+    def _check(self) -> None:
+        """Host, Origin and token, in that order; raises _Refused."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in self.server.hosts:
+            raise _Refused(HTTPStatus.MISDIRECTED_REQUEST, "wrong Host: open the URL ocrpipe printed")
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.strip().lower() not in {f"http://{h}" for h in self.server.hosts}:
+            raise _Refused(HTTPStatus.FORBIDDEN, "cross-origin requests are refused")
+        if (self.headers.get("Sec-Fetch-Site") or "").lower() == "cross-site":
+            raise _Refused(HTTPStatus.FORBIDDEN, "cross-site requests are refused")
         query = parse_qs(urlsplit(self.path).query)
         given = self.headers.get("X-Ocrpipe-Token") or (query.get("token") or [""])[0]
-        if secrets.compare_digest(given.encode(), self.server.token.encode()):
-            return True
-        self._json(HTTPStatus.FORBIDDEN, {"error": "a valid token is needed: open the URL ocrpipe printed"})
-        return False
+        if not secrets.compare_digest(given.encode("utf-8", "replace"), self.server.token.encode()):
+            raise _Refused(HTTPStatus.FORBIDDEN, "a valid token is needed: open the URL ocrpipe printed")
+
+    def _safely(self, handler: Callable[[], None]) -> None:
+        """The safety net around every request."""
+        try:
+            self._check()
+            handler()
+        except _Refused as exc:
+            self._answer_error(exc.status, str(exc))
+        except (OcrpipeError, ValueError, TypeError, RecursionError, UnicodeError) as exc:
+            self._answer_error(HTTPStatus.BAD_REQUEST, str(exc)[:300] or type(exc).__name__)
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True  # the client is gone or too slow: nobody to answer
+        except Exception as exc:  # noqa: BLE001 - the net: one request fails, the server goes on
+            log.debug("review server: unexpected error", exc_info=True)
+            self._answer_error(HTTPStatus.INTERNAL_SERVER_ERROR, f"unexpected {type(exc).__name__}")
+
+    def _answer_error(self, status: int, message: str) -> None:
+        self.close_connection = True
+        try:
+            self._json(status, {"error": message})
+        except OSError:
+            pass  # the client hung up
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        if not self._authorised():
-            return
-        path = unquote(urlsplit(self.path).path)
+        self._safely(self._get)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._safely(self._post)
+
+    def _get(self) -> None:
+        path = unquote(urlsplit(self.path).path, errors="strict")
+        if "\x00" in path:
+            raise _Refused(HTTPStatus.NOT_FOUND, "no such file")
         out = self.server.out_dir
         if path in ("/", "/" + PAGE):
             self._send(HTTPStatus.OK, render(read_result(out)).encode(), "text/html; charset=utf-8")
@@ -81,29 +141,28 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(HTTPStatus.OK, page_data(read_result(out)))
         elif path.startswith("/images/"):
             target = (out / path.lstrip("/")).resolve()
-            if target.parent != (out / "images").resolve() or not target.is_file():
-                self._json(HTTPStatus.NOT_FOUND, {"error": "no such image"})
-                return
+            if target.parent != (out / "images").resolve():
+                raise _Refused(HTTPStatus.NOT_FOUND, "no such image")
+            try:
+                data = read_regular_file(target, MAX_IMAGE_BYTES)
+            except LocalReadError:
+                raise _Refused(HTTPStatus.NOT_FOUND, "no such image") from None
             ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            self._send(HTTPStatus.OK, target.read_bytes(), ctype)
+            self._send(HTTPStatus.OK, data, ctype)
         else:
             self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
 
-    def do_POST(self) -> None:  # noqa: N802
-        if not self._authorised():
-            return
+    def _post(self) -> None:
         if urlsplit(self.path).path != "/api/correct":
-            self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
-            return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-            if not 0 < length <= MAX_BODY:
-                raise InputError("a correction is a small JSON object")
-            body = json.loads(self.rfile.read(length))
-            done = correct(self.server.out_dir, body)
-        except (ValueError, OcrpipeError) as exc:
-            self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)[:300]})
-            return
+            raise _Refused(HTTPStatus.NOT_FOUND, "not found")
+        length = int(self.headers.get("Content-Length") or 0)
+        if not 0 < length <= MAX_BODY:
+            raise InputError("a correction is a small JSON object")
+        raw = self.rfile.read(length)
+        if len(raw) < length:
+            raise InputError("the request body ended early")
+        body = json.loads(raw)  # RecursionError for absurd nesting: a 400 like any bad JSON
+        done = correct(self.server.out_dir, body)
         self._json(HTTPStatus.OK, page_data(done.result, len(done.stale)))
 
 

@@ -26,7 +26,9 @@ pytestmark = [
 PAYLOADS = {
     "end-script": "</script><script>document.title='pwned'</script>",
     "comment-open": "<!--",
-    "comment-script": "<!--<script",
+    "comment-script": "<!--<script>",  # the case: the page's own script is swallowed
+    "comment-script-space": "<!--<script x",
+    "comment-script-slash": "<!--<script/",
     "script-open": "<script>",
     "cdata-end": "]]>",
     "line-separators": "a\u2028b\u2029c",

@@ -338,21 +338,35 @@ def _hostile_article(folder: Path) -> Path:
 
 
 def test_3_titles_reach_the_terminal_without_their_escapes(stub, tmp_path, capsys):
-    art = _hostile_article(tmp_path / "a")
-    corpus_add(tmp_path, str(art))
+    yaml_art = _hostile_article(tmp_path / "a")
+    html_art = tmp_path / "a" / "page.html"  # raw ESC and BEL in an HTML <title>; its own poster
+    (tmp_path / "a" / "p2.jpg").write_bytes(card(seed=6))
+    html_art.write_text(
+        "<html><head><title>\x1b]0;PWNED\x07\x1b[2J政策3条</title></head><body><p><img src='p2.jpg'></p></body></html>", "utf-8"
+    )
+    corpus_add(tmp_path, str(yaml_art), str(html_art))
     capsys.readouterr()
     db = str(tmp_path / "c.db")
     for args in (["corpus", "status"], ["search", "第一条"], ["corpus", "status", "--json"], ["search", "第一条", "--json"]):
         assert main([*args, "--db", db]) == 0
         out, err = capsys.readouterr()
         shown = out + err
-        assert "PWNED" in shown, args  # the title is there, made visible
+        assert shown.count("PWNED") >= 2, args  # both titles are there, made visible
         for raw in ("\x1b", "\x07", "\x9b", "\u202e", "\r"):
             assert raw not in shown, (args, raw)
-    for raw in ("\x1b", "\x07", "\x9b", "\u202e"):  # and the JSON still reads back to the same title
-        assert main(["corpus", "status", "--json", "--db", db]) == 0
-        st = json.loads(capsys.readouterr().out)
-        assert raw in st["verification_failed"][0]["title"]
+    assert main(["corpus", "status", "--json", "--db", db]) == 0
+    titles = {v["title"] for v in json.loads(capsys.readouterr().out)["verification_failed"]}
+    assert any("\x1b]0;PWNED\x07" in t and "\x9b" in t and "\u202e" in t for t in titles)  # JSON keeps the data
+
+
+def test_3_the_sanitiser_makes_every_terminal_control_visible():
+    from ocrpipe.cli._term import field, json_text, safe
+
+    assert safe("a\x1b[2Jb\x07\x9b\u202e\u2066\u2028\udcff\r") == "a\\x1b[2Jb\\x07\\x9b\\u202e\\u2066\\u2028\\udcff\\x0d"
+    assert safe("line 1\nline 2\tend") == "line 1\nline 2\tend"  # layout of multi-line text stays
+    assert field("title\nfake: line") == "title\\nfake: line"
+    assert json.loads(json_text({"t": "\x1b\x9b\u202e"})) == {"t": "\x1b\x9b\u202e"}
+    assert "\x9b" not in json_text({"t": "\x9b"}) and "\x1b" not in json_text({"t": "\x1b"})
 
 
 # --------------------------------------------------------------------------- 9. the review server

@@ -1,6 +1,7 @@
 # ocrpipe: two commands on a fresh Debian machine
 #   make demo   run the whole pipeline on the bundled sample article
 #   make test   run the test suite
+#   make dist   build the wheel and sdist (make wheel-check: install the wheel alone, read the demo)
 # Both depend on `make install` (idempotent): apt packages + .venv.
 
 PYTHON  ?= python3
@@ -11,7 +12,7 @@ APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-zenhei 
 DEMO_ARTICLE := samples/demo/article.md
 DEMO_OUT ?= out/demo
 
-.PHONY: install apt venv demo test test-quick lint bench bench-corpus samples clean
+.PHONY: install apt venv demo test test-quick lint dist wheel-check bench bench-corpus samples clean
 
 install: apt venv
 
@@ -50,6 +51,15 @@ test: lint
 test-quick: install
 	$(BIN)/python -m pytest -q -m "not slow" -x
 
+# Wheel and sdist into dist/, built in an isolated environment from pyproject.toml.
+dist: venv
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
+# The built wheel installed alone in a clean venv reads the demo with default settings.
+wheel-check: dist
+	PYTHON=$(PYTHON) .ci/wheel-check dist
+
 bench: install
 	$(BIN)/python -m bench.posters
 	$(BIN)/python -m bench.realdev
@@ -64,4 +74,4 @@ samples: install
 	$(BIN)/python -m bench.synth demo samples/demo
 
 clean:
-	rm -rf $(VENV) out build *.egg-info .pytest_cache
+	rm -rf $(VENV) out build dist *.egg-info .pytest_cache

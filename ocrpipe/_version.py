@@ -1,1 +1,3 @@
-__version__ = "0.1.0"
+"""The one place the version is written: pyproject.toml reads it (dynamic version), the CLI prints it."""
+
+__version__ = "0.2.0"

@@ -147,7 +147,7 @@ def test_badge_candidates_are_square_regions_just_left_of_a_heading():
 
 
 def test_a_ring_beside_a_line_is_trimmed_and_a_dense_character_is_not():
-    from ocrpipe.vision._preprocess import trim_ornaments
+    from ocrpipe.vision._lineclean import trim_ornaments
 
     f = synth.font("noto-sans", 30)
     img = Image.new("RGB", (520, 50), "white")

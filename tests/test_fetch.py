@@ -9,7 +9,6 @@ import pytest
 from bench import synth
 from ocrpipe.acquire._article import ImageRef, parse_article
 from ocrpipe.acquire._fetch import Fetcher
-from ocrpipe.acquire._http import Downloader, DownloadFailed
 from ocrpipe.cli._main import main
 
 from .conftest import reset, seed_path, send
@@ -29,38 +28,45 @@ def fail_first(k: int, status: int, body: bytes, headers=None):
     return route
 
 
-def get(server, config, path):
-    return Downloader(config).get(server.url(path))
+def fetch(server, config, path, out_dir):
+    """One image with one URL through Fetcher.fetch_one: the retry loop `fetch` and `run` use."""
+    with Fetcher(config) as fetcher:
+        return fetcher.fetch_one(ImageRef(index=0, urls=(server.url(path),)), out_dir)
 
 
-def test_503_twice_then_200(server, fast_config, poster_jpeg):
+def body(rec, out_dir) -> bytes:
+    assert rec.status == "ok", rec.error
+    return (out_dir / rec.file).read_bytes()
+
+
+def test_503_twice_then_200(server, fast_config, poster_jpeg, tmp_path):
     server.routes["/p.jpg"] = fail_first(2, 503, poster_jpeg)
-    dl = get(server, fast_config, "/p.jpg")
-    assert dl.data == poster_jpeg
-    assert [a.status for a in dl.attempts] == [503, 503, 200]
+    rec = fetch(server, fast_config, "/p.jpg", tmp_path)
+    assert body(rec, tmp_path) == poster_jpeg
+    assert rec.attempts == 3 and server.hits["/p.jpg"] == 3
 
 
-def test_429_honours_retry_after(server, fast_config, poster_jpeg):
+def test_429_honours_retry_after(server, fast_config, poster_jpeg, tmp_path):
     server.routes["/p.jpg"] = fail_first(1, 429, poster_jpeg, {"Retry-After": "1"})
     t0 = time.monotonic()
-    dl = get(server, fast_config, "/p.jpg")
+    rec = fetch(server, fast_config, "/p.jpg", tmp_path)
     assert time.monotonic() - t0 >= 0.95  # backoff alone would wait ~0.01 s
-    assert dl.attempts[0].status == 429
+    assert body(rec, tmp_path) == poster_jpeg and rec.attempts == 2
 
 
-def test_retries_are_bounded(server, fast_config):
+def test_retries_are_bounded(server, fast_config, tmp_path):
     server.routes["/p.jpg"] = lambda h, n: send(h, 502, b"bad gateway", "text/plain")
-    with pytest.raises(DownloadFailed, match="gave up after 3 tries") as ei:
-        get(server, fast_config, "/p.jpg")
-    assert server.hits["/p.jpg"] == 3 and len(ei.value.attempts) == 3
+    rec = fetch(server, fast_config, "/p.jpg", tmp_path)
+    assert rec.status == "failed" and "HTTP 502" in (rec.error or "")
+    assert server.hits["/p.jpg"] == 3 and rec.attempts == 3
 
 
-def test_stalled_response_times_out(server, fast_config, stall):
+def test_stalled_response_times_out(server, fast_config, stall, tmp_path):
     server.routes["/slow.jpg"] = stall(1.5)
     cfg = replace(fast_config, tries=2)
     t0 = time.monotonic()
-    with pytest.raises(DownloadFailed, match="read timeout"):
-        get(server, cfg, "/slow.jpg")
+    rec = fetch(server, cfg, "/slow.jpg", tmp_path)
+    assert rec.status == "failed" and "read timeout" in (rec.error or "")
     assert time.monotonic() - t0 < 5
 
 
@@ -80,16 +86,16 @@ def test_stalled_response_times_out(server, fast_config, stall):
         (lambda h, n: send(h, 200, b"\xff\xd8\xff" + b"0" * 2000, length=3 * 1024 * 1024), "over the"),
     ],
 )
-def test_permanent_failures_are_not_retried(server, fast_config, route, message):
+def test_permanent_failures_are_not_retried(server, fast_config, route, message, tmp_path):
     path = "/loop.jpg"
     server.routes[path] = route
-    with pytest.raises(DownloadFailed, match=message):
-        get(server, replace(fast_config, max_bytes=1024 * 1024), path)
+    rec = fetch(server, replace(fast_config, max_bytes=1024 * 1024), path, tmp_path)
+    assert rec.status == "failed" and message in (rec.error or "")
     if message != "redirect loop":
         assert server.hits[path] == 1
 
 
-def test_truncated_body_is_a_failed_try(server, fast_config, poster_jpeg):
+def test_truncated_body_is_a_failed_try(server, fast_config, poster_jpeg, tmp_path):
     def route(h, n):
         if n == 1:
             send(h, 200, poster_jpeg[: len(poster_jpeg) // 2], length=len(poster_jpeg))
@@ -98,11 +104,11 @@ def test_truncated_body_is_a_failed_try(server, fast_config, poster_jpeg):
             send(h, 200, poster_jpeg)
 
     server.routes["/t.jpg"] = route
-    dl = get(server, fast_config, "/t.jpg")
-    assert dl.data == poster_jpeg and len(dl.attempts) == 2
+    rec = fetch(server, fast_config, "/t.jpg", tmp_path)
+    assert body(rec, tmp_path) == poster_jpeg and rec.attempts == 2
 
 
-def test_oversized_stream_without_length_is_cut(server, fast_config):
+def test_oversized_stream_without_length_is_cut(server, fast_config, tmp_path):
     def route(h, n):
         h.send_response(200)
         h.send_header("Content-Type", "image/jpeg")
@@ -113,8 +119,8 @@ def test_oversized_stream_without_length_is_cut(server, fast_config):
         h.close_connection = True
 
     server.routes["/big.jpg"] = route
-    with pytest.raises(DownloadFailed, match="over the"):
-        get(server, replace(fast_config, max_bytes=1024 * 1024), "/big.jpg")
+    rec = fetch(server, replace(fast_config, max_bytes=1024 * 1024), "/big.jpg", tmp_path)
+    assert rec.status == "failed" and "over the" in (rec.error or "")
 
 
 def _article(server, names, banner=None):

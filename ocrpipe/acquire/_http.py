@@ -1,7 +1,9 @@
 """HTTP downloads with retries, backoff, size caps and image validation.
 
-The only module that talks to the network. `Downloader.get(url)` returns the
-body of one URL or raises `DownloadFailed` carrying every attempt it made.
+The only module that talks to the network. `Downloader.try_once(url)` makes one try
+of one image URL (acquire._fetch runs the rounds of tries across an image's URLs);
+`Downloader.get_text(url)` fetches an article page with retries, raising
+`DownloadFailed` carrying every attempt it made.
 """
 
 from __future__ import annotations
@@ -159,13 +161,6 @@ class Downloader:
         """An article page as text (no image check)."""
         (data, _ctype), _attempts = self._with_retries(url, self._fetch_once_raw)
         return data.decode("utf-8", errors="replace")
-
-    def get(self, url: str, deadline: float | None = None) -> Download:
-        """Download one image URL, retrying transient failures (until `deadline`, a monotonic time)."""
-        if is_local(url):
-            return self.read_local(url)
-        (data, ctype, info, hops), attempts = self._with_retries(url, lambda u: self._fetch_image_once(u, deadline), deadline)
-        return Download(url=url, data=data, content_type=ctype, info=info, attempts=tuple(attempts), hops=hops)
 
     def try_once(self, url: str, deadline: float | None = None) -> Download:
         """One try of one image URL; raises TryFailed (its `retry` says whether another try may help)."""

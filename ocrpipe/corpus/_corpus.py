@@ -26,6 +26,7 @@ from ocrpipe._version import __version__
 from ocrpipe.acquire._cache import DownloadCache, sha256_hex
 from ocrpipe.acquire._fetch import FetchResult
 from ocrpipe.acquire._http import is_local
+from ocrpipe.acquire._imageio import IMAGE_SUFFIXES
 from ocrpipe.config import default_cache_dir
 from ocrpipe.corpus._store import Store, settings_key
 from ocrpipe.errors import EngineNotAvailable, FetchError, InputError, OcrpipeError, OutputError
@@ -71,7 +72,7 @@ def _article_list(path: Path) -> list[str] | None:
         return None
     out = []
     for ln in lines:
-        if _URL_RE.match(ln) and not urlsplit(ln).path.lower().endswith((".jpg", ".jpeg", ".png", ".webp", ".gif")):
+        if _URL_RE.match(ln) and not urlsplit(ln).path.lower().endswith(IMAGE_SUFFIXES):
             out.append(ln)
             continue
         local = (path.parent / ln) if not Path(ln).is_absolute() else Path(ln)

@@ -19,7 +19,7 @@ from ocrpipe.config import PreprocessConfig
 from ocrpipe.errors import EngineNotAvailable, ImageError, InputError, OcrpipeError
 from ocrpipe.output._results import FailStage, ImageResult, LineResult
 from ocrpipe.recognition.engines import LayoutReader, Recognizer
-from ocrpipe.structure._textnorm import normalize_line
+from ocrpipe.structure._textnorm import badge_digits, normalize_line
 from ocrpipe.vision._detect import (
     DetConfig,
     TextDetector,
@@ -33,7 +33,8 @@ from ocrpipe.vision._detect import (
 )
 from ocrpipe.vision._geometry import deskew, map_box
 from ocrpipe.vision._layout import reading_order
-from ocrpipe.vision._preprocess import clean_badge, clean_line, preprocess, trim_ornaments, write_debug
+from ocrpipe.vision._lineclean import clean_badge, clean_line, trim_ornaments
+from ocrpipe.vision._preprocess import preprocess, write_debug
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir
             return _engine_layout(job, rgb, engine, pre, base, t0)
         if pre.segment == "detect":
             return _detected_layout(job, rgb, engine, pre, base, t0)
-        layout = preprocess(rgb, pre)
+        layout = preprocess(rgb, pre, debug=debug_dir is not None)
         if debug_dir is not None:
             write_debug(layout, debug_dir, f"{job.index:03d}")
         lines: list[LineResult] = []
@@ -78,7 +79,7 @@ def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir
                 rec = engine.recognize_line(ln.image, ln.kind)
                 text = normalize_line(" ".join(rec.text.split("\n")))
                 if ln.kind == "badge":
-                    text = "".join(ch for ch in text if ch.isdigit())
+                    text = badge_digits(text)
                 if not text:
                     continue
                 lines.append(
@@ -199,7 +200,7 @@ def _read_badge(crop_rgb: np.ndarray, engine: Recognizer, pre: PreprocessConfig)
     """(digits, confidence) when a badge-shaped region reads as a one- to three-digit number."""
     image = clean_badge(crop_rgb, pre) if engine.wants_clean_lines else crop_rgb
     rec = engine.recognize_line(image, "badge")
-    digits = "".join(ch for ch in normalize_line(rec.text) if ch.isdigit())
+    digits = badge_digits(normalize_line(rec.text))
     if 1 <= len(digits) <= 3 and rec.confidence >= 40:
         return digits, rec.confidence
     return None

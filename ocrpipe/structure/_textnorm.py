@@ -30,6 +30,11 @@ def _ascii_alnum(text: str) -> str:
     )
 
 
+def badge_digits(text: str) -> str:
+    """What a number badge says: its digits only (a badge's rim reads as brackets and bars)."""
+    return "".join(ch for ch in text if ch.isdigit())
+
+
 def normalize_line(text: str) -> str:
     """Clean one recognised line of Chinese text."""
     # An ASCII bar at either end of a Chinese line is a border or rule read as text.

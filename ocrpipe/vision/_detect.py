@@ -17,13 +17,13 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 from ocrpipe._models import manifest, model_bytes
 from ocrpipe.errors import EngineNotAvailable
+from ocrpipe.vision._geometry import corners
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,7 @@ class Region:
 
     @property
     def box(self) -> tuple[int, int, int, int]:
-        x0, y0 = np.floor(self.quad.min(axis=0)).astype(int)
-        x1, y1 = np.ceil(self.quad.max(axis=0)).astype(int)
+        x0, y0, x1, y1 = corners(self.quad)
         return int(max(0, x0)), int(max(0, y0)), int(x1 - max(0, x0)), int(y1 - max(0, y0))
 
     @property
@@ -69,9 +68,9 @@ class Region:
         return w, h
 
 
-def _load(name: str, folder: Path | None = None) -> cv2.dnn.Net:
+def _load(name: str) -> cv2.dnn.Net:
     try:
-        path, data = model_bytes(name, folder)
+        path, data = model_bytes(name)
     except EngineNotAvailable as exc:
         raise EngineNotAvailable(
             f"text detection {exc.message}", f"{exc.hint}; or use --segment lines (the classical line finder)"
@@ -97,10 +96,10 @@ def order_quad(pts: np.ndarray) -> Quad:
 class TextDetector:
     """PP-OCRv4 DB detection and the 0/180° direction classifier, on OpenCV DNN."""
 
-    def __init__(self, config: DetConfig | None = None, folder: Path | None = None) -> None:
+    def __init__(self, config: DetConfig | None = None) -> None:
         self.config = config or DetConfig()
-        self._det = _load(DET_MODEL, folder)
-        self._cls = _load(CLS_MODEL, folder)
+        self._det = _load(DET_MODEL)
+        self._cls = _load(CLS_MODEL)
 
     def provenance(self) -> dict:
         return {
@@ -241,10 +240,8 @@ def level_boxes(regions: list[Region], angle: float, shape: tuple[int, ...]) -> 
     centre = np.array([shape[1] / 2, shape[0] / 2], np.float32)
     out = []
     for r in regions:
-        q = (r.quad - centre) @ rot.T + centre
-        x0, y0 = np.floor(q.min(axis=0)).astype(int)
-        x1, y1 = np.ceil(q.max(axis=0)).astype(int)
-        out.append((int(x0), int(y0), int(x1 - x0), int(y1 - y0)))
+        x0, y0, x1, y1 = corners((r.quad - centre) @ rot.T + centre)
+        out.append((x0, y0, x1 - x0, y1 - y0))
     return out
 
 

@@ -83,14 +83,19 @@ def deskew(rgb: np.ndarray, max_angle: float, enabled: bool = True) -> tuple[flo
     return skew, work, matrix
 
 
+def corners(pts: np.ndarray) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1): the whole pixels enclosing points (floor of the least, ceiling of the most)."""
+    x0, y0 = np.floor(pts.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
+    return int(x0), int(y0), int(x1), int(y1)
+
+
 def map_box(box: Box, matrix: np.ndarray, shape: tuple[int, int]) -> Box:
     """Map an axis-aligned box through the inverse of an affine matrix, clipped to shape (h, w)."""
     x, y, w, h = box
     inv = cv2.invertAffineTransform(matrix)
     pts = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]], dtype=np.float64)
-    mapped = pts @ inv.T
-    x0, y0 = np.floor(mapped.min(axis=0)).astype(int)
-    x1, y1 = np.ceil(mapped.max(axis=0)).astype(int)
+    x0, y0, x1, y1 = corners(pts @ inv.T)
     H, W = shape
     x0, y0 = max(0, x0), max(0, y0)
     x1, y1 = min(W, x1), min(H, y1)

@@ -18,6 +18,8 @@ from ocrpipe._io import sha256_file
 from ocrpipe.config import OcrConfig
 from ocrpipe.errors import EngineError, EngineNotAvailable
 from ocrpipe.recognition.engines._base import DetectedLine, LineKind, Recognized
+from ocrpipe.structure._textnorm import badge_digits
+from ocrpipe.vision._geometry import corners
 
 log = logging.getLogger(__name__)
 INSTALL_HINT = "pip install 'ocrpipe[rapidocr]' (make install does), or use --engine tesseract"
@@ -63,15 +65,13 @@ class RapidOcrEngine:
             return Recognized(text="", confidence=0.0)
         text, score = res[0][0], float(res[0][1])
         if kind == "badge":
-            text = "".join(ch for ch in text if ch.isdigit())
+            text = badge_digits(text)
         return Recognized(text=text, confidence=100.0 * score)
 
     def read_lines(self, rgb: np.ndarray) -> list[DetectedLine]:
         out = []
         for points, text, score in self._call(rgb):
-            pts = np.asarray(points, dtype=np.float64)
-            x0, y0 = np.floor(pts.min(axis=0)).astype(int)
-            x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
+            x0, y0, x1, y1 = corners(np.asarray(points, dtype=np.float64))
             out.append(
                 DetectedLine(
                     text=text,

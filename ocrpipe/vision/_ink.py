@@ -1,0 +1,163 @@
+"""The ink model: which pixels are text, whatever its colour or its background's.
+
+A pixel's background is the colour of the nearest flat area (bars, discs and gradients
+are background); ink is the colour distance from it, less the straight rules and solid
+shapes that are not text. The same model serves a whole poster and one detected line.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocrpipe.vision._geometry import edge_map, max_channel
+
+BG_JUMP = 40  # max-channel step in background colour that separates two regions
+
+
+def background(rgb: np.ndarray, window: float | None = None) -> np.ndarray:
+    """Per-pixel background colour: a median wider than strokes, computed at half size.
+
+    The window must be wider than text strokes but narrower than the banners and
+    badges the text sits on; by default it is 3.5% of the image diagonal.
+    """
+    h, w = rgb.shape[:2]
+    if window is None:
+        window = float(np.hypot(h, w)) * 0.035
+    half = cv2.resize(rgb, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    k = max(7, min(int(window / 2) | 1, 99))
+    med = cv2.medianBlur(half, k)
+    return cv2.resize(med, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def background_flat(rgb: np.ndarray, text_h: float, grad_thr: float = 28.0) -> np.ndarray | None:
+    """Per-pixel background: the colour of the nearest flat pixel.
+
+    Flat pixels are those clear of every edge, in flat areas larger than a
+    stroke: banners, bars, discs, gradients, but not the inside of a thick
+    stroke or of 口. Each pixel takes the colour of the nearest flat one, so
+    white text on a red bar gets red however close the bar's end is, and the
+    digits on a small disc get the disc's colour. None when too little is flat.
+    """
+    # Smoothing first keeps JPEG chroma noise in saturated areas from reading as edges.
+    edges = (edge_map(cv2.GaussianBlur(rgb, (5, 5), 1.0)) > grad_thr).astype(np.uint8)
+    near_edge = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((near_edge == 0).astype(np.uint8), connectivity=4)
+    big = np.zeros(n, bool)
+    big[1:] = stats[1:, cv2.CC_STAT_AREA] >= 0.6 * text_h * text_h
+    not_flat = (~big[labels]).astype(np.uint8)
+    flat_idx = np.flatnonzero(not_flat.ravel() == 0)
+    if flat_idx.size < 0.05 * not_flat.size:
+        return None
+    _, nearest = cv2.distanceTransformWithLabels(not_flat, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
+    colours = np.zeros((flat_idx.size + 1, 3), np.uint8)
+    # labels number the flat pixels in scan order; a 5x5 median keeps a stray JPEG pixel
+    # from lending its colour to the text around it
+    colours[1:] = cv2.medianBlur(rgb, 5).reshape(-1, 3)[flat_idx]
+    return colours[nearest]
+
+
+def colour_distance(rgb: np.ndarray, bg: np.ndarray, shift: int = 4) -> np.ndarray:
+    """Max-channel distance from the background, the smallest over the background nearby."""
+    padded = cv2.copyMakeBorder(bg, shift, shift, shift, shift, cv2.BORDER_REPLICATE)
+    h, w = rgb.shape[:2]
+    best = max_channel(cv2.absdiff(rgb, bg))
+    for dy, dx in ((-shift, 0), (shift, 0), (0, -shift), (0, shift)):
+        ref = np.ascontiguousarray(padded[shift + dy : shift + dy + h, shift + dx : shift + dx + w])
+        best = cv2.min(best, max_channel(cv2.absdiff(rgb, ref)))
+    return best
+
+
+def ink_threshold(dist: np.ndarray) -> float:
+    vals = dist[dist > 12]
+    if vals.size < 50:
+        return 40.0
+    thr, _ = cv2.threshold(vals.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # Half of Otsu: blurred hairlines and small punctuation (。) stay ink; JPEG noise does not.
+    return float(np.clip(0.5 * thr, 28, 60))
+
+
+def ink_mask(dist: np.ndarray) -> np.ndarray:
+    return ((dist > ink_threshold(dist)) * 255).astype(np.uint8)
+
+
+def _open(img: np.ndarray, w: int, h: int) -> np.ndarray:
+    return cv2.morphologyEx(img, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(1, w), max(1, h))))
+
+
+def remove_rules(ink: np.ndarray, text_h: float | None = None) -> np.ndarray:
+    """Drop straight rules: any stroke far longer than a character, and thin ones
+    longer than 1.5 characters (the ends and edges of bars and frames).
+
+    A thick stroke of large title type is neither, so it stays.
+    """
+    h, w = ink.shape
+    rules = cv2.bitwise_or(_open(ink, max(40, w // 8), 1), _open(ink, 1, max(40, h // 10)))
+    if text_h:
+        long_ = max(26, int(1.5 * text_h))  # a floor, so a small ring is not cut into arcs
+        thick = max(4, int(0.15 * text_h))
+        horiz, vert = _open(ink, long_, 1), _open(ink, 1, long_)
+        # What survives an opening across the stroke is a thick stroke, not a rule.
+        rules = cv2.bitwise_or(rules, cv2.subtract(horiz, _open(horiz, 1, thick)))
+        rules = cv2.bitwise_or(rules, cv2.subtract(vert, _open(vert, thick, 1)))
+    return cv2.subtract(ink, rules)
+
+
+def remove_solids(ink: np.ndarray, text_h: float) -> np.ndarray:
+    """Drop ink areas far thicker than a stroke: ends of banners, discs, filled icons."""
+    k = max(5, int(0.4 * text_h)) | 1
+    solid = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    if not solid.any():
+        return ink
+    solid = cv2.dilate(solid, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    return cv2.bitwise_and(ink, cv2.bitwise_not(solid))
+
+
+def estimate_text_height(ink: np.ndarray, min_h: int) -> float:
+    """Median height of character blobs (strokes joined by a small closing)."""
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    hs = [
+        int(s[cv2.CC_STAT_HEIGHT])
+        for s in stats[1:]
+        if s[cv2.CC_STAT_HEIGHT] >= min_h and s[cv2.CC_STAT_AREA] >= 15 and s[cv2.CC_STAT_WIDTH] >= 3
+    ]
+    return float(np.median(hs)) if hs else 20.0
+
+
+def line_height(ink_crop: np.ndarray) -> float:
+    """Ink height of the text in a line crop: rows holding a fair share of ink."""
+    rows = (ink_crop > 0).sum(axis=1)
+    if rows.max() == 0:
+        return float(ink_crop.shape[0])
+    filled = np.nonzero(rows >= 0.04 * rows.max())[0]
+    return float(filled[-1] - filled[0] + 1)
+
+
+def normalise(dist_crop: np.ndarray, ink_crop: np.ndarray) -> np.ndarray:
+    """Colour distance to dark-on-white grey, contrast stretched per line."""
+    on = dist_crop[ink_crop > 0]
+    top = float(np.percentile(on, 90)) if on.size else 255.0
+    top = max(top, 40.0)
+    out = 255.0 - np.clip(dist_crop.astype(np.float32) * (255.0 / top), 0, 255)
+    return out.astype(np.uint8)
+
+
+def crop_ink(crop_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(colour distance from the crop's background, ink mask) for one detected line.
+
+    The background is the median colour of the crop's rim: a detected box has a
+    margin around its text."""
+    h, w = crop_rgb.shape[:2]
+    r = max(1, min(h, w) // 10)
+    rim = np.concatenate(
+        [
+            crop_rgb[:r].reshape(-1, 3),
+            crop_rgb[-r:].reshape(-1, 3),
+            crop_rgb[:, :r].reshape(-1, 3),
+            crop_rgb[:, -r:].reshape(-1, 3),
+        ]
+    )
+    bg = np.median(rim, axis=0).astype(np.uint8)
+    dist = max_channel(cv2.absdiff(crop_rgb, np.full_like(crop_rgb, bg)))
+    return dist, ink_mask(dist)

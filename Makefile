@@ -44,12 +44,15 @@ lint: install
 	$(BIN)/ruff check ocrpipe bench tests
 	$(BIN)/mypy
 
+# The suite runs in parallel (pytest-xdist, one worker per core); the demo run that several
+# modules read is made once per session and shared by the workers (tests/conftest.py).
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
-# The inner loop: no static checks, no end-to-end runs with real engines.
+# The inner loop (under 30 s on a quiet 2-core machine): no static checks, no end-to-end
+# runs with real engines (those are marked slow).
 test-quick: install
-	$(BIN)/python -m pytest -q -m "not slow" -x
+	$(BIN)/python -m pytest -q -m "not slow" -x -n auto
 
 # Wheel and sdist into dist/, built in an isolated environment from pyproject.toml.
 dist: venv

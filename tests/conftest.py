@@ -1,21 +1,21 @@
-"""Shared fixtures: rendered posters and a real HTTP server on 127.0.0.1 with injected faults."""
+"""Shared fixtures: rendered posters, a real HTTP server on 127.0.0.1 (tests/http_helpers.py),
+the demo run (once per session, shared by xdist workers), and fake engines put in the registry."""
 
 from __future__ import annotations
 
-import socket
-import struct
-import threading
-import time
-from collections import defaultdict
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from bench import synth
 from ocrpipe.config import FetchConfig
+from ocrpipe.recognition.engines import ENGINES, EngineInfo, register, unregister
+
+from .http_helpers import FaultServer, Handler, stalling
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "zaker-20-measures.md"
 REPO = Path(__file__).resolve().parents[1]
@@ -37,89 +37,6 @@ def poster_jpeg(small_series) -> bytes:
     return synth.jpeg_bytes(small_series.posters[1], 85)
 
 
-Handler = Callable[[BaseHTTPRequestHandler, int], None]
-
-
-class FaultServer:
-    """Serves routes on 127.0.0.1; each route is a function of (handler, hit number)."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, Handler] = {}
-        self.hits: dict[str, int] = defaultdict(int)
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.lock = threading.Lock()
-        server = self
-
-        class _H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):  # keep test output clean
-                pass
-
-            def do_GET(self):
-                key = self.path if self.path in server.routes else urlsplit(self.path).path
-                with server.lock:
-                    server.hits[key] += 1
-                    n = server.hits[key]
-                    server.requests.append((self.path, dict(self.headers)))
-                route = server.routes.get(key)
-                if route is None:
-                    send(self, 404, b"not found", "text/plain")
-                    return
-                try:
-                    route(self, n)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-        class _Server(ThreadingHTTPServer):
-            def handle_error(self, request, client_address):  # injected faults break sockets on purpose
-                pass
-
-        self.httpd = _Server(("127.0.0.1", 0), _H)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def proxy_url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}/proxy/?{self.url(path)}"
-
-    def total_requests(self) -> int:
-        return len(self.requests)
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def send(
-    h: BaseHTTPRequestHandler,
-    status: int,
-    body: bytes,
-    ctype: str = "image/jpeg",
-    headers: dict[str, str] | None = None,
-    length: int | None = None,
-) -> None:
-    h.send_response(status)
-    h.send_header("Content-Type", ctype)
-    h.send_header("Content-Length", str(len(body) if length is None else length))
-    for k, v in (headers or {}).items():
-        h.send_header(k, v)
-    h.end_headers()
-    h.wfile.write(body)
-    h.wfile.flush()
-
-
-def reset(h: BaseHTTPRequestHandler) -> None:
-    """Close the connection with a TCP RST, as a dying host does."""
-    h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    h.connection.close()
-    h.close_connection = True
-
-
 @pytest.fixture
 def server():
     s = FaultServer()
@@ -137,27 +54,65 @@ def fast_config(tmp_path) -> FetchConfig:
 
 @pytest.fixture
 def stall() -> Callable[[float], Handler]:
-    def make(seconds: float) -> Handler:
-        def route(h, n):
-            time.sleep(seconds)
-            send(h, 200, b"late", "text/plain")
+    return stalling
 
-        return route
 
-    return make
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with open(path, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
-    """`ocrpipe run` on the bundled demo article, once per session: (exit code, output dir)."""
+    """`ocrpipe run` on the bundled demo article, once per session: (exit code, output dir).
+
+    Under pytest-xdist the first worker to need it runs it and the others wait and reuse
+    it: the folder above each worker's base temp is the session's, shared by all workers.
+    """
     from ocrpipe.cli._main import main
 
-    out = tmp_path_factory.mktemp("demo")
-    cache = tmp_path_factory.mktemp("demo-cache")
-    rc = main(
-        ["run", str(REPO / "samples/demo/article.md"), "--out", str(out), "--quiet", "--jobs", "2", "--cache-dir", str(cache)]
-    )
-    return rc, out
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    out, done = root / "demo-run", root / "demo-run.rc"
+    with _locked(root / "demo-run.lock"):
+        if not done.exists():
+            rc = main(
+                [
+                    "run",
+                    str(REPO / "samples/demo/article.md"),
+                    "--out",
+                    str(out),
+                    "--quiet",
+                    "--jobs",
+                    "2",
+                    "--cache-dir",
+                    str(root / "demo-cache"),
+                ]
+            )
+            done.write_text(str(int(rc)))
+    return int(done.read_text()), out
+
+
+@pytest.fixture
+def register_engine() -> Iterator[Callable[[EngineInfo], None]]:
+    """Put a fake engine in the registry, as a plug-in would; the registry is restored after the test.
+
+    The engine lives in this process only: a test using it runs with --jobs 1.
+    """
+    before = dict(ENGINES)
+
+    def add(info: EngineInfo) -> None:
+        register(info)
+
+    yield add
+    for name in set(ENGINES) - set(before):
+        unregister(name)
+    for name, info in before.items():
+        if ENGINES.get(name) is not info:
+            register(info)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from ocrpipe.cli._main import main
 from ocrpipe.corpus._store import APPLICATION_ID, SCHEMA_VERSION, Store
 from ocrpipe.errors import ExitCode
 
-from .conftest import FaultServer, send
+from .http_helpers import FaultServer, send
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]

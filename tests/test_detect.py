@@ -81,6 +81,7 @@ def test_order_quad_is_clockwise_from_top_left():
     assert q.tolist() == [[10, 10], [90, 10], [90, 50], [10, 50]]
 
 
+@pytest.mark.slow  # end-to-end: a whole run or the real detector on a big page
 def test_a_missing_or_damaged_model_is_exit_5_with_a_hint(tmp_path, monkeypatch, capsys, poster_jpeg):
     img = tmp_path / "p.jpg"
     img.write_bytes(poster_jpeg)
@@ -103,6 +104,7 @@ def test_a_missing_or_damaged_model_is_exit_5_with_a_hint(tmp_path, monkeypatch,
     assert main(["ocr", str(img), "--jobs", "1", "--segment", "lines"]) == 0
 
 
+@pytest.mark.slow  # end-to-end: a whole run or the real detector on a big page
 def test_a_long_page_is_read_in_tiles(tmp_path):
     """A 1:6 strip of body text: shrunk whole, its type would be too small to detect."""
     f = synth.font("noto-sans", 26)

@@ -11,7 +11,8 @@ from ocrpipe.acquire._article import ImageRef, parse_article
 from ocrpipe.acquire._fetch import Fetcher
 from ocrpipe.cli._main import main
 
-from .conftest import reset, seed_path, send
+from .conftest import seed_path
+from .http_helpers import reset, send
 
 
 def ok(body: bytes):

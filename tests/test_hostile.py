@@ -21,7 +21,7 @@ from ocrpipe.cli._main import main
 from ocrpipe.errors import ExitCode
 from ocrpipe.output._outdir import OutputDir
 
-from .conftest import FaultServer, send
+from .http_helpers import FaultServer, send
 
 
 def ok(body: bytes):
@@ -212,6 +212,7 @@ def test_absurd_promises_are_no_promise():
     assert promised_count("二十条") == 20
 
 
+@pytest.mark.slow  # end-to-end: a whole run or the real detector on a big page
 def test_verify_never_allocates_by_an_input_number(tmp_path, capsys, demo_result):
     data = json.loads(demo_result.read_text())
     data["verification"]["expected"] = 1_000_000_000
@@ -364,6 +365,7 @@ def test_a_new_run_replaces_the_old_one_whole(tmp_path, poster_jpeg, small_serie
     assert not list(out.glob(".staging-*"))
 
 
+@pytest.mark.slow  # end-to-end: a whole run or the real detector on a big page
 def test_an_interrupted_run_leaves_the_previous_one(tmp_path, demo_result, monkeypatch):
     import ocrpipe.pipeline as pipeline
 

@@ -71,7 +71,8 @@ def test_recognition_leaves_the_callers_environment_alone(small_series, tmp_path
     assert dict(os.environ) == before
 
 
-def test_a_crashing_engine_in_a_full_run_exits_5_and_keeps_the_other_images(tmp_path, monkeypatch, capsys):
+@pytest.mark.slow  # end-to-end: a whole run or the real detector on a big page
+def test_a_crashing_engine_in_a_full_run_exits_5_and_keeps_the_other_images(tmp_path, register_engine, capsys):
     calls = {"n": 0}
 
     class Crashy:
@@ -99,7 +100,7 @@ def test_a_crashing_engine_in_a_full_run_exits_5_and_keeps_the_other_images(tmp_
             pass
 
     # through the registry, as a plug-in engine would come; --jobs 1 keeps it in this process
-    monkeypatch.setitem(ENGINES, "crashy", EngineInfo("crashy", Crashy, ("detect", "lines"), "detect", "a fake"))
+    register_engine(EngineInfo("crashy", Crashy, ("detect", "lines"), "detect", "a fake"))
     article = REPO / "samples" / "demo" / "article.md"
     out = tmp_path / "out"
     code = main(

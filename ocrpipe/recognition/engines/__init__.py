@@ -59,6 +59,15 @@ ENGINES: dict[str, EngineInfo] = {
 }
 
 
+def register(info: EngineInfo) -> None:
+    """Add an engine to the registry (or replace the one of that name): how a plug-in comes in."""
+    ENGINES[info.name] = info
+
+
+def unregister(name: str) -> None:
+    ENGINES.pop(name, None)
+
+
 def engine_info(name: str) -> EngineInfo:
     try:
         return ENGINES[name]

@@ -198,7 +198,7 @@ def test_a_dask_cluster_gives_the_same_store(built, tmp_path):
     tmp, lst, db, _ = built
     whole = _export(db, tmp_path / "whole.jsonl")
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
     ) as cluster:
         assert _add(tmp, tmp_path / "d.db", lst, "--dask", cluster.scheduler_address) == ExitCode.DOWNLOAD_FAILED
     assert _export(tmp_path / "d.db", tmp_path / "dask.jsonl") == whole

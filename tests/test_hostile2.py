@@ -25,7 +25,7 @@ from ocrpipe.corpus._store import Store
 from ocrpipe.errors import ExitCode, OutputError
 from ocrpipe.recognition.engines import ENGINES, EngineInfo, Recognized
 
-from .conftest import FaultServer, send
+from .http_helpers import FaultServer, send
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -23,7 +23,7 @@ from ocrpipe.acquire._cache import DownloadCache
 from ocrpipe.cli._main import main
 from ocrpipe.corpus._store import Store
 from ocrpipe.errors import ExitCode, OutputError
-from ocrpipe.recognition.engines import ENGINES, EngineInfo, Recognized
+from ocrpipe.recognition.engines import EngineInfo, Recognized
 
 from .http_helpers import FaultServer, send
 
@@ -76,10 +76,10 @@ class StubEngine:
 
 
 @pytest.fixture
-def stub(monkeypatch):
+def stub(register_engine):
     StubEngine.calls = 0
     StubEngine.version = "1.0"
-    monkeypatch.setitem(ENGINES, "stub", EngineInfo("stub", StubEngine, ("lines", "page"), "lines", "a stub"))
+    register_engine(EngineInfo("stub", StubEngine, ("lines", "page"), "lines", "a stub"))
     return StubEngine
 
 

@@ -142,7 +142,7 @@ def searching(clauses: int, queries: int) -> dict:
             for _ in range(queries):
                 q = sample(rng.randint(3, 6))
                 t0 = time.perf_counter()
-                hits, _ = search(store, q, 20)
+                _hits, _ = search(store, q, 20)
                 fts.append(time.perf_counter() - t0)
             for _ in range(max(10, queries // 10)):
                 q = sample(2)

@@ -122,8 +122,8 @@ def run_article(
     article: str | Article,
     out_dir: Path,
     config: RunConfig | None = None,
-    fetch_progress=None,
-    ocr_progress=None,
+    fetch_progress: Callable[..., None] | None = None,
+    ocr_progress: Callable[..., None] | None = None,
     known: Known | None = None,
 ) -> tuple[FetchResult, RunResult]:
     """Fetch an article's poster series into out_dir, recognise it and write the outputs."""

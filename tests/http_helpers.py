@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -40,10 +41,8 @@ class FaultServer:
                 if route is None:
                     send(self, 404, b"not found", "text/plain")
                     return
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     route(self, n)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
         class _Server(ThreadingHTTPServer):
             def handle_error(self, request, client_address):  # injected faults break sockets on purpose

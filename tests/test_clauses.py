@@ -106,7 +106,7 @@ def test_badge_only_numbering():
             ("正文二。", 28),
         )
     ]
-    clauses, v = extract_clauses(images, expected=2)
+    clauses, _v = extract_clauses(images, expected=2)
     assert [(c.number, c.title, c.text) for c in clauses] == [
         (1, "依法保护合法权益", "正文一。"),
         (2, "平等保护市场主体", "正文二。"),
@@ -209,7 +209,7 @@ def test_numbering_that_ocr_bent_is_kept_where_the_sequence_agrees(bent):
 
 def test_bent_numbering_outside_the_sequence_stays_body_text():
     lines = [("1.第一项", 34), ("正文。", 26), ("7，这一行是正文而不是标题", 26), ("2.第二项", 34), ("正文。", 26)]
-    clauses, v = extract_clauses([img(0, *lines)], 2)
+    clauses, _v = extract_clauses([img(0, *lines)], 2)
     assert [c.number for c in clauses] == [1, 2] and "7，这一行" in clauses[0].text
 
 

@@ -90,7 +90,7 @@ def built(tmp_path_factory, corpus_server):
 
 
 def test_add_stores_articles_dedups_and_records_failures(built, capsys):
-    tmp, lst, db, code = built
+    _tmp, _lst, db, code = built
     assert code == ExitCode.DOWNLOAD_FAILED  # the dead host
     with Store(db) as store:
         st = store.status()
@@ -123,7 +123,7 @@ def test_a_rerun_skips_what_is_done_and_retries_failures(built, capsys):
 
 
 def test_search_finds_three_and_two_character_phrases(built, capsys):
-    tmp, lst, db, _ = built
+    _tmp, _lst, db, _ = built
     truth = synth.render_series(synth.SeriesSpec(title="助企纾困3条", n_clauses=3, seed=41)).clauses[0]
     phrase = truth.title[:4]
     assert main(["search", phrase, "--db", str(db), "--json"]) == 0

@@ -71,7 +71,7 @@ def test_detected_boxes_cover_the_lines_of_a_poster(small_series):
     assert len(regions) >= len(lines) - 2  # badges and headings may merge; no line is lost wholesale
     for r in regions:
         x, y, w, h = r.box
-        assert 0 <= x and 0 <= y and x + w <= poster.shape[1] + 1 and y + h <= poster.shape[0] + 1
+        assert x >= 0 and y >= 0 and x + w <= poster.shape[1] + 1 and y + h <= poster.shape[0] + 1
         c = crop(poster, r.quad)
         assert c.shape[0] >= 4 and c.shape[1] >= 4
 

@@ -153,7 +153,7 @@ def test_resolved_address_is_checked_and_pinned(server, tmp_path, poster_jpeg, m
 
     monkeypatch.setattr(Fetcher, "resolver", staticmethod(resolver))
     server.routes["/a.html"] = serve_html(html_page('src="http://metadata.test/latest.jpg"'))
-    code, manifest = fetch_cli(tmp_path, server.url("/a.html"))
+    _code, manifest = fetch_cli(tmp_path, server.url("/a.html"))
     assert "link-local" in manifest["images"][0]["error"]
     assert looked_up.count("metadata.test") >= 1
 
@@ -441,7 +441,7 @@ def test_one_fetch_thread_crash_keeps_the_manifest(tmp_path, poster_jpeg, monkey
         return real(self, ref, out_dir, downloader, rounds)
 
     monkeypatch.setattr(Fetcher, "fetch_one", flaky)
-    code, manifest = fetch_cli(tmp_path, str(lst))
+    _code, manifest = fetch_cli(tmp_path, str(lst))
     assert [im["status"] for im in manifest["images"]] == ["ok", "failed"]
     assert "RuntimeError: boom" in manifest["images"][1]["error"]
 

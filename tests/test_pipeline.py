@@ -143,7 +143,7 @@ def test_engine_failure_on_one_image_keeps_the_others(tmp_path, small_series):
 
 
 def test_missing_language_data_is_a_clear_error(tmp_path):
-    with pytest.raises(ocrpipe.EngineNotAvailable, match="xyz.traineddata"):
+    with pytest.raises(ocrpipe.EngineNotAvailable, match=r"xyz\.traineddata"):
         make_engine(OcrConfig(lang="xyz", tessdata=tmp_path))
 
 

@@ -155,7 +155,7 @@ def test_bad_bytes_raise_image_error(data, message):
 
 
 def test_truncated_and_oversized_images(poster_jpeg):
-    with pytest.raises(ImageError, match="truncated|corrupt"):
+    with pytest.raises(ImageError, match=r"truncated|corrupt"):
         load_image(poster_jpeg[: len(poster_jpeg) // 2])
     with pytest.raises(ImageError, match="over the limit"):
         probe_image(poster_jpeg, max_pixels=1000)

@@ -51,7 +51,7 @@ def test_finds_lines_itself(engine, small_series):
     lines = engine.read_lines(np.asarray(small_series.posters[1]))
     assert any("支持企业依法平稳退出" in ln.text for ln in lines)
     for ln in lines:
-        x, y, w, h = ln.box
+        _x, _y, w, h = ln.box
         assert w > 0 and h > 0 and 0 <= ln.confidence <= 100
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import yaml
@@ -142,7 +143,22 @@ def _int_attr(value: str | None) -> int | None:
 class _BodyParser(HTMLParser):
     """Collects text and <img> tags in document order."""
 
-    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "figure"}
+    BLOCK: ClassVar[set[str]] = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "section",
+        "article",
+        "figure",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -151,7 +167,7 @@ class _BodyParser(HTMLParser):
         self.title: str | None = None
         self._in_title = False
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "noscript"):
             self._skip += 1
         elif tag == "title":
@@ -161,10 +177,10 @@ class _BodyParser(HTMLParser):
         elif tag in self.BLOCK:
             self.events.append(("text", "\n"))
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "noscript"):
             self._skip = max(0, self._skip - 1)
         elif tag == "title":
@@ -172,7 +188,7 @@ class _BodyParser(HTMLParser):
         elif tag in self.BLOCK:
             self.events.append(("text", "\n"))
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self._skip:
             return
         if self._in_title:
@@ -216,7 +232,7 @@ class _FrontMatterLoader(yaml.SafeLoader):
 
     _depth = 0
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in front matter", self.peek_event().start_mark
@@ -243,7 +259,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         log.warning("ignoring front matter of %d characters (limit %d)", len(m.group(1)), MAX_FRONT_MATTER)
         return {}, body
     try:
-        data = yaml.load(m.group(1), Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(m.group(1), Loader=_FrontMatterLoader)
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         # ValueError etc.: a value YAML parses but Python refuses, such as date: 2022-13-45
         log.warning("ignoring malformed front matter: %s", (str(exc).splitlines() or [type(exc).__name__])[0])
@@ -379,7 +395,7 @@ def parse_article(text: str, location: str | None = None, base_url: str | None =
     try:
         parser.feed(body)
         parser.close()
-    except Exception as exc:  # noqa: BLE001 - html.parser is lenient; this is belt and braces
+    except Exception as exc:
         log.warning("HTML parser gave up part-way: %s", exc)
     images, positions, source, source_pos = _collect_images(parser.events, base_url)
     if not all_images:

@@ -90,7 +90,12 @@ class Fetcher:
 
     resolver = None  # tests inject a resolver for the address rule; None: the system's
 
-    def __init__(self, config: FetchConfig | None = None, downloader: Downloader | None = None, sleep=time.sleep) -> None:
+    def __init__(
+        self,
+        config: FetchConfig | None = None,
+        downloader: Downloader | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.config = config or FetchConfig()
         self.downloader = downloader or Downloader(self.config)
         self.cache = DownloadCache(self.config.cache_dir)
@@ -102,7 +107,7 @@ class Fetcher:
     def __enter__(self) -> "Fetcher":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def fetch_one(
@@ -120,11 +125,9 @@ class Fetcher:
         urls = ref.ordered_urls(cfg.prefer)
         if not urls:
             return FetchedImage(index=ref.index, status="failed", error="the image has no usable URL")
-        if cfg.use_cache:
-            for url in urls:
-                cached = self._cached(url, dl_.policy)
-                if cached is not None:
-                    return self._store(ref, out_dir, url, cached.data, cached.content_type, (url,), 0, True)
+        hit = self._from_cache(ref, out_dir, urls, dl_.policy) if cfg.use_cache else None
+        if hit is not None:
+            return hit
         tried: dict[str, None] = {}
         errors: dict[str, str] = {}
         attempts = 0
@@ -168,6 +171,14 @@ class Fetcher:
             retryable=bool(live),
         )
 
+    def _from_cache(self, ref: ImageRef, out_dir: Path, urls: tuple[str, ...], policy: FetchPolicy) -> FetchedImage | None:
+        """The image stored from the first of its URLs the cache holds (and the policy allows)."""
+        for url in urls:
+            cached = self._cached(url, policy)
+            if cached is not None:
+                return self._store(ref, out_dir, url, cached.data, cached.content_type, (url,), 0, True)
+        return None
+
     def _cached(self, url: str, policy: FetchPolicy) -> CacheEntry | None:
         """A cache hit only where the article's fetch policy would allow the download itself:
         bytes another article fetched from an internal host stay with that article."""
@@ -190,7 +201,7 @@ class Fetcher:
             return self.fetch_one(ref, out_dir, downloader, rounds)
         except OutputError:
             raise  # the output directory is unusable: every image would fail the same way
-        except Exception as exc:  # noqa: BLE001 - one hostile URL must not lose the whole set
+        except Exception as exc:
             log.debug("image %d: unexpected error", ref.index, exc_info=True)
             return FetchedImage(
                 index=ref.index,

@@ -135,6 +135,20 @@ def _is_name_error(exc: BaseException) -> bool:
     return False
 
 
+def _check_status(resp: requests.Response) -> None:
+    """Raise the try's failure for an answer that is not a 2xx (closing the response)."""
+    status = resp.status_code
+    if status == 429:
+        resp.close()
+        raise _Retry("HTTP 429 Too Many Requests", status, _retry_after(resp.headers.get("Retry-After")))
+    if status in RETRY_STATUS:
+        resp.close()
+        raise _Retry(f"HTTP {status}", status, _retry_after(resp.headers.get("Retry-After")))
+    if status >= 400 or status < 200:
+        resp.close()
+        raise _GiveUp(f"HTTP {status} {resp.reason or ''}".strip(), status)
+
+
 class Downloader:
     """Fetches single URLs robustly. Thread-safe: one shared requests Session."""
 
@@ -223,16 +237,7 @@ class Downloader:
             raise _Retry(f"connection error: {_short(exc)}") from exc
         except requests.exceptions.RequestException as exc:
             raise _Retry(f"request failed: {_short(exc)}") from exc
-        status = resp.status_code
-        if status == 429:
-            resp.close()
-            raise _Retry("HTTP 429 Too Many Requests", status, _retry_after(resp.headers.get("Retry-After")))
-        if status in RETRY_STATUS:
-            resp.close()
-            raise _Retry(f"HTTP {status}", status, _retry_after(resp.headers.get("Retry-After")))
-        if status >= 400 or status < 200:
-            resp.close()
-            raise _GiveUp(f"HTTP {status} {resp.reason or ''}".strip(), status)
+        _check_status(resp)
         return resp
 
     def _read_body(self, resp: requests.Response, deadline: float | None = None) -> bytes:

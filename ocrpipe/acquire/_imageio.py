@@ -6,6 +6,7 @@ image?) or `load_image` (decode to an RGB numpy array).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 from dataclasses import dataclass
@@ -97,10 +98,8 @@ def _flatten_alpha(img: Image.Image) -> Image.Image:
 
 def to_rgb(img: Image.Image) -> np.ndarray:
     """Any Pillow image (EXIF-rotated, any mode) as an RGB uint8 array."""
-    try:
+    with contextlib.suppress(Exception):  # a broken EXIF block must not lose the picture
         img = ImageOps.exif_transpose(img)
-    except Exception:  # a broken EXIF block must not lose the picture
-        pass
     if img.mode in ("I;16", "I;16B", "I;16L", "I"):
         arr = np.asarray(img, dtype=np.float64)
         hi = arr.max() or 1.0

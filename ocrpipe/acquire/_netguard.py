@@ -19,6 +19,7 @@ import ipaddress
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from requests.adapters import HTTPAdapter
@@ -168,11 +169,11 @@ class _GuardMixin(HTTPConnection):
 class GuardedAdapter(HTTPAdapter):
     """A requests adapter whose connections obey a FetchPolicy."""
 
-    def __init__(self, policy: FetchPolicy, **kw) -> None:
+    def __init__(self, policy: FetchPolicy, **kw: Any) -> None:
         self.policy = policy
         super().__init__(**kw)
 
-    def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
         super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
         policy = self.policy
 

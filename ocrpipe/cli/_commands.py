@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ocrpipe.cli._options import config_kwargs, fetch_options, ocr_options
 from ocrpipe.cli._progress import Progress
 from ocrpipe.cli._term import field, json_text, say
 from ocrpipe.config import FetchConfig, OcrConfig, PreprocessConfig, default_cache_dir
 from ocrpipe.errors import ExitCode, InputError
+
+if TYPE_CHECKING:  # the commands import their stages lazily: `ocrpipe --help` stays light
+    from ocrpipe.acquire._fetch import FetchResult
+    from ocrpipe.corpus._store import Store
+    from ocrpipe.output._results import ImageResult, RunResult, Verification
+    from ocrpipe.review._server import ReviewServer
 
 
 def _fetch_config(args: argparse.Namespace) -> FetchConfig:
@@ -27,14 +35,14 @@ def cmd_review(args: argparse.Namespace) -> int:
             say(f"-> {path}")
         return ExitCode.OK
 
-    def ready(server) -> None:
+    def ready(server: ReviewServer) -> None:
         say(f"review {args.result} at {server.url}  (Ctrl-C to stop)", flush=True)
 
     serve(args.result, args.port, ready)
     return ExitCode.OK
 
 
-def _open_store(args: argparse.Namespace, must_exist: bool = True):
+def _open_store(args: argparse.Namespace, must_exist: bool = True) -> Store:
     from ocrpipe.corpus._corpus import default_db
     from ocrpipe.corpus._store import Store
 
@@ -154,7 +162,7 @@ def _ocr_configs(args: argparse.Namespace) -> tuple[PreprocessConfig, OcrConfig]
     return PreprocessConfig(**pre_kw), ocr
 
 
-def _report_fetch_failures(result) -> int:
+def _report_fetch_failures(result: FetchResult) -> int:
     for im in result.failed:
         say(f"ocrpipe: image {im.index} failed: {field(im.error)}", file=sys.stderr)
     return ExitCode.DOWNLOAD_FAILED if result.failed else ExitCode.OK
@@ -179,11 +187,11 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return _report_fetch_failures(result)
 
 
-def _verification_lines(v) -> list[str]:
+def _verification_lines(v: Verification) -> list[str]:
     return [f"verification: {v.summary()}"] + [f"  {line}" for line in v.problems()]
 
 
-def _clause_table(result) -> list[str]:
+def _clause_table(result: RunResult) -> list[str]:
     rows = [f"{'no.':>4}  {'images':<8} {'conf':>4}  title"]
     for c in result.clauses:
         imgs = ",".join(str(s.image) for s in c.sources)
@@ -225,7 +233,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _images_exit(result.images, result.verification.ok)
 
 
-def _images_exit(images, verified: bool = True) -> ExitCode:
+def _images_exit(images: Sequence[ImageResult], verified: bool = True) -> ExitCode:
     """An incomplete set wins over a failed verification: fix what is missing first.
 
     download failed -> 4; the engine failed on an image -> 5; an image unreadable -> 4;

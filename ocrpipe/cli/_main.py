@@ -187,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"ocrpipe: error: a recognition worker died ({exc or 'killed'})", file=sys.stderr)
         say("ocrpipe: hint: out of memory? try --jobs 1 or a lower --max-pixels; -vv shows the details", file=sys.stderr)
         return EngineError.exit_code
-    except Exception as exc:  # noqa: BLE001 - the last net: one line, never a traceback
+    except Exception as exc:
         log.debug("unexpected error", exc_info=True)
         say(f"ocrpipe: error: unexpected {type(exc).__name__}: {field(str(exc)[:300])}", file=sys.stderr)
         say("ocrpipe: hint: this is a bug in ocrpipe; run again with -vv and report the log", file=sys.stderr)

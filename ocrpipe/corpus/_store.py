@@ -176,7 +176,7 @@ class Store:
             )
         if app_id == APPLICATION_ID or (app_id == 0 and version == 0 and not tables):
             return  # ours, or an empty database
-        if app_id == 0 and version >= 1 and OUR_TABLES <= tables:
+        if app_id == 0 and version >= 1 and tables >= OUR_TABLES:
             return  # a store made before stores were marked with an application_id
         raise InputError(
             f"{self.path} is not an ocrpipe corpus store (another program's SQLite database; it was not changed)", hint

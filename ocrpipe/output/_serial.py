@@ -70,37 +70,50 @@ def from_json(cls: type[T], data: Any, where: str = "") -> T:
 def _convert(tp: Any, value: Any, path: str) -> Any:
     origin = typing.get_origin(tp)
     if origin in (Union, types.UnionType):
-        args = typing.get_args(tp)
-        if value is None and type(None) in args:
-            return None
-        last: ValueError | None = None
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return _convert(arg, value, path)
-            except ValueError as exc:
-                last = exc
-        raise last or ValueError(f"{path}: does not fit {tp}")
+        return _convert_union(tp, value, path)
     if origin is typing.Literal:
         if value not in typing.get_args(tp):
             raise ValueError(f"{path}: {value!r} is not one of {typing.get_args(tp)}")
         return value
     if origin is tuple:
-        if not isinstance(value, (list, tuple)):
-            raise ValueError(f"{path}: expected a list, got {type(value).__name__}")
-        args = typing.get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_convert(args[0], v, f"{path}[{i}]") for i, v in enumerate(value))
-        if len(args) != len(value):
-            raise ValueError(f"{path}: expected {len(args)} items, got {len(value)}")
-        return tuple(_convert(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
+        return _convert_tuple(tp, value, path)
     if origin is dict or tp is dict:
         if not isinstance(value, dict):
             raise ValueError(f"{path}: expected an object, got {type(value).__name__}")
         return dict(value)
     if dataclasses.is_dataclass(tp):
         return from_json(tp, value, path)  # type: ignore[arg-type]
+    return _convert_scalar(tp, value, path)
+
+
+def _convert_union(tp: Any, value: Any, path: str) -> Any:
+    """The first member of the union the value fits (None for an Optional's None)."""
+    args = typing.get_args(tp)
+    if value is None and type(None) in args:
+        return None
+    last: ValueError | None = None
+    for arg in args:
+        if arg is type(None):
+            continue
+        try:
+            return _convert(arg, value, path)
+        except ValueError as exc:
+            last = exc
+    raise last or ValueError(f"{path}: does not fit {tp}")
+
+
+def _convert_tuple(tp: Any, value: Any, path: str) -> tuple[Any, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"{path}: expected a list, got {type(value).__name__}")
+    args = typing.get_args(tp)
+    if len(args) == 2 and args[1] is Ellipsis:
+        return tuple(_convert(args[0], v, f"{path}[{i}]") for i, v in enumerate(value))
+    if len(args) != len(value):
+        raise ValueError(f"{path}: expected {len(args)} items, got {len(value)}")
+    return tuple(_convert(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
+
+
+def _convert_scalar(tp: Any, value: Any, path: str) -> Any:
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{path}: expected a number, got {type(value).__name__}")

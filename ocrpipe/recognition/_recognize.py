@@ -109,7 +109,9 @@ def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir
     )
 
 
-def _engine_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, base: dict, t0: float) -> ImageResult:
+def _engine_layout(
+    job: Job, rgb: np.ndarray, engine: Recognizer, pre: PreprocessConfig, base: dict[str, Any], t0: float
+) -> ImageResult:
     """Let an engine with its own text detector find and read the lines (segment="engine")."""
     if not isinstance(engine, LayoutReader):
         raise InputError(f"the {engine.name} engine does not find lines itself; use --segment detect, lines or page")
@@ -141,7 +143,9 @@ def detector_for(pre: PreprocessConfig) -> TextDetector:
     return det
 
 
-def _detected_layout(job: Job, rgb, engine: Recognizer, pre: PreprocessConfig, base: dict, t0: float) -> ImageResult:
+def _detected_layout(
+    job: Job, rgb: np.ndarray, engine: Recognizer, pre: PreprocessConfig, base: dict[str, Any], t0: float
+) -> ImageResult:
     """Lines found by the DB detector, turned upright, read by the engine (segment="detect")."""
     det = detector_for(pre)
     H, W = rgb.shape[:2]

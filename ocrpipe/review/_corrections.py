@@ -169,7 +169,7 @@ def add(out_dir: Path, correction: dict[str, Any]) -> Applied:
         correction = _checked(
             {**correction, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}, Path(out_dir) / CORRECTIONS
         )
-        corrections = load(out_dir) + [correction]
+        corrections = [*load(out_dir), correction]
         done = apply(result, corrections)
         if correction in done.stale:
             raise InputError("that line or clause is not there any more; reload the page")

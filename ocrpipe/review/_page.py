@@ -119,5 +119,5 @@ def write_page(out_dir: Path) -> Path:
 def _template() -> str:
     """review.html with review.css and review.js inlined: the page opens from disk, offline."""
     assets = files("ocrpipe.review") / "assets"
-    text = lambda name: (assets / name).read_text("utf-8")  # noqa: E731
+    text = lambda name: (assets / name).read_text("utf-8")
     return text("review.html").replace("{{STYLE}}", text("review.css")).replace("{{SCRIPT}}", text("review.js"))

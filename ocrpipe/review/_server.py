@@ -13,6 +13,7 @@ a body that never completes cannot hold a thread.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import mimetypes
@@ -113,21 +114,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer_error(HTTPStatus.BAD_REQUEST, str(exc)[:300] or type(exc).__name__)
         except (TimeoutError, ConnectionError):
             self.close_connection = True  # the client is gone or too slow: nobody to answer
-        except Exception as exc:  # noqa: BLE001 - the net: one request fails, the server goes on
+        except Exception as exc:
             log.debug("review server: unexpected error", exc_info=True)
             self._answer_error(HTTPStatus.INTERNAL_SERVER_ERROR, f"unexpected {type(exc).__name__}")
 
     def _answer_error(self, status: int, message: str) -> None:
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):  # the client hung up
             self._json(status, {"error": message})
-        except OSError:
-            pass  # the client hung up
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         self._safely(self._get)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._safely(self._post)
 
     def _get(self) -> None:

@@ -12,6 +12,7 @@ Steps:
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -173,7 +174,7 @@ def verify(numbers: Sequence[int], expected: int | None) -> Verification:
             dups.append(x)
         seen.add(x)
     missing = tuple(x for x in range(1, n + 1) if x not in seen)
-    out_of_order = tuple(b for a, b in zip(found, found[1:]) if b <= a)
+    out_of_order = tuple(b for a, b in itertools.pairwise(found) if b <= a)
     ok = bool(found) and list(found) == list(range(1, n + 1))
     return Verification(
         expected=expected, found=found, missing=missing, duplicates=tuple(dups), out_of_order=out_of_order, ok=ok

@@ -14,6 +14,7 @@ crop():    a rotated rectangle -> an upright, axis-aligned line image (perspecti
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ class Region:
 
 def _load(name: str) -> cv2.dnn.Net:
     try:
-        path, data = model_bytes(name)
+        path, _data = model_bytes(name)
     except EngineNotAvailable as exc:
         raise EngineNotAvailable(
             f"text detection {exc.message}", f"{exc.hint}; or use --segment lines (the classical line finder)"
@@ -392,7 +393,7 @@ def column_to_row(crop_rgb: np.ndarray) -> np.ndarray:
             break
         cuts.append(lo + int(np.argmin(rows[lo:hi])))  # the first of the emptiest rows
     cuts.append(h)
-    cells = [crop_rgb[a:b] for a, b in zip(cuts, cuts[1:]) if b - a >= 0.3 * size and ink[a:b].any()]
+    cells = [crop_rgb[a:b] for a, b in itertools.pairwise(cuts) if b - a >= 0.3 * size and ink[a:b].any()]
     if not cells:
         return np.ascontiguousarray(np.rot90(crop_rgb))
     tallest = max(c.shape[0] for c in cells)

@@ -116,7 +116,7 @@ def remove_solids(ink: np.ndarray, text_h: float) -> np.ndarray:
 def estimate_text_height(ink: np.ndarray, min_h: int) -> float:
     """Median height of character blobs (strokes joined by a small closing)."""
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    _n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     hs = [
         int(s[cv2.CC_STAT_HEIGHT])
         for s in stats[1:]

@@ -60,7 +60,7 @@ def trim_ornaments(crop_rgb: np.ndarray) -> tuple[int, int]:
     """The x-range of a detected line without the rings, discs and icons the detector took
     in at its ends (a ring in the margin beside a line, an icon over its last character)."""
     _dist, ink = crop_ink(crop_rgb)
-    h, w = ink.shape
+    _h, w = ink.shape
     line_h = line_height(ink)
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     comps, _ = components(closed, min_area=8)

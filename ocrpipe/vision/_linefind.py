@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ class Comp:
 
 
 def components(mask: np.ndarray, min_area: int = 4) -> tuple[list[Comp], np.ndarray]:
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     comps = [
         Comp(int(s[0]), int(s[1]), int(s[2]), int(s[3]), int(s[4]), i) for i, s in enumerate(stats) if i and s[4] >= min_area
     ]
@@ -101,9 +102,8 @@ def is_text(ink_crop: np.ndarray, text_h: float) -> bool:
         return False  # ring, icon or dot
     if w < 1.2 * h and len(comps) <= 2 and h < 0.9 * text_h:
         return False  # a stray mark smaller than the text
-    if len(comps) <= 2 and w < 3 * h and all(c.area < 0.3 * c.w * c.h for c in comps):
-        return False  # thin curves only: arcs of a ring, brackets of a frame
-    return True
+    # thin curves only (arcs of a ring, brackets of a frame) are not text
+    return not (len(comps) <= 2 and w < 3 * h and all(c.area < 0.3 * c.w * c.h for c in comps))
 
 
 def _differs_beside(part: Box, own: np.ndarray, bg: np.ndarray, direction: int) -> bool:
@@ -130,7 +130,7 @@ def split_by_background(box: Box, ink: np.ndarray, bg: np.ndarray) -> list[tuple
     jumps = np.flatnonzero(np.abs(np.diff(cols, axis=0)).max(axis=1) > BG_JUMP) + 1
     edges = [0, *jumps.tolist(), w]
     out: list[tuple[Box, bool]] = []
-    for a, b in zip(edges, edges[1:]):
+    for a, b in itertools.pairwise(edges):
         pts = cv2.findNonZero(ink[y : y + h, x + a : x + b])
         if pts is None:
             continue
@@ -145,7 +145,7 @@ def split_by_background(box: Box, ink: np.ndarray, bg: np.ndarray) -> list[tuple
 def _line_blobs(ink: np.ndarray, kw: int, kh: int, bg: np.ndarray | None) -> list[tuple[Box, bool]]:
     """Close characters into line blobs; split each where its background changes."""
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kw, kh)))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    _n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     out: list[tuple[Box, bool]] = []
     for s in stats[1:]:
         x, y, w, h, area = (int(v) for v in s)
@@ -167,7 +167,7 @@ def find_line_boxes(ink: np.ndarray, text_h: float, min_h: int, bg: np.ndarray |
     # Badges drawn with a rim and ornaments, on character-level blobs, before line
     # closing glues them to the heading beside them.
     blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    _n, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
     for s in stats[1:]:
         x, y, w, h = (int(v) for v in s[:4])
         crop = ink[y : y + h, x : x + w]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -41,7 +42,7 @@ from ocrpipe.vision._ink import (
     remove_rules,
     remove_solids,
 )
-from ocrpipe.vision._layout import reading_order
+from ocrpipe.vision._layout import Ordered, reading_order
 from ocrpipe.vision._lineclean import fit_height, line_crop
 from ocrpipe.vision._linefind import find_line_boxes
 
@@ -139,7 +140,7 @@ def preprocess(rgb: np.ndarray, config: PreprocessConfig | None = None, debug: b
     return PageLayout(width=W, height=H, skew=skew, scale=scale, text_height=text_h, lines=tuple(lines), page=page, debug=shown)
 
 
-def _overlay(work: np.ndarray, ordered) -> np.ndarray:
+def _overlay(work: np.ndarray, ordered: list[Ordered]) -> np.ndarray:
     out = cv2.cvtColor(work, cv2.COLOR_RGB2BGR)
     for o in ordered:
         x, y, w, h = o.box
@@ -149,10 +150,8 @@ def _overlay(work: np.ndarray, ordered) -> np.ndarray:
     return out
 
 
-def write_debug(layout: PageLayout, out_dir, stem: str) -> None:
+def write_debug(layout: PageLayout, out_dir: Path | str, stem: str) -> None:
     """Write the mask and the numbered line-box overlay for a person to look at."""
-    from pathlib import Path
-
     from ocrpipe._io import atomic_write_bytes
 
     out_dir = Path(out_dir)

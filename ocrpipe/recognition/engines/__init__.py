@@ -93,12 +93,12 @@ def make_engine(config: "OcrConfig") -> Recognizer:
 
 __all__ = [
     "ENGINES",
+    "DetectedLine",
     "EngineInfo",
-    "engine_info",
-    "check_segment",
-    "make_engine",
-    "Recognizer",
     "LayoutReader",
     "Recognized",
-    "DetectedLine",
+    "Recognizer",
+    "check_segment",
+    "engine_info",
+    "make_engine",
 ]

@@ -10,6 +10,7 @@ import hashlib
 import logging
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -48,7 +49,7 @@ class RapidOcrEngine:
         self._factory = RapidOCR
         self._ocr = None  # loaded on first use: the parent process only needs provenance
 
-    def _call(self, image: np.ndarray, **kw):
+    def _call(self, image: np.ndarray, **kw: Any) -> list[Any]:
         ocr = self._ocr
         if ocr is None:
             # One thread per engine: ocrpipe runs one engine per worker process.

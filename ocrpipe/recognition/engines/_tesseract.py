@@ -114,7 +114,7 @@ class TesserocrEngine(_TesseractBase):
         self._mod = tesserocr
         self._apis: dict[tuple[int, str], Any] = {}
 
-    def _api(self, psm: int, whitelist: str = ""):
+    def _api(self, psm: int, whitelist: str = "") -> Any:
         key = (psm, whitelist)
         api = self._apis.get(key)
         if api is None:

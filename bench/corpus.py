@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 from ocrpipe.config import FetchConfig, OcrConfig
-from ocrpipe.corpus._corpus import add, search
+from ocrpipe.corpus._ingest import add
+from ocrpipe.corpus._search import search
 from ocrpipe.corpus._store import Store, clause_uid
 from ocrpipe.pipeline import RunConfig, run_article
 

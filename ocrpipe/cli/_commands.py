@@ -43,7 +43,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def _open_store(args: argparse.Namespace, must_exist: bool = True) -> Store:
-    from ocrpipe.corpus._corpus import default_db
+    from ocrpipe.corpus._ingest import default_db
     from ocrpipe.corpus._store import Store
 
     path = args.db or default_db()
@@ -53,7 +53,7 @@ def _open_store(args: argparse.Namespace, must_exist: bool = True) -> Store:
 
 
 def cmd_corpus_add(args: argparse.Namespace) -> int:
-    from ocrpipe.corpus._corpus import add
+    from ocrpipe.corpus._ingest import add
     from ocrpipe.pipeline import RunConfig
     from ocrpipe.recognition._dask import DASK_ENV, close_clients
 
@@ -100,7 +100,7 @@ def cmd_corpus_status(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_export(args: argparse.Namespace) -> int:
-    from ocrpipe.corpus._corpus import export, export_to_path
+    from ocrpipe.corpus._export import export, export_to_path
 
     with _open_store(args) as store:
         if str(args.out) == "-":
@@ -113,7 +113,7 @@ def cmd_corpus_export(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_review(args: argparse.Namespace) -> int:
-    from ocrpipe.corpus._corpus import review_pages
+    from ocrpipe.corpus._pages import review_pages
 
     with _open_store(args) as store:
         index = review_pages(store, args.out, args.cache_dir or default_cache_dir())
@@ -123,7 +123,7 @@ def cmd_corpus_review(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_import(args: argparse.Namespace) -> int:
-    from ocrpipe.corpus._corpus import import_runs
+    from ocrpipe.corpus._ingest import import_runs
 
     with _open_store(args, must_exist=False) as store:
         summary = import_runs(args.dirs, store, args.cache_dir)
@@ -134,7 +134,7 @@ def cmd_corpus_import(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
 
-    from ocrpipe.corpus._corpus import search
+    from ocrpipe.corpus._search import search
 
     with _open_store(args) as store:
         hits, scanned = search(store, args.query, args.limit)

@@ -1,0 +1,151 @@
+"""The corpus written out, streamed: JSON lines, CSV or text, one record per clause, image or article."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from ocrpipe.corpus._store import Store
+from ocrpipe.errors import InputError
+
+LEVELS = ("clause", "image", "article")
+FORMATS = ("jsonl", "csv", "txt")
+
+
+def _records(store: Store, level: str) -> Iterator[dict[str, Any]]:
+    """Stream records one at a time: memory stays flat whatever the corpus size."""
+    db = store.db
+    if level == "clause":
+        cur = db.execute(
+            "SELECT c.uid, c.number, c.label, c.title, c.body, c.section, c.images, c.confidence, a.key, a.title AS "
+            "atitle, a.date, a.location, a.source, a.promised, a.verification, a.provenance, a.settings "
+            "FROM clauses c JOIN articles a ON a.id = c.article_id ORDER BY a.key, c.ordinal"
+        )
+        for r in cur:
+            prov = json.loads(r["provenance"] or "{}")
+            v = json.loads(r["verification"] or "{}")
+            yield {
+                "id": r["uid"],
+                "number": r["number"],
+                "label": r["label"],
+                "title": r["title"],
+                "text": r["body"],
+                "section": r["section"],
+                "images": json.loads(r["images"]),
+                "confidence": r["confidence"],
+                "article": {
+                    "key": r["key"],
+                    "title": r["atitle"],
+                    "date": r["date"],
+                    "location": r["location"],
+                    "source": r["source"],
+                    "promised_count": r["promised"],
+                },
+                "verification": {
+                    "ok": bool(v.get("ok")),
+                    "expected": v.get("expected"),
+                    "found": len(v.get("found", [])),
+                    "missing": v.get("missing", []),
+                },
+                "provenance": _provenance(prov, r["settings"]),
+            }
+    elif level == "image":
+        cur = db.execute(
+            "SELECT a.key, a.title, ai.position, ai.sha256, ai.url, ai.status, ai.error, i.text, i.width, i.height "
+            "FROM article_images ai JOIN articles a ON a.id = ai.article_id "
+            "LEFT JOIN images i ON i.sha256 = ai.sha256 AND i.settings = a.settings ORDER BY a.key, ai.position"
+        )
+        for r in cur:
+            yield {
+                "article": r["key"],
+                "title": r["title"],
+                "position": r["position"],
+                "sha256": r["sha256"],
+                "url": r["url"],
+                "status": r["status"],
+                "error": r["error"],
+                "width": r["width"],
+                "height": r["height"],
+                "text": r["text"] or "",
+            }
+    else:
+        cur = db.execute(
+            "SELECT key, title, date, location, state, error, promised, verification, duplicate_of, "
+            "(SELECT key FROM articles b WHERE b.id = articles.duplicate_of) AS dup_key "
+            "FROM articles ORDER BY key"
+        )
+        for r in cur:
+            v = json.loads(r["verification"] or "{}")
+            yield {
+                "key": r["key"],
+                "title": r["title"],
+                "date": r["date"],
+                "location": r["location"],
+                "state": r["state"],
+                "error": r["error"],
+                "promised_count": r["promised"],
+                "verification_ok": bool(v.get("ok")) if v else None,
+                "missing": v.get("missing", []),
+                "duplicate_of": r["dup_key"],
+            }
+
+
+def _provenance(prov: dict, settings: str | None) -> dict[str, Any]:
+    det = prov.get("detection") or {}
+    return {
+        "ocrpipe": prov.get("ocrpipe"),
+        "engine": prov.get("engine"),
+        "version": prov.get("version"),
+        "language_data_sha256": prov.get("language_data_sha256"),
+        "detector_sha256": det.get("detector_sha256"),
+        "settings_key": settings,
+        "settings": prov.get("recognition"),
+    }
+
+
+def export(store: Store, out: TextIO, fmt: str = "jsonl", level: str = "clause") -> int:
+    """Write every record of the level to out; returns how many."""
+    if fmt not in FORMATS or level not in LEVELS:
+        raise InputError(f"format must be one of {', '.join(FORMATS)} and level one of {', '.join(LEVELS)}")
+    n = 0
+    writer = None
+    for rec in _records(store, level):
+        if fmt == "jsonl":
+            out.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
+        elif fmt == "csv":
+            flat = {
+                k: (json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, (dict, list)) else v)
+                for k, v in rec.items()
+            }
+            if writer is None:
+                writer = csv.DictWriter(out, fieldnames=list(flat))
+                writer.writeheader()
+            writer.writerow(flat)
+        else:
+            out.write(_as_text(rec, level) + "\n")
+        n += 1
+    return n
+
+
+def _as_text(rec: dict[str, Any], level: str) -> str:
+    if level == "clause":
+        return f"{rec['article']['title'] or rec['article']['key']}\t{rec['number']}. {rec['title']}\t{rec['text']}"
+    if level == "image":
+        return f"{rec['article']}#{rec['position']}\t" + (rec["text"] or "").replace("\n", " ")
+    return f"{rec['key']}\t{rec['state']}\t{rec['title'] or ''}"
+
+
+def export_to_path(store: Store, path: Path, fmt: str, level: str) -> int:
+    """Export atomically: the file appears whole or not at all."""
+    from ocrpipe._io import atomic_replace_from
+
+    with atomic_replace_from(path) as fh:
+        wrapper = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+        n = export(store, wrapper, fmt, level)
+        wrapper.flush()
+        wrapper.detach()
+    return n

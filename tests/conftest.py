@@ -21,6 +21,13 @@ SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "zaker-20-meas
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the demo run is end-to-end: slow, whichever module it sits in."""
+    for item in items:
+        if {"demo_run", "demo_result"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def seed_path() -> Path:
     """The seed article: ../shared beside the checkout, else the copy in samples/."""
     return SEED if SEED.exists() else REPO / "samples" / "zaker-20-measures.md"

@@ -8,7 +8,8 @@ PYTHON  ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei \
-            fonts-arphic-ukai fonts-arphic-uming libgl1 libglib2.0-0 chromium
+            fonts-arphic-ukai fonts-arphic-uming libgl1 libglib2.0-0 chromium \
+            poppler-utils
 DEMO_ARTICLE := samples/demo/article.md
 DEMO_OUT ?= out/demo
 

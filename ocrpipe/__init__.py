@@ -1,9 +1,10 @@
 """ocrpipe: poster-style article images to structured text.
 
 Stages, each a package, and the layers run one way (tests/test_layers.py checks it):
-cli -> corpus -> pipeline -> review -> recognition -> vision, acquire -> structure
+cli -> api -> corpus -> pipeline -> review -> recognition -> vision, acquire -> structure
 -> output -> config, errors, _io, _models.
-`pipeline.run_article` strings the stages together; `cli` is the front end.
+`pipeline.run_article` strings the stages together; `cli` is the front end;
+`read`, `process` and `Corpus` (api.py, docs/api.md) are the public Python API.
 
 The names below are imported on first use, so `import ocrpipe` (and `ocrpipe
 --help`) does not pay for OpenCV or requests.
@@ -62,6 +63,13 @@ _LAZY = {
     "LineResult": "output._results",
     "ClauseResult": "output._results",
     "Verification": "output._results",
+    "read": "api",
+    "process": "api",
+    "load": "api",
+    "Corpus": "api",
+    "Run": "api",
+    "ImageText": "api",
+    "Line": "api",
 }
 
 __all__ = [

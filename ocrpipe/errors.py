@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
 
     OK = 0
     UNEXPECTED = 1
+    NO_MATCHES = 1  # `ocrpipe search` found nothing: grep's 1 (an alias of UNEXPECTED's number)
     BAD_INPUT = 2
     VERIFICATION_FAILED = 3
     DOWNLOAD_FAILED = 4  # also: an image could not be read

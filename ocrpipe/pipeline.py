@@ -14,6 +14,7 @@ from ocrpipe.acquire._fetch import Fetcher, FetchResult
 from ocrpipe.acquire._sources import load_article
 from ocrpipe.config import FetchConfig, OcrConfig, PreprocessConfig
 from ocrpipe.output._export import write_outputs
+from ocrpipe.output._formats import write_formats
 from ocrpipe.output._outdir import OutputDir
 from ocrpipe.output._results import ImageResult, RunResult
 from ocrpipe.recognition._executor import Job, recognize_all, versions_of
@@ -33,6 +34,7 @@ class RunConfig:
     expect: int | None = None  # overrides the count the title promises
     debug_dir: Path | None = None
     dask: str | None = None  # a Dask scheduler address: recognition runs on that cluster
+    formats: tuple[str, ...] = ()  # standard outputs beside result.json: hocr, alto, pdf (output/_formats.py)
 
 
 def recognition_key(config: RunConfig, versions: dict) -> dict:
@@ -138,5 +140,6 @@ def run_article(
         result = replace(recognize_fetched(fetched, config, ocr_progress, known), run_id=staged.run_id)
         result = _with_corrections(result, out_dir)
         write_outputs(result, staged.staging)
+        write_formats(result, staged.staging, config.formats)
         staged.commit()
     return replace(fetched, out_dir=out_dir), result

@@ -235,3 +235,129 @@ def test_corrections_survive_a_rerun_where_the_line_is_unchanged(run_dir, tmp_pa
 def test_review_command_writes_the_page(run_dir, capsys):
     assert main(["review", str(run_dir)]) == 0
     assert (run_dir / "review.html").read_text().count("<script") == 2
+
+
+# --------------------------------------------------------------------------- issue 20: page details
+
+
+def _detail_run(tmp_path: Path) -> Path:
+    """A hand-made run: a wide poster with a tilted line, a tall poster of 12 clause lines, one of
+    a single line. No engine runs; the page is what is tested."""
+    from PIL import Image
+
+    from ocrpipe.output._export import write_outputs
+    from ocrpipe.output._results import ArticleMeta, ClauseResult, ImageResult, LineResult, RunResult, SourceRef
+    from ocrpipe.structure._clauses import verify
+
+    from .test_formats import _draw
+
+    folder = tmp_path / "run"
+    path, lines, (w, h) = _draw(folder, "000.jpg", wide=True)
+    images = [ImageResult(index=0, file=f"images/{path.name}", width=w, height=h, lines=lines)]
+    tall = [LineResult(f"{n}.第{n}项措施", 90.0, (40, 60 + 140 * (n - 1), 400, 40)) for n in range(1, 13)]
+    Image.new("RGB", (600, 1800), "white").save(folder / "images" / "001.jpg")
+    images.append(ImageResult(index=1, file="images/001.jpg", width=600, height=1800, lines=tuple(tall)))
+    Image.new("RGB", (600, 900), "white").save(folder / "images" / "002.jpg")
+    images.append(
+        ImageResult(index=2, file="images/002.jpg", width=600, height=900, lines=(LineResult("结语", 95.0, (10, 10, 80, 30)),))
+    )
+    clauses = tuple(
+        ClauseResult(n, f"{n}.", f"第{n}项措施", "", sources=(SourceRef(1, (ln.bbox,)),), start=(1, n - 1))
+        for n, ln in enumerate(tall, 1)
+    )
+    result = RunResult(
+        article=ArticleMeta(title="措施12条", date="2024-05-01"),
+        images=tuple(images),
+        clauses=clauses,
+        verification=verify(list(range(1, 13)), 12),
+        provenance={
+            "ocrpipe": "test",
+            "engine": "tesseract",
+            "version": "5",
+            "language_data": "chi_sim",
+            "language_data_sha256": "0" * 64,
+            "settings": {},
+        },
+    )
+    write_outputs(result, folder)
+    return folder
+
+
+def test_posters_and_lines_are_numbered_from_1(browser, tmp_path):
+    page, problems, _ = _open(browser, write_page(_detail_run(tmp_path)).as_uri())
+    headings = page.locator(".poster h2").all_inner_texts()
+    assert headings == ["poster 1 · 3 lines", "poster 2 · 12 lines", "poster 3 · 1 line"]
+    assert page.eval_on_selector("#p1 ol.lines", "e => e.start") == 1
+    # the list's own numbers, as the browser draws them: the first line is 1
+    assert page.eval_on_selector("#p1-l0", "e => getComputedStyle(e).display") == "list-item"
+    assert page.eval_on_selector("#p1 ol.lines", "e => e.getAttribute('start')") == "1"
+    assert problems == []
+    page.close()
+
+
+def test_a_clause_scrolled_to_is_not_under_the_header(browser, tmp_path):
+    page, _, _ = _open(browser, write_page(_detail_run(tmp_path)).as_uri(), height=600)
+    for n in (9, 12, 5):
+        page.click(f"#clause-{n} a")
+        page.wait_for_timeout(100)
+        header = page.eval_on_selector("header", "e => e.getBoundingClientRect().bottom")
+        line = page.eval_on_selector(f"#p1-l{n - 1}", "e => e.getBoundingClientRect().toJSON()")
+        assert line["top"] >= header - 0.5, f"clause {n}: its line is under the header"
+        assert line["bottom"] <= 600
+    page.close()
+
+
+def test_a_wide_image_gets_the_full_width_and_a_tall_one_its_column(browser, tmp_path):
+    page, _, _ = _open(browser, write_page(_detail_run(tmp_path)).as_uri())
+    box = lambda sel: page.eval_on_selector(sel, "e => e.getBoundingClientRect().width")
+    assert box("#p0 img") > 0.9 * (box("#p0") - 30)  # the landscape poster spans its card
+    assert box("#p1 img") < 0.6 * box("#p1")  # a tall poster keeps its column beside the lines
+    page.close()
+
+
+def test_a_rotated_line_is_drawn_as_its_polygon(browser, tmp_path):
+    run = _detail_run(tmp_path)
+    result = json.loads((run / "result.json").read_text())
+    polygon = result["images"][0]["lines"][2]["polygon"]
+    page, _, _ = _open(browser, write_page(run).as_uri())
+    assert page.eval_on_selector("#bp0-l2", "e => e.tagName") == "polygon"
+    assert page.eval_on_selector("#bp0-l0", "e => e.tagName") == "rect"
+    points = page.eval_on_selector("#bp0-l2", "e => Array.from(e.points).map(p => [p.x, p.y])")
+    assert points == polygon
+    # drawn where the image shows it: the outline's screen corners follow the image's scale
+    img = page.eval_on_selector("#p0 img", "e => ({...e.getBoundingClientRect().toJSON(), nw: e.naturalWidth})")
+    rect = page.eval_on_selector("#bp0-l2", "e => e.getBoundingClientRect().toJSON()")
+    s = img["width"] / img["nw"]
+    assert rect["x"] == pytest.approx(img["x"] + min(p[0] for p in polygon) * s, abs=2)
+    assert rect["y"] == pytest.approx(img["y"] + min(p[1] for p in polygon) * s, abs=2)
+    page.click("#p0-l2")
+    assert "hl" in page.get_attribute("#bp0-l2", "class")
+    page.close()
+
+
+def test_the_corpus_index_shows_titles_dates_and_verdicts_styled(browser, tmp_path):
+    from ocrpipe.corpus._pages import review_pages
+    from ocrpipe.corpus._store import Store
+
+    from .test_api import _stored
+
+    db = _stored(tmp_path)
+    with Store(db) as store:
+        index = review_pages(store, tmp_path / "rev", tmp_path / "cache")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(index.as_uri())
+    rows = page.locator("ol.articles li")
+    assert rows.count() == 2
+    first, second = rows.nth(0).inner_text(), rows.nth(1).inner_text()
+    assert "措施2条" in first and "2024-05-01" in first and "verification FAILED" in first and "missing 2" in first
+    assert "一张照片" in second and "2023-01-09" in second and "verification not applicable" in second
+    assert page.locator("ol.articles li .title a").first.get_attribute("href").endswith("/review.html")
+    # the article pages' look: their header, font and verdict colours
+    assert page.eval_on_selector("header", "e => getComputedStyle(e).position") == "sticky"
+    assert "Noto Sans CJK SC" in page.eval_on_selector("body", "e => getComputedStyle(document.documentElement).fontFamily")
+    red = page.eval_on_selector("ol.articles li.bad .verdict", "e => getComputedStyle(e).color")
+    assert red == "rgb(198, 40, 40)"
+    assert problems == []
+    page.close()

@@ -60,8 +60,18 @@ def _looks_like_list(text: str) -> bool:
     return all(_URL_RE.match(ln) or ln.lower().endswith(IMAGE_SUFFIXES) for ln in lines)
 
 
-def load_article(spec: str, downloader: Downloader | None = None, all_images: bool = False) -> Article:
-    """Read an article from a path or URL: article file, HTML, URL list, directory, or single image."""
+def load_article(
+    spec: str, downloader: Downloader | None = None, all_images: bool = False, data: bytes | None = None
+) -> Article:
+    """Read an article from a path or URL: article file, HTML, URL list, directory, or single image.
+
+    With `data` (spec "-": standard input), those bytes are the article file or list, and
+    relative paths in them are taken from the current directory.
+    """
+    if data is not None:
+        if data.startswith(_IMAGE_MAGIC):
+            raise InputError("an image on standard input is read by the command line, not as an article")
+        return _from_text(data, Path.cwd() / "-", "-", all_images)
     if re.match(r"https?://", spec, re.I):
         if downloader is None:
             raise InputError("a downloader is needed to read an article URL")
@@ -88,6 +98,10 @@ def load_article(spec: str, downloader: Downloader | None = None, all_images: bo
         raise InputError(f"{spec}: cannot read: {exc}", "give an article file, a list, a folder or a URL") from None
     if data.startswith(_IMAGE_MAGIC):
         return _images_article([ImageRef(index=0, urls=(path.resolve().as_uri(),))], path.stem, spec)
+    return _from_text(data, path, spec, all_images)
+
+
+def _from_text(data: bytes, path: Path, spec: str, all_images: bool) -> Article:
     text = data.decode("utf-8", errors="replace")
     if _looks_like_list(text):
         return _from_list(text, path)

@@ -5,16 +5,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ocrpipe.cli._options import config_kwargs, fetch_options, ocr_options
 from ocrpipe.cli._progress import Progress
-from ocrpipe.cli._term import field, json_text, say
+from ocrpipe.cli._term import field, json_text, safe, say
 from ocrpipe.config import FetchConfig, OcrConfig, PreprocessConfig, default_cache_dir
-from ocrpipe.errors import ExitCode, InputError
+from ocrpipe.errors import ExitCode, InputError, OcrpipeError
+from ocrpipe.output._formats import FORMAT_PATHS
 
 if TYPE_CHECKING:  # the commands import their stages lazily: `ocrpipe --help` stays light
+    from ocrpipe.acquire._article import Article
     from ocrpipe.acquire._fetch import FetchResult
     from ocrpipe.corpus._store import Store
     from ocrpipe.output._results import ImageResult, RunResult, Verification
@@ -100,13 +105,14 @@ def cmd_corpus_status(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_export(args: argparse.Namespace) -> int:
-    from ocrpipe.corpus._export import export, export_to_path
+    from ocrpipe.corpus._export import export, export_to_path, format_for
 
+    fmt = args.format or format_for(args.out)
     with _open_store(args) as store:
         if str(args.out) == "-":
-            n = export(store, sys.stdout, args.format, args.level)
+            n = export(store, sys.stdout, fmt, args.level)
         else:
-            n = export_to_path(store, args.out, args.format, args.level)
+            n = export_to_path(store, args.out, fmt, args.level)
     if not args.quiet and str(args.out) != "-":
         say(f"{n} {args.level} records -> {args.out}")
     return ExitCode.OK
@@ -137,18 +143,23 @@ def cmd_search(args: argparse.Namespace) -> int:
     from ocrpipe.corpus._search import search
 
     with _open_store(args) as store:
-        hits, scanned = search(store, args.query, args.limit)
+        hits, scanned = search(store, args.query, args.limit, article=args.article, since=args.since, until=args.until)
+    found = ExitCode.OK if hits else ExitCode.NO_MATCHES  # as grep: 1 when nothing matched
     if args.json:
-        say(json_text({"query": args.query, "like_scan": scanned, "hits": [h.__dict__ for h in hits]}))
-        return ExitCode.OK
+        records = [{**h.__dict__, "clause": h.clause} for h in hits]
+        say(json_text({"query": args.query, "like_scan": scanned, "hits": records}))
+        return found
     if scanned:
         say(f"(a {len(args.query.strip())}-character query is below the trigram index: scanned with LIKE)", file=sys.stderr)
     for h in hits:
-        where = f"clause {h.number}" if h.kind == "clause" else "image text"
-        say(f"{field(h.title or h.key)} · {field(h.date or '-')} · {where}\n    {field(h.snippet)}")
+        place = [f"image {h.image}" if h.image else None, f"line {h.line}" if h.line else None]
+        if h.kind == "clause":
+            place.insert(0, f"clause {h.clause}")
+        where = ", ".join(p for p in place if p) or "image text"
+        say(f"{field(h.title or h.key)} · {field(h.date or '-')} · {where}\n    {field(h.key)}\n    {field(h.snippet)}")
     if not hits:
         say("no matches", file=sys.stderr)
-    return ExitCode.OK
+    return found
 
 
 def _ocr_configs(args: argparse.Namespace) -> tuple[PreprocessConfig, OcrConfig]:
@@ -174,11 +185,16 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from ocrpipe.output._outdir import OutputDir
 
     config = _fetch_config(args)
-    with OutputDir(args.out) as staged, Fetcher(config) as fetcher:
+    with (
+        _article_from_stdin(args.article, config.all_images) as spec,
+        OutputDir(args.out) as staged,
+        Fetcher(config) as fetcher,
+    ):
         assert staged.staging is not None
-        article = load_article(args.article, fetcher.downloader, all_images=config.all_images)
+        article = load_article(spec, fetcher.downloader, all_images=config.all_images) if isinstance(spec, str) else spec
         result = fetcher.fetch(article, staged.staging, progress=Progress("fetch", not args.quiet), run_id=staged.run_id)
         staged.commit()
+    _report_excluded(result)
     ok, failed = len(result.ok), len(result.failed)
     excluded = sum(1 for im in result.images if im.status == "excluded")
     cached = sum(1 for im in result.ok if im.from_cache)
@@ -192,6 +208,8 @@ def _verification_lines(v: Verification) -> list[str]:
 
 
 def _clause_table(result: RunResult) -> list[str]:
+    if not result.clauses:
+        return ["(no numbered clauses found)"]
     rows = [f"{'no.':>4}  {'images':<8} {'conf':>4}  title"]
     for c in result.clauses:
         imgs = ",".join(str(s.image) for s in c.sources)
@@ -203,20 +221,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ocrpipe.pipeline import RunConfig, run_article
 
     pre, ocr = _ocr_configs(args)
-    config = RunConfig(fetch=_fetch_config(args), preprocess=pre, ocr=ocr, expect=args.expect, debug_dir=args.debug)
-    fetched, result = run_article(
-        args.article,
-        args.out,
-        config,
-        fetch_progress=Progress("fetch", not args.quiet),
-        ocr_progress=Progress("ocr  ", not args.quiet),
+    config = RunConfig(
+        fetch=_fetch_config(args), preprocess=pre, ocr=ocr, expect=args.expect, debug_dir=args.debug, formats=args.formats
     )
+    with _article_from_stdin(args.article, config.fetch.all_images) as article:
+        fetched, result = run_article(
+            article,
+            args.out,
+            config,
+            fetch_progress=Progress("fetch", not args.quiet),
+            ocr_progress=Progress("ocr  ", not args.quiet),
+        )
+    _report_excluded(fetched)
     if not args.quiet:
         say("\n".join(_clause_table(result)))
         failed = [im for im in result.images if im.status != "ok"]
+        written = ", ".join(["result.json", "clauses.md", "text.txt", *(FORMAT_PATHS[f] for f in args.formats)])
         say(
             f"{len(result.images) - len(failed)} images read, {len(failed)} failed, {len(result.clauses)} clauses "
-            f"-> {args.out}/result.json, clauses.md, text.txt"
+            f"-> {args.out}/{written}"
         )
     if args.review:
         from ocrpipe.review._page import write_page
@@ -225,12 +248,77 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.quiet:
             say(f"review page -> {page}")
     for line in _verification_lines(result.verification):
-        say(line, file=sys.stdout if result.verification.ok else sys.stderr)
+        say(line, file=sys.stdout if result.verification.passed else sys.stderr)
     _report_fetch_failures(fetched)
     for im in result.images:
         if im.status != "ok" and im.stage != "download":  # download failures were reported above
             say(f"ocrpipe: image {im.index} failed: {field(im.error)}", file=sys.stderr)
-    return _images_exit(result.images, result.verification.ok)
+    return _images_exit(result.images, result.verification.passed)
+
+
+def _report_excluded(fetched: FetchResult) -> None:
+    """Say on stderr which images were left out of the series, and how to keep them."""
+    excluded = [im for im in fetched.images if im.status == "excluded"]
+    if not excluded:
+        return
+    reasons: dict[str, list[int]] = {}
+    for im in excluded:
+        reasons.setdefault(_reason_kind(im.error), []).append(im.index)
+    why = "; ".join(f"{len(idx)} {kind}" for kind, idx in reasons.items())
+    say(
+        f"ocrpipe: {len(excluded)} of {len(fetched.images)} images excluded as not part of the poster series ({why}); "
+        "--all-images keeps them (details: manifest.json)",
+        file=sys.stderr,
+    )
+
+
+def _reason_kind(error: str | None) -> str:
+    """An exclusion reason without its numbers, so that like reasons are counted together."""
+    text = error or "not part of the series"
+    for key, kind in (
+        ("aspect", "by aspect ratio"),
+        ("size", "by size"),
+        ("source line", "after the article's source line"),
+        ("--max-images", "over --max-images"),
+    ):
+        if key in text:
+            return kind
+    return text
+
+
+@contextmanager
+def _article_from_stdin(spec: str, all_images: bool) -> Iterator[str | Article]:
+    """`-`: the article, a list of image paths/URLs, or one image, from standard input."""
+    if spec != "-":
+        yield spec
+        return
+    from ocrpipe.acquire._imageio import probe_image
+    from ocrpipe.acquire._sources import load_article
+
+    data = _stdin_bytes()
+    try:
+        ext = probe_image(data).extension
+    except OcrpipeError:
+        yield load_article("-", None, all_images, data=data)
+        return
+    with tempfile.TemporaryDirectory(prefix="ocrpipe-stdin-") as tmp:
+        path = Path(tmp) / f"stdin.{ext}"
+        path.write_bytes(data)
+        yield str(path)
+
+
+MAX_STDIN = 256 * 1024 * 1024
+
+
+def _stdin_bytes() -> bytes:
+    if sys.stdin is None or sys.stdin.isatty():
+        raise InputError("`-` reads standard input, and it is a terminal", "pipe a file in: ocrpipe ocr - < poster.jpg")
+    data = sys.stdin.buffer.read(MAX_STDIN + 1)
+    if len(data) > MAX_STDIN:
+        raise InputError(f"standard input is over {MAX_STDIN} bytes")
+    if not data:
+        raise InputError("standard input is empty")
+    return data
 
 
 def _images_exit(images: Sequence[ImageResult], verified: bool = True) -> ExitCode:
@@ -255,28 +343,103 @@ def cmd_ocr(args: argparse.Namespace) -> int:
     from ocrpipe.recognition._executor import Job, recognize_all
 
     pre, ocr = _ocr_configs(args)
-    missing = [str(p) for p in args.images if not os.path.lexists(p)]
+    missing = [str(p) for p in args.images if str(p) != "-" and not os.path.lexists(p)]
     if missing:  # a mistyped argument is bad input (exit 2), found before any work
         raise InputError(f"no such file: {', '.join(missing)}", "check the paths")
-    jobs = [Job(index=i, path=p, file=str(p)) for i, p in enumerate(args.images)]
+    if sum(str(p) == "-" for p in args.images) > 1:
+        raise InputError("`-` (standard input) can be given once")
+    fmt = "json" if args.json else args.format
+    if fmt in ("hocr", "alto") and len(args.images) > 1:
+        raise InputError(f"--format {fmt} writes one document per image", "give one image, or use `ocrpipe run --formats`")
+    jobs = [
+        Job(index=i, path=p, file="-", data=_stdin_bytes()) if str(p) == "-" else Job(index=i, path=p, file=str(p))
+        for i, p in enumerate(args.images)
+    ]
     results, _prov = recognize_all(jobs, ocr, pre, args.debug)
-    if args.json:
+    if fmt == "json":
         out = {
             "images": [
                 {"path": r.file, "status": r.status, "error": r.error, "text": r.text, "lines": [to_json(ln) for ln in r.lines]}
                 for r in results
             ]
         }
-        say(json_text(out))
-    else:
+        _write_out(args.output, json_text(out) + "\n")
+    elif fmt == "hocr" and results[0].status == "ok":
+        from ocrpipe.output._hocr import hocr
+
+        _write_out(args.output, hocr(results[0], ocr.lang))
+    elif fmt == "alto" and results[0].status == "ok":
+        from ocrpipe.output._alto import alto
+
+        _write_out(args.output, alto(results[0], lang=ocr.lang))
+    elif fmt == "text":
+        parts = []
         for r in results:
             if r.status == "ok":
-                say(f"== {r.file}")
-                say(r.text)
+                parts.append((f"== {r.file}\n" if len(results) > 1 else "") + r.text + "\n")
+        text = "".join(parts)
+        _write_out(args.output, safe(text) if args.output == "-" else text)  # a terminal sees no control codes
     for r in results:
         if r.status != "ok":
             say(f"ocrpipe: image {r.index} failed: {field(r.error)}", file=sys.stderr)
     return _images_exit(results)
+
+
+def _write_out(target: str, content: str | bytes) -> None:
+    """To standard output for `-`, else atomically to the file."""
+    from ocrpipe._io import atomic_write_bytes
+
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if target == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        atomic_write_bytes(Path(target), data)
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from ocrpipe.output._formats import FORMAT_PATHS, convert
+
+    if args.output is not None:
+        return _convert_to_file(args)
+    convert(args.dir, args.to)
+    if not args.quiet:
+        say(f"-> {', '.join(field(args.dir / FORMAT_PATHS[f]) for f in args.to)}")
+    return ExitCode.OK
+
+
+def _convert_to_file(args: argparse.Namespace) -> int:
+    """--output FILE (or `-`): one format written as one file: the PDF, or one image's hOCR/ALTO (--image N)."""
+    import io
+
+    from ocrpipe.output._export import read_result
+
+    if len(args.to) != 1:
+        raise InputError("--output takes one format", "give --to pdf, or --to hocr/alto with --image N")
+    fmt = args.to[0]
+    result = read_result(args.dir)
+    if fmt == "pdf":
+        from ocrpipe.output._pdf import write_pdf
+
+        buf = io.BytesIO()
+        write_pdf(result, Path(args.dir), buf)
+        _write_out(args.output, buf.getvalue())
+        return ExitCode.OK
+    wanted = [im for im in result.images if im.status == "ok" and (args.image is None or im.index == args.image)]
+    if args.image is None or not wanted:
+        numbers = ", ".join(str(im.index) for im in result.images if im.status == "ok")
+        raise InputError(f"--to {fmt} --output writes one image's document", f"give --image N, one of: {numbers}")
+    lang = ((result.provenance.get("settings") or {}).get("ocr") or {}).get("lang")
+    if fmt == "hocr":
+        from ocrpipe.output._hocr import hocr
+
+        _write_out(args.output, hocr(wanted[0], lang))
+    else:
+        from ocrpipe.output._alto import alto
+
+        _write_out(args.output, alto(wanted[0], lang=lang))
+    return ExitCode.OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -289,5 +452,5 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not args.quiet:
         say("\n".join(_clause_table(result)))
     for line in _verification_lines(v):
-        say(line, file=sys.stdout if v.ok else sys.stderr)
-    return ExitCode.OK if v.ok else ExitCode.VERIFICATION_FAILED
+        say(line, file=sys.stdout if v.passed else sys.stderr)
+    return ExitCode.OK if v.passed else ExitCode.VERIFICATION_FAILED

@@ -13,9 +13,22 @@ from typing import Any
 
 from ocrpipe._version import __version__
 from ocrpipe.cli import _commands as cmd
-from ocrpipe.cli._options import ARTICLE, DB, JSON, OUT, Option, add_common, add_group, fetch_options, ocr_options
+from ocrpipe.cli._options import (
+    ARTICLE,
+    DB,
+    FORMATS_OPTION,
+    JSON,
+    OUT,
+    Option,
+    add_common,
+    add_group,
+    fetch_options,
+    formats_arg,
+    ocr_options,
+)
 from ocrpipe.cli._term import SafeFormatter, field, say
 from ocrpipe.errors import EngineError, ExitCode, OcrpipeError
+from ocrpipe.output._formats import FORMATS
 
 log = logging.getLogger("ocrpipe")
 
@@ -50,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         OUT,
         Option(("--expect",), "clause count to verify against", type=int, shown="from the title"),
         Option(("--review",), "also write DIR/review.html (see `ocrpipe review`)", flag=True),
+        FORMATS_OPTION,
     )
     add_group(p, "fetching", fetching)
     add_group(p, "recognition", recognition)
@@ -59,10 +73,39 @@ def build_parser() -> argparse.ArgumentParser:
         "ocr",
         "recognise image files, no article needed",
         cmd.cmd_ocr,
-        Option(("images",), "image files", type=Path, nargs="+"),
-        Option(("--json",), "print JSON instead of plain text", flag=True),
+        Option(("images",), "image files; - reads one from standard input", type=Path, nargs="+"),
+        Option(
+            ("--format",),
+            "text; json (every line with box and confidence); hocr or alto (one image)",
+            choices=("text", "json", "hocr", "alto"),
+            default="text",
+        ),
+        Option(("--json",), "the same as --format json", flag=True),
+        Option(("-o", "--output"), "write to FILE; - is standard output", metavar="FILE", default="-", shown="-"),
     )
     add_group(p, "recognition", recognition)
+
+    _command(
+        sub,
+        "convert",
+        "add hOCR, ALTO or a searchable PDF to a finished run directory",
+        cmd.cmd_convert,
+        Option(("dir",), "output directory of `ocrpipe run`", type=Path),
+        Option(
+            ("--to",),
+            f"formats, comma-separated: {', '.join(FORMATS)} (DIR/hocr/NNN.hocr, DIR/alto/NNN.xml, DIR/article.pdf)",
+            type=formats_arg,
+            required=True,
+            metavar="FORMATS",
+        ),
+        Option(
+            ("-o", "--output"),
+            "write one format to FILE instead (- is standard output): the PDF, or with --image one image's hOCR/ALTO",
+            metavar="FILE",
+            shown="into DIR",
+        ),
+        Option(("--image",), "the image (its number in result.json) for --output with hocr or alto", type=int),
+    )
 
     _command(
         sub,
@@ -118,7 +161,12 @@ def _add_corpus_commands(sub: Any, fetching: list[Option], recognition: list[Opt
         cmd.cmd_corpus_export,
         Option(("out",), "output file ('-' for standard output)", type=Path),
         DB,
-        Option(("--format",), "record format", choices=("jsonl", "csv", "txt"), default="jsonl"),
+        Option(
+            ("--format",),
+            "record format; csv is flat, one column per field",
+            choices=("jsonl", "csv", "txt"),
+            shown="from OUT's suffix (.jsonl, .csv, .txt); jsonl for - or no suffix",
+        ),
         Option(
             ("--level",), "one record per clause, image or article", choices=("clause", "image", "article"), default="clause"
         ),
@@ -154,8 +202,32 @@ def _add_corpus_commands(sub: Any, fetching: list[Option], recognition: list[Opt
         Option(("query",), "words to find; two characters or fewer are scanned, not looked up"),
         DB,
         Option(("--limit",), "hits shown at most", type=int, default=20),
+        Option(("--article",), "only articles whose URL/path or title contains this", shown="all"),
+        Option(("--since",), "only articles dated on or after this (2024, 2024-05, 2024-05-01)", shown="any date"),
+        Option(("--until",), "only articles dated on or before this", shown="any date"),
         JSON,
     )
+
+
+class _Formatter(SafeFormatter):
+    """ocrpipe's own records as "ocrpipe: LEVEL: ...", another library's under its own name;
+    through the terminal sanitiser (SafeFormatter)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.who = "ocrpipe" if record.name.split(".")[0] == "ocrpipe" else record.name
+        return super().format(record)
+
+
+def _setup_logging(level: int) -> None:
+    """-v/-vv raise ocrpipe's own log level only: other libraries (Pillow's PNG chunks at debug)
+    stay at warnings."""
+    root = logging.getLogger()
+    if not root.handlers:  # as basicConfig: a host that set up logging (or pytest) keeps its own
+        handler = logging.StreamHandler()
+        handler.setFormatter(_Formatter("%(who)s: %(levelname)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    log.setLevel(level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,9 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet or args.verbose == 0 else (logging.INFO if args.verbose == 1 else logging.DEBUG)
-    handler = logging.StreamHandler()
-    handler.setFormatter(SafeFormatter("ocrpipe: %(levelname)s: %(message)s"))
-    logging.basicConfig(level=level, handlers=[handler])
+    _setup_logging(level)
     try:
         return int(args.func(args))
     except OcrpipeError as exc:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ocrpipe.config import BACKENDS, BINARIZE, CACHE_ENV, PREFER, FetchConfig, OcrConfig, PreprocessConfig, default_cache_dir
+from ocrpipe.errors import InputError
+from ocrpipe.output._formats import parse_formats
 
 _UNSET: Any = object()
 
@@ -141,7 +143,7 @@ def ocr_options() -> list[Option]:
         ),
         Option(("--jobs",), "images recognised in parallel", Oc, "jobs", type=int, shown="all cores"),
         Option(("--backend",), "Tesseract binding", Oc, "backend", choices=BACKENDS, shown="auto: tesserocr when installed"),
-        Option(("--lang",), "Tesseract language", Oc, "lang"),
+        Option(("--lang",), "Tesseract language(s), a+b for several (chi_sim+eng)", Oc, "lang"),
         Option(("--tessdata",), "folder holding <lang>.traineddata", Oc, "tessdata", type=Path, shown="found automatically"),
         Option(("--ocr-timeout",), "seconds per recognition call", Oc, "timeout", type=float),
         Option(
@@ -167,11 +169,30 @@ def ocr_options() -> list[Option]:
     ]
 
 
+def formats_arg(spec: str) -> tuple[str, ...]:
+    """--formats/--to: argparse reports a bad name as a usage error (exit 2), never a traceback."""
+    try:
+        return parse_formats(spec)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(f"{exc.message} ({exc.hint})") from None
+
+
 # options of more than one command, outside the configs
+FORMATS_OPTION = Option(
+    ("--formats",),
+    "also write standard outputs, comma-separated: hocr (DIR/hocr/NNN.hocr), alto (DIR/alto/NNN.xml), "
+    "pdf (DIR/article.pdf, searchable)",
+    type=formats_arg,
+    default=(),
+    metavar="LIST",
+    shown="none",
+)
 OUT = Option(("--out",), "output directory", type=Path, required=True)
 JSON = Option(("--json",), "print JSON", flag=True)
 DB = Option(("--db",), "the corpus store, one SQLite file", type=Path, shown="$OCRPIPE_DB or ./ocrpipe.db")
-ARTICLE = Option(("article",), "article file (.md/.html), article URL, list of image URLs, or image directory")
+ARTICLE = Option(
+    ("article",), "article file (.md/.html), article URL, list of image URLs, image directory, or - (standard input)"
+)
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:

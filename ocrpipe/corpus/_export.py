@@ -46,6 +46,7 @@ def _records(store: Store, level: str) -> Iterator[dict[str, Any]]:
                     "promised_count": r["promised"],
                 },
                 "verification": {
+                    "status": status_of(v),
                     "ok": bool(v.get("ok")),
                     "expected": v.get("expected"),
                     "found": len(v.get("found", [])),
@@ -88,10 +89,18 @@ def _records(store: Store, level: str) -> Iterator[dict[str, Any]]:
                 "state": r["state"],
                 "error": r["error"],
                 "promised_count": r["promised"],
+                "verification": status_of(v) if v else None,
                 "verification_ok": bool(v.get("ok")) if v else None,
                 "missing": v.get("missing", []),
                 "duplicate_of": r["dup_key"],
             }
+
+
+def status_of(v: dict) -> str:
+    """ok, failed or not applicable (no count promised); stored rows may predate the field."""
+    if v.get("expected") is None:
+        return "not applicable"
+    return "ok" if v.get("ok") else "failed"
 
 
 def _provenance(prov: dict, settings: str | None) -> dict[str, Any]:
@@ -117,18 +126,50 @@ def export(store: Store, out: TextIO, fmt: str = "jsonl", level: str = "clause")
         if fmt == "jsonl":
             out.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
         elif fmt == "csv":
-            flat = {
-                k: (json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, (dict, list)) else v)
-                for k, v in rec.items()
-            }
+            flat = flatten(rec)
             if writer is None:
-                writer = csv.DictWriter(out, fieldnames=list(flat))
+                # the first record's columns; every record of a level has the same fields
+                writer = csv.DictWriter(out, fieldnames=list(flat), restval="", extrasaction="ignore")
                 writer.writeheader()
             writer.writerow(flat)
         else:
             out.write(_as_text(rec, level) + "\n")
         n += 1
     return n
+
+
+SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".txt": "txt", ".tsv": "txt"}
+
+
+def format_for(path: Path) -> str:
+    """The export format a file name asks for: .jsonl/.ndjson, .csv, .txt/.tsv; JSONL for '-' and a
+    name without a suffix; an unknown suffix is an InputError (x.xlsx must not get JSONL)."""
+    if str(path) == "-" or not Path(path).suffix:
+        return "jsonl"
+    fmt = SUFFIXES.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise InputError(
+            f"{path}: cannot tell the export format from the suffix {Path(path).suffix or '(none)'!r}",
+            "name the file .jsonl, .csv or .txt, or give --format",
+        )
+    return fmt
+
+
+def flatten(rec: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """One column per field for CSV: nested objects become dotted names (article.title), lists of
+    plain values are joined with spaces; deeper structures (the settings) stay JSON in one cell."""
+    out: dict[str, Any] = {}
+    for k, v in rec.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict) and not prefix:
+            out.update(flatten(v, name + "."))
+        elif isinstance(v, list) and all(isinstance(x, (int, float, str)) and not isinstance(x, bool) for x in v):
+            out[name] = " ".join(str(x) for x in v)
+        elif isinstance(v, (dict, list)):
+            out[name] = json.dumps(v, ensure_ascii=False, sort_keys=True)
+        else:
+            out[name] = v
+    return out
 
 
 def _as_text(rec: dict[str, Any], level: str) -> str:

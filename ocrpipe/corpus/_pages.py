@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import replace
 from pathlib import Path
 
 from ocrpipe.acquire._cache import DownloadCache
+from ocrpipe.corpus._export import status_of
 from ocrpipe.corpus._store import Store
 from ocrpipe.errors import OcrpipeError, OutputError
 
@@ -21,9 +23,8 @@ def review_pages(store: Store, out_dir: Path, cache_dir: Path) -> Path:
     path in a stored (or imported) result is never read. One article that cannot be
     written is listed with its error; the others and the index go on.
     """
-    import html
-
     from ocrpipe._io import atomic_write_text
+    from ocrpipe.review._page import index_page
 
     cache = DownloadCache(cache_dir)
     out_dir = Path(out_dir)
@@ -42,25 +43,34 @@ def review_pages(store: Store, out_dir: Path, cache_dir: Path) -> Path:
             continue
         if link is not None:
             rows.append((key, state, verified, link))
-    items = []
-    for key, state, verified, link in rows:
-        label = {"failed": "fetch failed", "duplicate": "duplicate", "unreviewable": "no review page"}.get(state) or (
-            "verification ok" if verified else "verification FAILED"
+    meta = {
+        r["key"]: r
+        for r in store.db.execute("SELECT key, title, date, verification, error, duplicate_of FROM articles").fetchall()
+    }
+    entries = []
+    for key, state, _verified, link in rows:
+        m = meta.get(key)
+        v = json.loads(m["verification"] or "{}") if m else {}
+        if state in ("failed", "duplicate", "unreviewable"):
+            verdict = {"failed": "fetch failed", "duplicate": "duplicate", "unreviewable": "no review page"}[state]
+            detail = (m["error"] or "") if m and state == "failed" else ""
+        else:
+            verdict = status_of(v)
+            found = len(v.get("found", []))
+            detail = f"{found} clauses" + (f" of {v['expected']}" if v.get("expected") is not None else "")
+            if v.get("missing"):
+                detail += ", missing " + ", ".join(map(str, v["missing"]))
+        entries.append(
+            {
+                "title": m["title"] if m else None,
+                "date": m["date"] if m else None,
+                "key": key,
+                "link": link,
+                "verdict": verdict,
+                "detail": detail[:200],
+            }
         )
-        cls = "bad" if state in ("failed", "unreviewable") or verified is False else "ok"
-        name = html.escape(key)
-        items.append(
-            f'<li class="{cls}"><span>{label}</span> '
-            + (f'<a href="{html.escape(link)}">{name}</a>' if link else name)
-            + "</li>"
-        )
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>ocrpipe corpus review</title>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'><link rel='icon' href='data:,'>"
-        "<style>body{font-family:system-ui,sans-serif;margin:1rem}li{margin:.3rem 0}li span{display:inline-block;"
-        "width:11rem;font-weight:600}.bad span{color:#c62828}.ok span{color:#1a7f37}</style></head><body>"
-        f"<h1>ocrpipe corpus: {len(rows)} articles</h1><ol>{''.join(items)}</ol></body></html>"
-    )
+    page = index_page(entries)
     index = out_dir / "index.html"
     atomic_write_text(index, page)
     return index

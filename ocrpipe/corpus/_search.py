@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from ocrpipe.corpus._store import Store
 from ocrpipe.errors import InputError
@@ -10,21 +12,93 @@ from ocrpipe.errors import InputError
 
 @dataclass(frozen=True)
 class Hit:
+    """One place the query was found. Numbers count from 1: `image` is the image's place in the
+    article's series, `line` the line's place in that image (reading order), `number` the clause's."""
+
     kind: str  # "clause" or "image"
     title: str | None
     date: str | None
-    key: str
-    number: int | None
+    key: str  # the article
+    number: int | None  # the clause (clause hits)
     snippet: str
     score: float
+    image: int | None = None
+    line: int | None = None
+
+    @property
+    def clause(self) -> int | None:
+        return self.number
 
 
 MARK = ("[", "]")
 MAX_LIMIT = 10_000
 
 
-def search(store: Store, query: str, limit: int = 20) -> tuple[list[Hit], bool]:
-    """Clauses and image text matching query, best first; (hits, used the LIKE fallback)."""
+def _filters(article: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
+    """SQL (on articles `a`) and its parameters: key or title containing `article`; dates within
+    since..until, inclusive, compared on as many characters as given (2024, 2024-05, 2024-05-01)."""
+    sql: list[str] = []
+    params: list[Any] = []
+    if article:
+        like = "%" + _like_escape(article) + "%"
+        sql.append("(a.key LIKE ? ESCAPE '\\' OR a.title LIKE ? ESCAPE '\\')")
+        params += [like, like]
+    if since:
+        sql.append("substr(a.date, 1, ?) >= ?")
+        params += [len(since), since]
+    if until:
+        sql.append("substr(a.date, 1, ?) <= ?")
+        params += [len(until), until]
+    return "".join(f" AND {c}" for c in sql), params
+
+
+def _like_escape(q: str) -> str:
+    return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _line_of(store: Store, sha: str | None, settings: str | None, needle: str) -> int | None:
+    """The first line (from 1) of a stored image whose text holds needle (or its start, when the
+    needle runs over a line break)."""
+    if not sha or not needle:
+        return None
+    row = store.db.execute("SELECT lines FROM images WHERE sha256 = ? AND settings = ?", (sha, settings)).fetchone()
+    if row is None:
+        return None
+    texts = [ln.get("text", "") for ln in json.loads(row["lines"])]
+    for probe in (needle, needle[:6], needle[:3]):
+        for n, text in enumerate(texts, 1):
+            if probe and probe in text:
+                return n
+    return None
+
+
+def _clause_place(store: Store, key: str, images_json: str, title: str, body: str) -> tuple[int | None, int | None]:
+    """(image, line), both from 1, where a clause starts: its first image, the line its heading is on."""
+    images = json.loads(images_json or "[]")
+    if not images:
+        return None, None
+    pos = images[0]
+    row = store.db.execute(
+        "SELECT ai.sha256, a.settings FROM article_images ai JOIN articles a ON a.id = ai.article_id "
+        "WHERE a.key = ? AND ai.position = ?",
+        (key, pos),
+    ).fetchone()
+    line = _line_of(store, row["sha256"], row["settings"], (title or body)[:12]) if row else None
+    return pos + 1, line
+
+
+def search(
+    store: Store,
+    query: str,
+    limit: int = 20,
+    article: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> tuple[list[Hit], bool]:
+    """Clauses and image lines matching query, best first; (hits, used the LIKE fallback).
+
+    `article` keeps articles whose key or title contains it; `since`/`until` bound their date.
+    """
     q = query.strip()
     if not q:
         raise InputError("the search query is empty")
@@ -36,39 +110,76 @@ def search(store: Store, query: str, limit: int = 20) -> tuple[list[Hit], bool]:
         ) from None
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise InputError(f"--limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
+    where, params = _filters(article, since, until)
+    hits: list[Hit] = []
     if len(q) >= 3:
         phrase = '"' + q.replace('"', '""') + '"'  # one phrase: trigram matches any substring
         rows = store.db.execute(
-            "SELECT a.title, a.date, a.key, c.number, snippet(clause_fts, -1, ?, ?, '…', 12) AS snip, "
-            "bm25(clause_fts) AS score FROM clause_fts JOIN clauses c ON c.id = clause_fts.rowid "
-            "JOIN articles a ON a.id = c.article_id WHERE clause_fts MATCH ? ORDER BY score LIMIT ?",
-            (*MARK, phrase, limit),
+            "SELECT a.title, a.date, a.key, c.number, c.images, c.title AS ct, c.body, "
+            "snippet(clause_fts, -1, ?, ?, '…', 12) AS snip, bm25(clause_fts) AS score "
+            "FROM clause_fts JOIN clauses c ON c.id = clause_fts.rowid "
+            f"JOIN articles a ON a.id = c.article_id WHERE clause_fts MATCH ?{where} ORDER BY score LIMIT ?",
+            (*MARK, phrase, *params, limit),
         ).fetchall()
-        hits = [Hit("clause", r["title"], r["date"], r["key"], r["number"], _flat(r["snip"]), r["score"]) for r in rows]
+        for r in rows:
+            image, _ = _clause_place(store, r["key"], r["images"], r["ct"], r["body"])
+            line = _clause_line(store, r, q)
+            hits.append(Hit("clause", r["title"], r["date"], r["key"], r["number"], _flat(r["snip"]), r["score"], image, line))
         rows = store.db.execute(
-            "SELECT a.title, a.date, a.key, m.snip, min(m.score) AS score FROM "
+            "SELECT a.title, a.date, a.key, ai.position, m.sha256, m.settings, m.snip, m.score FROM "
             "(SELECT sha256, settings, snippet(image_fts, 2, ?, ?, '…', 12) AS snip, bm25(image_fts) AS score "
-            " FROM image_fts WHERE image_fts MATCH ? ORDER BY score LIMIT ?) m "
+            " FROM image_fts WHERE image_fts MATCH ?) m "
             "JOIN article_images ai ON ai.sha256 = m.sha256 "
-            "JOIN articles a ON a.id = ai.article_id AND a.settings = m.settings AND a.state = 'done' "
-            "GROUP BY a.id ORDER BY score LIMIT ?",
-            (*MARK, phrase, limit, limit),
+            f"JOIN articles a ON a.id = ai.article_id AND a.settings = m.settings AND a.state = 'done'{where} "
+            "ORDER BY m.score, a.key, ai.position LIMIT ?",
+            (*MARK, phrase, *params, limit),
         ).fetchall()
-        hits += [Hit("image", r["title"], r["date"], r["key"], None, _flat(r["snip"]), r["score"]) for r in rows]
+        for r in rows:
+            line = _line_of(store, r["sha256"], r["settings"], q)
+            hits.append(
+                Hit("image", r["title"], r["date"], r["key"], None, _flat(r["snip"]), r["score"], r["position"] + 1, line)
+            )
         hits.sort(key=lambda h: (h.score, h.kind != "clause"))
         return hits[:limit], False
     # 1-2 characters: below the trigram; a plain scan (slower on a big store, and said so)
-    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    like = "%" + _like_escape(q) + "%"
     rows = store.db.execute(
-        "SELECT a.title, a.date, a.key, c.number, c.title AS ct, c.body FROM clauses c "
-        "JOIN articles a ON a.id = c.article_id WHERE c.title LIKE ? ESCAPE '\\' OR c.body LIKE ? ESCAPE '\\' "
-        "ORDER BY a.key, c.ordinal LIMIT ?",
-        (like, like, limit),
+        "SELECT a.title, a.date, a.key, c.number, c.images, c.title AS ct, c.body FROM clauses c "
+        "JOIN articles a ON a.id = c.article_id WHERE (c.title LIKE ? ESCAPE '\\' OR c.body LIKE ? ESCAPE '\\')"
+        f"{where} ORDER BY a.key, c.ordinal LIMIT ?",
+        (like, like, *params, limit),
     ).fetchall()
-    hits = [
-        Hit("clause", r["title"], r["date"], r["key"], r["number"], _mark(r["ct"] + "：" + r["body"], q), 0.0) for r in rows
-    ]
+    for r in rows:
+        image, _ = _clause_place(store, r["key"], r["images"], r["ct"], r["body"])
+        hits.append(
+            Hit(
+                "clause",
+                r["title"],
+                r["date"],
+                r["key"],
+                r["number"],
+                _mark(r["ct"] + "：" + r["body"], q),
+                0.0,
+                image,
+                _clause_line(store, r, q),
+            )
+        )
     return hits, True
+
+
+def _clause_line(store: Store, r: Any, q: str) -> int | None:
+    """The line (from 1) of the query within the clause's images, else where the clause starts."""
+    for pos in json.loads(r["images"] or "[]"):
+        row = store.db.execute(
+            "SELECT ai.sha256, a.settings FROM article_images ai JOIN articles a ON a.id = ai.article_id "
+            "WHERE a.key = ? AND ai.position = ?",
+            (r["key"], pos),
+        ).fetchone()
+        if row is not None:
+            line = _line_of(store, row["sha256"], row["settings"], q)
+            if line is not None:
+                return line
+    return _clause_place(store, r["key"], r["images"], r["ct"], r["body"])[1]
 
 
 def _flat(text: str) -> str:

@@ -313,7 +313,7 @@ class Store:
                     digest,
                     dup,
                     json.dumps(to_json(v)),
-                    int(v.ok),
+                    None if v.status == "not applicable" else int(v.ok),
                     json.dumps(result.provenance, ensure_ascii=False),
                     time.time(),
                 ),
@@ -406,10 +406,10 @@ class Store:
     def article_keys(self) -> list[tuple[str, str, bool | None]]:
         """(key, state, verified) of every article: failed verification first, then ok, then failed fetches."""
         rows = self.db.execute(
-            "SELECT key, state, verified FROM articles ORDER BY "
-            "CASE WHEN state = 'failed' THEN 2 WHEN verified = 0 THEN 0 ELSE 1 END, key"
+            "SELECT key, state, verified, verification FROM articles ORDER BY "
+            f"CASE WHEN state = 'failed' THEN 2 WHEN {_FAILED_VERIFICATION} THEN 0 ELSE 1 END, key"
         ).fetchall()
-        return [(r["key"], r["state"], None if r["verified"] is None else bool(r["verified"])) for r in rows]
+        return [(r["key"], r["state"], _verified(r)) for r in rows]
 
     # -- status ----------------------------------------------------------------
 
@@ -426,7 +426,7 @@ class Store:
         failed = [dict(r) for r in self.db.execute("SELECT key, error FROM articles WHERE state = 'failed' ORDER BY key")]
         unverified = []
         for r in self.db.execute(
-            "SELECT key, title, verification FROM articles WHERE state = 'done' AND verified = 0 ORDER BY key"
+            f"SELECT key, title, verification FROM articles WHERE state = 'done' AND {_FAILED_VERIFICATION} ORDER BY key"
         ):
             v = json.loads(r["verification"])
             unverified.append(
@@ -447,6 +447,18 @@ class Store:
             )
         ]
         return {"counts": self.counts(), "failed": failed, "verification_failed": unverified, "duplicates": dups}
+
+
+# a failed verification: a count was promised (or given) and not met. Rows written before
+# "not applicable" existed say verified = 0 where nothing was promised: the expected count decides.
+_FAILED_VERIFICATION = "verified = 0 AND json_extract(verification, '$.expected') IS NOT NULL"
+
+
+def _verified(row: sqlite3.Row) -> bool | None:
+    """True/False for a verification that checked a count; None when not applicable (or not run)."""
+    if row["verified"] is None or json.loads(row["verification"] or "{}").get("expected") is None:
+        return None
+    return bool(row["verified"])
 
 
 def _statements(script: str) -> list[str]:

@@ -26,8 +26,9 @@ from ocrpipe.errors import OutputError
 log = logging.getLogger(__name__)
 
 LOCK = ".ocrpipe.lock"
-RESULT_FILES = ("result.json", "clauses.md", "text.txt")  # written from a recognition result
-COMMIT_ORDER = ("images", "manifest.json", "clauses.md", "text.txt", "result.json")
+# written from a recognition result (hocr/, alto/, article.pdf: --formats)
+RESULT_FILES = ("result.json", "clauses.md", "text.txt", "hocr", "alto", "article.pdf")
+COMMIT_ORDER = ("images", "manifest.json", "hocr", "alto", "article.pdf", "clauses.md", "text.txt", "result.json")
 # Made from a run's result after it (review.html): describes the previous run until written again, so it goes
 DERIVED_FILES = ("review.html",)
 

@@ -14,7 +14,9 @@ from typing import Any, Literal
 
 from ocrpipe.output._serial import from_json, to_json
 
-Box = tuple[int, int, int, int]  # x, y, w, h in image pixels
+Box = tuple[int, int, int, int]  # x, y, w, h in image pixels: left, top, width, height
+Point = tuple[int, int]  # x, y in image pixels
+VerificationStatus = Literal["ok", "failed", "not applicable"]
 LineKind = Literal["text", "badge"]
 ImageStatus = Literal["ok", "failed"]
 FailStage = Literal["download", "read", "recognize"]
@@ -44,6 +46,17 @@ class LineResult:
     block: int = 0
     text_height: float = field(default=0.0, metadata=_R1)  # px in the image; the clause parser compares heights
     original: str | None = None  # what the engine read, when a person corrected `text` (corrections.json)
+    # the line's outline, clockwise from its top-left corner, where it is not an upright box
+    # (a rotated or tilted line found by the detector); empty: the bbox is the outline
+    polygon: tuple[Point, ...] = ()
+
+    @property
+    def outline(self) -> tuple[Point, ...]:
+        """The polygon, or the bbox's four corners."""
+        if self.polygon:
+            return self.polygon
+        x, y, w, h = self.bbox
+        return ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,8 @@ class ImageResult:
     scale: float | None = field(default=None, metadata=_R3)
     seconds: float | None = field(default=None, metadata=_R3)
     lines: tuple[LineResult, ...] = ()
+    # seconds per stage of recognition (load, lines, recognise): logged with -v, not saved
+    timings: tuple[tuple[str, float], ...] = field(default=(), compare=False, metadata={"export": False})
 
     _exported = ("text",)
 
@@ -96,9 +111,25 @@ class Verification:
     out_of_order: tuple[int, ...] = ()
     ok: bool = False
 
+    _exported = ("status",)
+
+    @property
+    def status(self) -> VerificationStatus:
+        """ "not applicable" when no count was promised or given: there is nothing to check against."""
+        if self.expected is None:
+            return "not applicable"
+        return "ok" if self.ok else "failed"
+
+    @property
+    def passed(self) -> bool:
+        """Nothing wrong was found: ok, or not applicable (what exit codes go by)."""
+        return self.status != "failed"
+
     def summary(self) -> str:
-        exp = self.expected if self.expected is not None else "no promised count"
-        return f"{'ok' if self.ok else 'FAILED'} (expected {exp}, found {len(self.found)})"
+        if self.expected is None:
+            n = len(self.found)
+            return f"not applicable (no promised count; found {n} clause{'' if n == 1 else 's'}; --expect N checks a count)"
+        return f"{'ok' if self.ok else 'FAILED'} (expected {self.expected}, found {len(self.found)})"
 
     def problems(self) -> list[str]:
         """One line per kind of problem: missing, duplicated, out-of-order numbers."""

@@ -8,13 +8,17 @@ missing, and hands the jobs to the executor the configuration asks for.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-from collections.abc import Callable, Sequence
+import sys
+import threading
+import types
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
+from multiprocessing import context, popen_forkserver
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ocrpipe._models import manifest
 from ocrpipe._version import __version__
@@ -72,6 +76,47 @@ class Executor(Protocol):
     ) -> list[ImageResult]: ...
 
 
+_launching = threading.Lock()
+
+
+@contextmanager
+def _caller_hidden() -> Iterator[None]:
+    """Hide the caller's __main__ while a worker is launched.
+
+    multiprocessing hands a new worker the path of the caller's main script, and the
+    worker (and the forkserver, which preloads it) runs that script again: a script
+    that calls ocrpipe without an `if __name__ == "__main__":` guard would start its
+    own run in every worker. The workers need nothing from it (the job function lives
+    in ocrpipe.recognition._worker), so for the moment of the launch __main__ is a
+    blank module: no path or name is handed over, nothing is re-run.
+    """
+    with _launching:
+        real = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = real
+
+
+class _Popen(popen_forkserver.Popen):
+    def _launch(self, process_obj: Any) -> None:
+        with _caller_hidden():
+            super()._launch(process_obj)  # type: ignore[misc]
+
+
+class _Process(context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> _Popen:
+        return _Popen(process_obj)
+
+
+class _Context(context.ForkServerContext):
+    """forkserver, whose workers never run the caller's main script."""
+
+    Process = _Process
+
+
 @dataclass(frozen=True)
 class LocalExecutor:
     """A pool of `workers` processes on this machine (forkserver: no fork of a threaded parent)."""
@@ -86,8 +131,7 @@ class LocalExecutor:
         # forkserver, not fork: a child forked from a parent whose OpenCV/ONNX threads hold a
         # lock can hang forever (seen: the detector loaded in the parent, then fork); the
         # server process is started on first use, never at import
-        ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=_Context()) as pool:
             for n, res in enumerate(pool.map(work, jobs), 1):
                 results.append(res)
                 if progress:
@@ -103,6 +147,15 @@ def executor_for(ocr: OcrConfig, n_jobs: int, dask: str | None = None) -> Execut
         return DaskExecutor(dask)
     workers = min(ocr.jobs, n_jobs)
     return LocalExecutor(workers) if workers > 1 else None
+
+
+def _log_timings(r: ImageResult) -> None:
+    """-v: where one image's time went (workers have no log handlers: the parent says it)."""
+    if r.status != "ok":
+        log.info("image %d: %s (%s)", r.index, r.status, r.error)
+        return
+    stages = " · ".join(f"{name} {sec:.2f}s" for name, sec in r.timings)
+    log.info("image %d: %s · total %.2fs · %d lines", r.index, stages or "-", r.seconds or 0.0, len(r.lines))
 
 
 def recognize_all(
@@ -126,13 +179,19 @@ def recognize_all(
     if pre.segment == "detect":
         provenance["detection"] = detector_for(pre).provenance()  # fails fast when the model is missing
     executor = executor_for(ocr, len(jobs), dask)
+    if debug_dir is not None:
+        Path(debug_dir).mkdir(parents=True, exist_ok=True)
     if executor is not None:
         engine.close()
-        return executor.map(jobs, ocr, pre, debug_dir, progress), provenance
-    results: list[ImageResult] = []
+        results = executor.map(jobs, ocr, pre, debug_dir, progress)
+        for r in results:
+            _log_timings(r)
+        return results, provenance
+    results = []
     try:
         for n, job in enumerate(jobs, 1):
             results.append(recognize_one(job, engine, pre, debug_dir))
+            _log_timings(results[-1])
             if progress:
                 progress(n, len(jobs))
     finally:

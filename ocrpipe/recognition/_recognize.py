@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from ocrpipe.vision._detect import (
 from ocrpipe.vision._geometry import deskew, map_box
 from ocrpipe.vision._layout import reading_order
 from ocrpipe.vision._lineclean import clean_badge, clean_line, trim_ornaments
-from ocrpipe.vision._preprocess import preprocess, write_debug
+from ocrpipe.vision._preprocess import preprocess, write_debug, write_overlay
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +54,16 @@ def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir
     base: dict[str, Any] = dict(index=job.index, file=job.file or str(job.path), url=job.url)
     try:
         rgb = load_image(job.data if job.data is not None else job.path, max_pixels=pre.max_pixels)
-        if pre.segment == "engine":
-            return _engine_layout(job, rgb, engine, pre, base, t0)
-        if pre.segment == "detect":
-            return _detected_layout(job, rgb, engine, pre, base, t0)
+        clock = _Clock(t0)
+        clock.lap("load")
+        if pre.segment in ("engine", "detect"):
+            find = _engine_layout if pre.segment == "engine" else _detected_layout
+            res = find(job, rgb, engine, pre, base, t0, clock)
+            if debug_dir is not None:
+                write_overlay(rgb, [ln.outline for ln in res.lines], debug_dir, f"{job.index:03d}")
+            return replace(res, timings=clock.laps())
         layout = preprocess(rgb, pre, debug=debug_dir is not None)
+        clock.lap("lines")
         if debug_dir is not None:
             write_debug(layout, debug_dir, f"{job.index:03d}")
         lines: list[LineResult] = []
@@ -98,6 +103,7 @@ def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir
         log.info("image %d (%s): %s", job.index, job.path, exc.message)  # recorded on the image; the CLI reports it
         stage: FailStage = "read" if isinstance(exc, ImageError) else "recognize"
         return ImageResult(**base, status="failed", stage=stage, error=str(exc), seconds=time.perf_counter() - t0)
+    clock.lap("recognise")
     return ImageResult(
         **base,
         width=layout.width,
@@ -106,11 +112,34 @@ def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir
         scale=layout.scale,
         seconds=time.perf_counter() - t0,
         lines=tuple(lines),
+        timings=clock.laps(),
     )
 
 
+class _Clock:
+    """Seconds per stage of one image, for -v."""
+
+    def __init__(self, t0: float) -> None:
+        self._last = t0
+        self._laps: list[tuple[str, float]] = []
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self._laps.append((stage, round(now - self._last, 4)))
+        self._last = now
+
+    def laps(self) -> tuple[tuple[str, float], ...]:
+        return tuple(self._laps)
+
+
 def _engine_layout(
-    job: Job, rgb: np.ndarray, engine: Recognizer, pre: PreprocessConfig, base: dict[str, Any], t0: float
+    job: Job,
+    rgb: np.ndarray,
+    engine: Recognizer,
+    pre: PreprocessConfig,
+    base: dict[str, Any],
+    t0: float,
+    clock: _Clock,
 ) -> ImageResult:
     """Let an engine with its own text detector find and read the lines (segment="engine")."""
     if not isinstance(engine, LayoutReader):
@@ -118,6 +147,7 @@ def _engine_layout(
     H, W = rgb.shape[:2]
     skew, work, matrix = deskew(rgb, pre.max_angle, pre.deskew)
     found = engine.read_lines(work)
+    clock.lap("detect+recognise")  # the engine does both in one call
     heights = sorted(d.box[3] for d in found) or [20]
     ordered = reading_order([d.box for d in found], float(heights[len(heights) // 2]))
     by_box = {d.box: d for d in found}
@@ -144,7 +174,13 @@ def detector_for(pre: PreprocessConfig) -> TextDetector:
 
 
 def _detected_layout(
-    job: Job, rgb: np.ndarray, engine: Recognizer, pre: PreprocessConfig, base: dict[str, Any], t0: float
+    job: Job,
+    rgb: np.ndarray,
+    engine: Recognizer,
+    pre: PreprocessConfig,
+    base: dict[str, Any],
+    t0: float,
+    clock: _Clock,
 ) -> ImageResult:
     """Lines found by the DB detector, turned upright, read by the engine (segment="detect")."""
     det = detector_for(pre)
@@ -167,6 +203,7 @@ def _detected_layout(
     for i, b in enumerate(boxes):
         slots.setdefault(b, []).append(i)
     badges = badge_candidates([r.box for r in regions])
+    clock.lap("detect")
     lines = []
     for o in ordered:
         i = slots[o.box].pop(0)
@@ -181,6 +218,7 @@ def _detected_layout(
                         kind="badge",
                         block=o.block,
                         text_height=float(min(regions[i].size)),
+                        polygon=regions[i].polygon,
                     )
                 )
                 continue
@@ -193,8 +231,16 @@ def _detected_layout(
         text = normalize_line(" ".join(rec.text.split("\n")))
         if text:
             lines.append(
-                LineResult(text=text, confidence=rec.confidence, bbox=regions[i].box, block=o.block, text_height=text_h)
+                LineResult(
+                    text=text,
+                    confidence=rec.confidence,
+                    bbox=regions[i].box,
+                    block=o.block,
+                    text_height=text_h,
+                    polygon=regions[i].polygon,
+                )
             )
+    clock.lap("recognise")
     return ImageResult(
         **base, width=W, height=H, skew=round(-angle, 3), scale=1.0, seconds=time.perf_counter() - t0, lines=tuple(lines)
     )

@@ -38,6 +38,7 @@ def page_data(result: RunResult, stale: int = 0) -> dict[str, Any]:
         "source": result.article.source,
         "verification": {
             "ok": v.ok,
+            "status": v.status,
             "expected": v.expected,
             "found": len(v.found),
             "missing": list(v.missing),
@@ -69,6 +70,7 @@ def page_data(result: RunResult, stale: int = 0) -> dict[str, Any]:
                         "text": ln.text,
                         "conf": round(ln.confidence, 1),
                         "bbox": list(ln.bbox),
+                        "polygon": [list(p) for p in ln.polygon],
                         "kind": ln.kind,
                         "corrected": ln.original is not None,
                         "original": ln.original,
@@ -113,6 +115,51 @@ def write_page(out_dir: Path) -> Path:
     path = out_dir / PAGE
     atomic_write_text(path, render(result))
     return path
+
+
+VERDICT_CLASS = {
+    "ok": "ok",
+    "failed": "bad",
+    "not applicable": "na",
+    "fetch failed": "bad",
+    "no review page": "bad",
+    "duplicate": "na",
+}
+
+
+def index_page(rows: list[dict[str, Any]]) -> str:
+    """The corpus's index: one row per article (title, date, verdict, where it came from), in the
+    article pages' style. A row: title, date, key, link (None: no page), verdict (a key of
+    VERDICT_CLASS), detail."""
+    esc = html.escape
+    items = []
+    for r in rows:
+        verdict = r["verdict"]
+        shown = "FAILED" if verdict == "failed" else verdict  # as the CLI and the article page say it
+        label = verdict if verdict in ("fetch failed", "duplicate", "no review page") else f"verification {shown}"
+        name = esc(r.get("title") or r["key"])
+        title = f'<a href="{esc(r["link"])}">{name}</a>' if r.get("link") else name
+        detail = f'<span class="detail">{esc(r["detail"])}</span>' if r.get("detail") else ""
+        items.append(
+            f'<li class="{VERDICT_CLASS.get(verdict, "na")}"><span class="verdict {VERDICT_CLASS.get(verdict, "na")}">'
+            f'{esc(label)}</span> <span class="title">{title}</span> <span class="date">{esc(r.get("date") or "–")}</span>'
+            f' {detail}<div class="key">{esc(r["key"])}</div></li>'
+        )
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    summary = " · ".join(f"{n} {v}" for v, n in counts.items())
+    return (
+        "<!doctype html>\n<html lang='zh-CN'><head><meta charset='utf-8'><title>ocrpipe corpus review</title>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'><link rel='icon' href='data:,'>"
+        f"<style>\n{_asset('review.css')}{_asset('index.css')}</style></head><body>"
+        f"<header><h1>ocrpipe corpus: {len(rows)} articles</h1><div class='meta'>{esc(summary)}</div></header>"
+        f"<main class='index'><ol class='articles'>{''.join(items)}</ol></main></body></html>\n"
+    )
+
+
+def _asset(name: str) -> str:
+    return (files("ocrpipe.review") / "assets" / name).read_text("utf-8")
 
 
 @cache

@@ -61,12 +61,26 @@ class Region:
         return int(max(0, x0)), int(max(0, y0)), int(x1 - max(0, x0)), int(y1 - max(0, y0))
 
     @property
+    def polygon(self) -> tuple[tuple[int, int], ...]:
+        """The quad's corners in whole pixels, clockwise from the top-left; () when it is an upright box."""
+        pts = tuple((int(round(max(0.0, x))), int(round(max(0.0, y)))) for x, y in self.quad)
+        x, y, w, h = self.box
+        # a tilt under a pixel across the line is no tilt: the box says the same
+        if all(abs(px - cx) <= 1 and abs(py - cy) <= 1 for (px, py), (cx, cy) in zip(pts, _box_corners(x, y, w, h))):
+            return ()
+        return pts
+
+    @property
     def size(self) -> tuple[float, float]:
         """(length along the text, height across it) of the rotated rectangle."""
         q = self.quad
         w = float(max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[3] - q[2])))
         h = float(max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2])))
         return w, h
+
+
+def _box_corners(x: int, y: int, w: int, h: int) -> tuple[tuple[int, int], ...]:
+    return ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
 
 
 def _load(name: str) -> cv2.dnn.Net:

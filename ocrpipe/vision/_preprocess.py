@@ -163,3 +163,22 @@ def write_debug(layout: PageLayout, out_dir: Path | str, stem: str) -> None:
         ok, buf = cv2.imencode(".png", layout.page)
         if ok:
             atomic_write_bytes(out_dir / f"{stem}.page.png", buf.tobytes())
+
+
+def write_overlay(rgb: np.ndarray, outlines: list[tuple[tuple[int, int], ...]], out_dir: str | Path, stem: str) -> None:
+    """The numbered outline of every line found on the image (segment detect and engine, whose
+    lines are not found by the ink model and so have no mask to show)."""
+    from pathlib import Path
+
+    from ocrpipe._io import atomic_write_bytes
+
+    img = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    thick = max(1, round(max(img.shape[:2]) / 800))
+    for n, pts in enumerate(outlines, 1):
+        poly = np.array(pts, np.int32).reshape(-1, 1, 2)
+        cv2.polylines(img, [poly], True, (0, 0, 255), thick)
+        x, y = int(poly[:, 0, 0].min()), int(poly[:, 0, 1].min())
+        cv2.putText(img, str(n), (x, max(12, y - 3)), cv2.FONT_HERSHEY_SIMPLEX, 0.4 * thick, (255, 0, 0), thick)
+    ok, buf = cv2.imencode(".png", img)
+    if ok:
+        atomic_write_bytes(Path(out_dir) / f"{stem}.overlay.png", buf.tobytes())

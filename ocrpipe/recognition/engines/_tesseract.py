@@ -17,7 +17,7 @@ from PIL import Image
 
 from ocrpipe._io import sha256_file
 from ocrpipe.config import OcrConfig
-from ocrpipe.errors import EngineError, EngineNotAvailable, EngineTimeout
+from ocrpipe.errors import EngineError, EngineNotAvailable, EngineTimeout, InputError
 from ocrpipe.recognition.engines._base import LineKind, Recognized, Recognizer
 
 log = logging.getLogger(__name__)
@@ -32,24 +32,40 @@ TESSDATA_DIRS = (
 DIGITS = "0123456789"
 
 
+def languages(lang: str) -> list[str]:
+    """Tesseract's "chi_sim+eng" as ["chi_sim", "eng"]; an empty or malformed name is an InputError."""
+    names = lang.split("+")
+    if not all(names) or any(not n.replace("_", "").replace("-", "").isalnum() for n in names):
+        raise InputError(f"--lang {lang!r} is not a Tesseract language list", "give names like chi_sim or chi_sim+eng")
+    return names
+
+
 def find_tessdata(lang: str, explicit: Path | None = None) -> Path:
-    """The folder holding <lang>.traineddata, or EngineNotAvailable saying how to get it."""
+    """The folder holding every <lang>.traineddata of lang ("chi_sim+eng": both), or
+    EngineNotAvailable naming the Debian packages of those missing."""
+    names = languages(lang)
     candidates = [explicit] if explicit else []
     for env in (TESSDATA_ENV, "TESSDATA_PREFIX"):
         if os.environ.get(env):
             candidates.append(Path(os.environ[env]))
     candidates += [Path(p) for p in TESSDATA_DIRS]
+    best: tuple[Path | None, list[str]] = (None, names)
     for folder in candidates:
         if folder is None:
             continue
         for f in (folder, folder / "tessdata"):
-            if (f / f"{lang}.traineddata").is_file():
+            missing = [n for n in names if not (f / f"{n}.traineddata").is_file()]
+            if not missing:
                 return f
-    where = explicit or "the standard tessdata folders"
+            if len(missing) < len(best[1]):
+                best = (f, missing)
+    missing = best[1]
+    where = best[0] or explicit or "the standard tessdata folders"
+    files = ", ".join(f"{n}.traineddata" for n in missing)
+    packages = " ".join(f"tesseract-ocr-{n.lower().replace('_', '-')}" for n in missing)
     raise EngineNotAvailable(
-        f"Tesseract language data {lang}.traineddata not found in {where}",
-        f"apt-get install tesseract-ocr-{lang.replace('_', '-')} (or run `make install`), "
-        f"or point --tessdata / ${TESSDATA_ENV} at a folder holding it",
+        f"Tesseract language data {files} not found in {where}",
+        f"apt-get install {packages} (or run `make install`), or point --tessdata / ${TESSDATA_ENV} at a folder holding it",
     )
 
 
@@ -61,7 +77,7 @@ class _TesseractBase:
     def __init__(self, config: OcrConfig) -> None:
         self.config = config
         self.tessdata = find_tessdata(config.lang, config.tessdata)
-        self._model = self.tessdata / f"{config.lang}.traineddata"
+        self._models = [self.tessdata / f"{n}.traineddata" for n in languages(config.lang)]
 
     def version(self) -> str:
         raise NotImplementedError
@@ -86,8 +102,9 @@ class _TesseractBase:
             "backend": self.backend,
             "version": self.version(),
             "lang": self.config.lang,
-            "language_data": str(self._model),
-            "language_data_sha256": sha256_file(self._model),
+            # several languages ("chi_sim+eng"): each file and its sha256, joined with "+" in the same order
+            "language_data": "+".join(str(m) for m in self._models),
+            "language_data_sha256": "+".join(sha256_file(m) for m in self._models),
             "line_psm": self.config.line_psm,
             "retry_psm": self.config.retry_psm,
             "page_psm": self.config.page_psm,
@@ -121,7 +138,7 @@ class TesserocrEngine(_TesseractBase):
             try:
                 api = self._mod.PyTessBaseAPI(path=str(self.tessdata), lang=self.config.lang, psm=psm)
             except RuntimeError as exc:
-                raise EngineNotAvailable(f"Tesseract could not load {self._model}: {exc}") from exc
+                raise EngineNotAvailable(f"Tesseract could not load {'+'.join(m.name for m in self._models)}: {exc}") from exc
             if whitelist:
                 api.SetVariable("tessedit_char_whitelist", whitelist)
             self._apis[key] = api

@@ -73,8 +73,10 @@
     if (v.missing.length) parts.push("missing: " + v.missing.join(", "));
     if (v.duplicates.length) parts.push("duplicated: " + v.duplicates.join(", "));
     if (v.out_of_order.length) parts.push("out of order: " + v.out_of_order.join(", "));
-    box.textContent = (v.ok ? "verification ok · " : "verification FAILED · ") + parts.join(" · ");
-    box.className = "verdict " + (v.ok ? "ok" : "bad");
+    var na = v.status === "not applicable";
+    if (na) parts = ["no promised count", "found " + v.found];
+    box.textContent = (na ? "verification not applicable · " : v.ok ? "verification ok · " : "verification FAILED · ") + parts.join(" · ");
+    box.className = "verdict " + (na ? "na" : v.ok ? "ok" : "bad");
   }
 
   function renderClauses() {
@@ -118,19 +120,24 @@
     data.images.forEach(function (im) {
       var fig = el("article", {"class": "poster", id: "p" + im.index});
       if (im.status !== "ok" || !im.file) {
-        fig.appendChild(el("p", {"class": "failed"}, "image " + im.index + ": " + (im.error || "failed")));
+        fig.appendChild(el("p", {"class": "failed"}, "poster " + (im.index + 1) + ": " + (im.error || "failed")));
         host.appendChild(fig);
         return;
       }
+      // a landscape or squarish image is read across the page's width, its lines below it
+      if (im.width && im.height && im.width > 0.9 * im.height) fig.classList.add("wide");
       var wrap = el("div", {"class": "imgwrap"});
       var img = el("img", {src: im.file + (editable ? "?token=" + encodeURIComponent(token) : ""),
-                           alt: "poster " + im.index, width: im.width, height: im.height});
+                           alt: "poster " + (im.index + 1), width: im.width, height: im.height});
       var svg = svgEl("svg", {viewBox: "0 0 " + im.width + " " + im.height, preserveAspectRatio: "none"});
-      var list = el("ol", {"class": "lines", start: "0"});
+      var list = el("ol", {"class": "lines", start: "1"});
       im.lines.forEach(function (ln, j) {
-        var b = ln.bbox;
-        var r = svgEl("rect", {x: b[0], y: b[1], width: b[2], height: b[3], id: "b" + lineId(im.index, j),
-                               "class": confClass(ln.conf) + (ln.kind === "badge" ? " badge" : "")});
+        var b = ln.bbox, cls = "box " + confClass(ln.conf) + (ln.kind === "badge" ? " badge" : "");
+        // a rotated line is drawn as its outline: boxes of tilted neighbours would overlap
+        var r = ln.polygon && ln.polygon.length >= 3
+          ? svgEl("polygon", {points: ln.polygon.map(function (p) { return p[0] + "," + p[1]; }).join(" "),
+                              id: "b" + lineId(im.index, j), "class": cls})
+          : svgEl("rect", {x: b[0], y: b[1], width: b[2], height: b[3], id: "b" + lineId(im.index, j), "class": cls});
         var t = svgEl("title", {}); t.textContent = ln.text + " (" + ln.conf + ")"; r.appendChild(t);
         r.addEventListener("mouseenter", function () { highlight(im.index, j, false); });
         r.addEventListener("click", function () { highlight(im.index, j, true); });
@@ -151,17 +158,25 @@
       });
       wrap.appendChild(img); wrap.appendChild(svg);
       var side = el("div", {style: "flex:1;min-width:0"});
-      side.appendChild(el("h2", {}, "poster " + im.index + " · " + im.lines.length + " lines"));
+      var n = im.lines.length;
+      side.appendChild(el("h2", {}, "poster " + (im.index + 1) + " · " + n + (n === 1 ? " line" : " lines")));
       side.appendChild(list);
       fig.appendChild(wrap); fig.appendChild(side);
       host.appendChild(fig);
     });
   }
 
+  // scroll targets (a clause's line, a poster) stop below the sticky header, whatever its height
+  function fitHeader() {
+    var h = document.querySelector("header").getBoundingClientRect().height;
+    document.documentElement.style.setProperty("--header-h", Math.ceil(h) + "px");
+  }
+
   function render() {
     flagged = []; cursor = -1;
-    renderHeader(); renderClauses(); renderPosters();
+    renderHeader(); renderClauses(); renderPosters(); fitHeader();
   }
+  window.addEventListener("resize", fitHeader);
 
   document.addEventListener("keydown", function (ev) {
     if (ev.target.tagName === "INPUT" || !flagged.length) return;

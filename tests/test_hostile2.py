@@ -520,3 +520,52 @@ def test_13_bad_input_is_exit_2_with_one_line(stub, tmp_path, capsys):
     assert main(["ocr", str(missing), "--engine", "stub", "--segment", "page", "--jobs", "1"]) == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
     assert err.count(str(missing)) == 1 and err.count("\n") == 2  # the error and its hint, once
+
+
+def test_9_a_dripping_body_and_a_connection_flood_hold_no_thread_for_long(demo_result, monkeypatch):
+    import socket
+
+    import requests
+
+    from ocrpipe.review import _server
+
+    monkeypatch.setattr(_server._Handler, "timeout", 1.0)
+    monkeypatch.setattr(_server, "READ_TIMEOUT", 1.5)
+    monkeypatch.setattr(_server, "MAX_CONNECTIONS", 3)
+    server, _thread = _server.serve_in_thread(demo_result.parent)
+    port, token = server.server_address[1], server.token
+    try:
+        # one byte every 0.3 s: each read is quick, the body never completes
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(
+                f"POST /api/correct HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Ocrpipe-Token: {token}\r\n"
+                "Content-Length: 1000\r\n\r\n".encode()
+            )
+            t0, closed = time.monotonic(), False
+            while time.monotonic() - t0 < 10 and not closed:
+                try:
+                    s.sendall(b" ")
+                    s.settimeout(0.3)
+                    closed = s.recv(100) == b""
+                except TimeoutError:
+                    continue
+                except OSError:
+                    closed = True
+            assert closed and time.monotonic() - t0 < 6
+        # idle connections fill the slots; the next one is closed at once, not queued behind them
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(3)]
+        time.sleep(0.3)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as extra:
+            extra.settimeout(3)
+            try:
+                assert extra.recv(100) == b""
+            except ConnectionResetError:
+                pass
+        for s in idle:
+            s.close()
+        time.sleep(1.5)  # their threads end with the read timeout
+        r = requests.get(f"http://127.0.0.1:{port}/api/state", headers={"X-Ocrpipe-Token": token}, timeout=10)
+        assert r.status_code == 200
+    finally:
+        server.shutdown()
+        server.server_close()

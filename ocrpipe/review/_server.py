@@ -19,6 +19,7 @@ import logging
 import mimetypes
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,7 +37,8 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 MAX_IMAGE_BYTES = 200 * 1024 * 1024
-READ_TIMEOUT = 10.0  # seconds a client may take to send a request
+READ_TIMEOUT = 10.0  # seconds a client may take for one read, and for a whole request body
+MAX_CONNECTIONS = 32  # open at once; more are closed at once (the page itself needs a handful)
 
 
 class _Refused(Exception):
@@ -62,6 +64,27 @@ class ReviewServer(ThreadingHTTPServer):
     def hosts(self) -> frozenset[str]:
         port = self.server_address[1]
         return frozenset({f"127.0.0.1:{port}", f"localhost:{port}"})
+
+    def server_bind(self) -> None:
+        super().server_bind()
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # a thread per connection, but only so many: a flood of idle connections cannot pile up threads
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # a client that hung up or timed out: nothing to report on the console
@@ -157,12 +180,26 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if not 0 < length <= MAX_BODY:
             raise InputError("a correction is a small JSON object")
-        raw = self.rfile.read(length)
-        if len(raw) < length:
-            raise InputError("the request body ended early")
+        raw = self._read_body(length)
         body = json.loads(raw)  # RecursionError for absurd nesting: a 400 like any bad JSON
         done = correct(self.server.out_dir, body)
         self._json(HTTPStatus.OK, page_data(done.result, len(done.stale)))
+
+    def _read_body(self, length: int) -> bytes:
+        """The body, within READ_TIMEOUT in all: a client dripping a byte at a time is cut off too."""
+        deadline = time.monotonic() + READ_TIMEOUT
+        buf = bytearray()
+        while len(buf) < length:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request body did not arrive in time")
+            self.connection.settimeout(min(left, self.timeout or left))
+            chunk = self.rfile.read1(length - len(buf))
+            if not chunk:
+                raise InputError("the request body ended early")
+            buf += chunk
+        self.connection.settimeout(self.timeout)
+        return bytes(buf)
 
 
 def correct(out_dir: Path, body: Any) -> corrections.Applied:

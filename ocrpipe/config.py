@@ -113,7 +113,7 @@ class PreprocessConfig:
 class OcrConfig:
     """How text is recognised."""
 
-    engine: str = "tesseract"  # a name in ocrpipe.engines.ENGINES
+    engine: str = "consensus"  # a name in ocrpipe.recognition.engines.ENGINES
     backend: Backend = "auto"  # auto: tesserocr if installed
     lang: str = "chi_sim"
     tessdata: Path | None = None  # folder holding <lang>.traineddata; found automatically when None

@@ -38,6 +38,24 @@ class ArticleMeta:
 
 
 @dataclass(frozen=True)
+class ReaderReading:
+    """What one reader read on a line (the consensus records every reader it asked)."""
+
+    reader: str  # ppocrv6, ppocrv4, tesseract
+    text: str
+    confidence: float = field(metadata=_R2)  # 0..100
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A span of a line's text where the readers disagreed: a review target."""
+
+    start: int  # character offsets into LineResult.text, end exclusive
+    end: int
+    confidence: float = field(metadata=_R2)  # 0..100: the chosen reading's support there
+
+
+@dataclass(frozen=True)
 class LineResult:
     text: str
     confidence: float = field(metadata=_R2)
@@ -49,6 +67,8 @@ class LineResult:
     # the line's outline, clockwise from its top-left corner, where it is not an upright box
     # (a rotated or tilted line found by the detector); empty: the bbox is the outline
     polygon: tuple[Point, ...] = ()
+    readers: tuple[ReaderReading, ...] = ()  # consensus: each reader that saw the line and what it read
+    flags: tuple[Flag, ...] = ()  # consensus: spans where the readers disagreed and the vote was not sure
 
     @property
     def outline(self) -> tuple[Point, ...]:

@@ -17,8 +17,9 @@ import numpy as np
 from ocrpipe.acquire._imageio import load_image
 from ocrpipe.config import PreprocessConfig
 from ocrpipe.errors import EngineNotAvailable, ImageError, InputError, OcrpipeError
-from ocrpipe.output._results import FailStage, ImageResult, LineResult
-from ocrpipe.recognition.engines import LayoutReader, Recognizer
+from ocrpipe.output._results import FailStage, Flag, ImageResult, LineResult, Point, ReaderReading
+from ocrpipe.recognition._consensus import remap_spans
+from ocrpipe.recognition.engines import LayoutReader, Recognized, Recognizer
 from ocrpipe.structure._textnorm import badge_digits, normalize_line
 from ocrpipe.vision._detect import (
     DetConfig,
@@ -82,21 +83,14 @@ def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir
         else:
             for ln in layout.lines:
                 rec = engine.recognize_line(ln.image, ln.kind)
-                text = normalize_line(" ".join(rec.text.split("\n")))
                 if ln.kind == "badge":
-                    text = badge_digits(text)
-                if not text:
+                    text = badge_digits(normalize_line(" ".join(rec.text.split("\n"))))
+                    if text:
+                        lines.append(LineResult(text, rec.confidence, ln.box, "badge", ln.block, ln.text_height))
                     continue
-                lines.append(
-                    LineResult(
-                        text=text,
-                        confidence=rec.confidence,
-                        bbox=ln.box,
-                        kind=ln.kind,
-                        block=ln.block,
-                        text_height=ln.text_height,
-                    )
-                )
+                result = line_from(rec, ln.box, ln.block, ln.text_height)
+                if result is not None:
+                    lines.append(result)
     except EngineNotAvailable:
         raise  # not about this image: every image would fail the same way
     except OcrpipeError as exc:
@@ -204,7 +198,8 @@ def _detected_layout(
         slots.setdefault(b, []).append(i)
     badges = badge_candidates([r.box for r in regions])
     clock.lap("detect")
-    lines = []
+    lines: list[LineResult | None] = []
+    pending: list[tuple[int, int, int, np.ndarray, np.ndarray, float]] = []  # (slot, region, block, raw, cleaned, height)
     for o in ordered:
         i = slots[o.box].pop(0)
         if i in badges:
@@ -227,22 +222,51 @@ def _detected_layout(
         x0, x1 = trim_ornaments(crops[i])
         line = crops[i][:, x0:x1]
         cleaned, text_h = clean_line(line, pre)
-        rec = engine.recognize_line(cleaned if engine.wants_clean_lines else line, "text")
-        text = normalize_line(" ".join(rec.text.split("\n")))
-        if text:
-            lines.append(
-                LineResult(
-                    text=text,
-                    confidence=rec.confidence,
-                    bbox=regions[i].box,
-                    block=o.block,
-                    text_height=text_h,
-                    polygon=regions[i].polygon,
-                )
-            )
+        pending.append((len(lines), i, o.block, line, cleaned, text_h))
+        lines.append(None)
+    recs = read_lines(engine, [p[3] for p in pending], [p[4] for p in pending])
+    for (slot, i, block, _raw, _clean, text_h), rec in zip(pending, recs):
+        line_result = line_from(rec, regions[i].box, block, text_h, regions[i].polygon)
+        if line_result is not None:
+            lines[slot] = line_result
     clock.lap("recognise")
     return ImageResult(
-        **base, width=W, height=H, skew=round(-angle, 3), scale=1.0, seconds=time.perf_counter() - t0, lines=tuple(lines)
+        **base,
+        width=W,
+        height=H,
+        skew=round(-angle, 3),
+        scale=1.0,
+        seconds=time.perf_counter() - t0,
+        lines=tuple(ln for ln in lines if ln is not None),
+    )
+
+
+def read_lines(engine: Recognizer, raws: list[np.ndarray], cleans: list[np.ndarray]) -> list[Recognized]:
+    """Every line of an image at once: an engine that reads in batches (the consensus) gets them together."""
+    pairs = getattr(engine, "recognize_pairs", None)
+    if pairs is not None:
+        return pairs(raws, cleans)
+    return [engine.recognize_line(c if engine.wants_clean_lines else r, "text") for r, c in zip(raws, cleans)]
+
+
+def line_from(
+    rec: Recognized, box: Box, block: int, text_h: float, polygon: tuple[Point, ...] = ()
+) -> LineResult | None:
+    """The result line of a recognised line image (None when nothing was read), flags kept on the normalised text."""
+    raw = " ".join(rec.text.split("\n"))
+    text = normalize_line(raw)
+    if not text:
+        return None
+    flags = remap_spans(raw, text, rec.flags)
+    return LineResult(
+        text=text,
+        confidence=rec.confidence,
+        bbox=box,
+        block=block,
+        text_height=text_h,
+        polygon=polygon,
+        readers=tuple(ReaderReading(r, t, c) for r, t, c in rec.readings),
+        flags=tuple(Flag(a, b, c) for a, b, c in flags),
     )
 
 

@@ -30,6 +30,24 @@ def _rapidocr(config: "OcrConfig") -> Recognizer:
     return RapidOcrEngine(config)
 
 
+def _ppocrv6(config: "OcrConfig") -> Recognizer:
+    from ocrpipe.recognition.engines._ppocr import PPOCRV6, PpOcrReader
+
+    return PpOcrReader(config, PPOCRV6)
+
+
+def _ppocrv4(config: "OcrConfig") -> Recognizer:
+    from ocrpipe.recognition.engines._ppocr import PPOCRV4, PpOcrReader
+
+    return PpOcrReader(config, PPOCRV4)
+
+
+def _consensus(config: "OcrConfig") -> Recognizer:
+    from ocrpipe.recognition.engines._consensus import ConsensusEngine
+
+    return ConsensusEngine(config)
+
+
 @dataclass(frozen=True)
 class EngineInfo:
     name: str
@@ -41,6 +59,14 @@ class EngineInfo:
 
 
 ENGINES: dict[str, EngineInfo] = {
+    "consensus": EngineInfo(
+        "consensus",
+        _consensus,
+        ("detect", "lines", "page"),
+        "detect",
+        "PP-OCRv6 and PP-OCRv4 on every line, Tesseract where they disagree; a per-character vote",
+        det_side=1568,
+    ),
     "tesseract": EngineInfo(
         "tesseract",
         _tesseract,
@@ -54,6 +80,22 @@ ENGINES: dict[str, EngineInfo] = {
         ("detect", "lines", "page", "engine"),
         "detect",
         "PP-OCRv4 through RapidOCR/onnxruntime (the [rapidocr] extra)",
+        det_side=1568,
+    ),
+    "ppocrv6": EngineInfo(
+        "ppocrv6",
+        _ppocrv6,
+        ("detect", "lines"),
+        "detect",
+        "PP-OCRv6 small recognition alone (models in the package; onnxruntime or OpenCV DNN)",
+        det_side=1568,
+    ),
+    "ppocrv4": EngineInfo(
+        "ppocrv4",
+        _ppocrv4,
+        ("detect", "lines"),
+        "detect",
+        "PP-OCRv4 mobile recognition alone (models in the package; onnxruntime or OpenCV DNN)",
         det_side=1568,
     ),
 }

@@ -20,11 +20,21 @@ import numpy as np
 
 from ocrpipe.output._results import Box, LineKind
 
+Choice = tuple[str, float]  # a character a reader also considered, with its probability (0..1)
+
 
 @dataclass(frozen=True)
 class Recognized:
     text: str
     confidence: float  # 0..100
+    # per character of `text`, when the engine gives them: its probability (0..1) and the
+    # runner-up characters the engine considered there (the consensus votes with both)
+    char_conf: tuple[float, ...] = ()
+    choices: tuple[tuple[Choice, ...], ...] = ()
+    # a consensus of readers: (reader, text, confidence 0..100) for each reader asked, and the
+    # (start, end, support 0..100) spans of text where they disagreed
+    readings: tuple[tuple[str, str, float], ...] = ()
+    flags: tuple[tuple[int, int, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,7 @@ class TesserocrEngine(_TesseractBase):
             ) from exc
         self._mod = tesserocr
         self._apis: dict[tuple[int, str], Any] = {}
+        self.symbols = False  # the consensus asks for per-symbol confidences and choices
 
     def _api(self, psm: int, whitelist: str = "") -> Any:
         key = (psm, whitelist)
@@ -141,6 +142,8 @@ class TesserocrEngine(_TesseractBase):
                 raise EngineNotAvailable(f"Tesseract could not load {'+'.join(m.name for m in self._models)}: {exc}") from exc
             if whitelist:
                 api.SetVariable("tessedit_char_whitelist", whitelist)
+            if self.symbols:
+                api.SetVariable("lstm_choice_mode", "2")  # the LSTM's alternatives per symbol
             self._apis[key] = api
         return api
 
@@ -150,7 +153,48 @@ class TesserocrEngine(_TesseractBase):
         if not api.Recognize(timeout=int(self.config.timeout * 1000)):
             raise EngineTimeout(f"Tesseract did not finish within {self.config.timeout:g}s")
         text = api.GetUTF8Text() or ""
-        return Recognized(text=text, confidence=float(max(0, api.MeanTextConf())))
+        conf = float(max(0, api.MeanTextConf()))
+        if not self.symbols:
+            return Recognized(text=text, confidence=conf)
+        syms = self._symbols(api)
+        if [c for c, _p, _a in syms] != [ch for ch in text if not ch.isspace()]:
+            return Recognized(text=text, confidence=conf)  # the iterator disagrees with the text: keep the text
+        text = text.strip()
+        confs: list[float] = []
+        choices: list[tuple[tuple[str, float], ...]] = []
+        k = 0
+        for ch in text:
+            if ch.isspace():
+                confs.append(1.0)
+                choices.append(())
+            else:
+                _c, p, alts = syms[k]
+                confs.append(p)
+                # LSTM's other choices come with confidences on another scale: never above the best's complement
+                choices.append(tuple((c, min(q, 1.0 - p)) for c, q in alts))
+                k += 1
+        return Recognized(text=text, confidence=conf, char_conf=tuple(confs), choices=tuple(choices))
+
+    def _symbols(self, api) -> list[tuple[str, float, tuple[tuple[str, float], ...]]]:
+        """The symbols of the last recognition: each with its confidence (0..1) and LSTM's other choices."""
+        RIL = self._mod.RIL
+        out: list[tuple[str, float, tuple[tuple[str, float], ...]]] = []
+        it = api.GetIterator()
+        if it is None:
+            return out
+        while True:
+            sym = it.GetUTF8Text(RIL.SYMBOL)
+            if sym:
+                best = max(0.0, min(1.0, it.Confidence(RIL.SYMBOL) / 100.0))
+                alts = []
+                for ch in it.GetChoiceIterator():
+                    c = ch.GetUTF8Text()
+                    if c and c != sym:
+                        alts.append((c, max(0.0, min(1.0, ch.Confidence() / 100.0))))
+                out.extend((c, best, tuple(alts[:3]) if len(sym) == 1 else ()) for c in sym)
+            if not it.Next(RIL.SYMBOL):
+                break
+        return out
 
     def version(self) -> str:
         return self._mod.tesseract_version().split()[1] if self._mod.tesseract_version() else "unknown"

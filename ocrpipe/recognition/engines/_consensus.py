@@ -1,0 +1,143 @@
+"""The consensus engine (the default): PP-OCRv6, PP-OCRv4 and Tesseract read each line and vote.
+
+The cheap readers first: both PP-OCR models read every line (batched). Tesseract reads a
+line only where they disagree or either is unsure, so on clean posters it is rarely asked.
+The vote itself is ocrpipe.recognition._consensus.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from ocrpipe.config import OcrConfig
+from ocrpipe.recognition._consensus import Reading, carry_conf, remap_spans, vote
+from ocrpipe.recognition.engines._base import LineKind, Recognized, Recognizer
+from ocrpipe.recognition.engines._ppocr import PPOCRV4, PPOCRV6, PpOcrReader
+from ocrpipe.structure._textnorm import normalize_line
+
+log = logging.getLogger(__name__)
+
+# How much each reader's probabilities count in the vote: each reader's characters were
+# scored against the truth on the rendered (tuned) bench series; weight = its accuracy on
+# characters it was >= 0.9 sure of, relative to PP-OCRv6's (README: consensus).
+WEIGHTS = {"ppocrv6": 1.0, "ppocrv4": 0.9, "tesseract": 0.8}
+UNSURE = 0.9  # a PP-OCR character below this probability sends the line to Tesseract too
+
+
+def _reading(name: str, rec: Recognized) -> Reading:
+    raw = " ".join(rec.text.split("\n"))
+    text = normalize_line(raw)
+    conf = rec.char_conf or tuple([rec.confidence / 100.0] * len(raw))
+    if len(conf) != len(raw):
+        conf = tuple([rec.confidence / 100.0] * len(raw))
+    choices = rec.choices if len(rec.choices) == len(raw) else tuple(() for _ in raw)
+    if text != raw:
+        conf, choices = _carry(raw, conf, choices, text)
+    return Reading(name, text, conf, choices, WEIGHTS.get(name, 0.8))
+
+
+def _carry(raw: str, conf, choices, text: str):
+    new_conf = carry_conf(raw, conf, text)
+    from difflib import SequenceMatcher
+
+    new_choices: list[tuple] = [()] * len(text)
+    for tag, i1, i2, j1, _j2 in SequenceMatcher(None, raw, text, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for k in range(i2 - i1):
+                new_choices[j1 + k] = choices[i1 + k]
+    return new_conf, tuple(new_choices)
+
+
+def needs_tesseract(a: Reading, b: Reading) -> bool:
+    """The PP-OCR readers disagree, or one of them is unsure of a character."""
+    if not a.text and not b.text:
+        return False
+    if "".join(a.text.split()) != "".join(b.text.split()):
+        return True
+    return min(a.conf + b.conf, default=1.0) < UNSURE
+
+
+class ConsensusEngine:
+    """PP-OCRv6 and PP-OCRv4 on every line, Tesseract where they disagree; a per-character vote."""
+
+    name = "consensus"
+    wants_clean_lines = False  # the PP-OCR readers take raw crops; Tesseract gets the cleaned line
+
+    def __init__(self, config: OcrConfig, tesseract: Recognizer | None = None) -> None:
+        self.config = config
+        self.v6 = PpOcrReader(config, PPOCRV6)
+        self.v4 = PpOcrReader(config, PPOCRV4)
+        if tesseract is None:
+            from ocrpipe.recognition.engines._tesseract import make_tesseract
+
+            tesseract = make_tesseract(config)
+        self.tesseract = tesseract
+        if hasattr(tesseract, "symbols"):
+            tesseract.symbols = True  # per-symbol confidences and choices for the vote
+        self.asked = {"lines": 0, "tesseract": 0}
+
+    def recognize_pairs(
+        self, raws: list[np.ndarray], cleans: list[np.ndarray], kinds: list[LineKind] | None = None
+    ) -> list[Recognized]:
+        """Read lines given as raw colour crops (PP-OCR) and cleaned grey lines (Tesseract)."""
+        kinds = kinds or ["text"] * len(raws)
+        r6 = self.v6.recognize_lines(raws, kinds)
+        r4 = self.v4.recognize_lines(raws, kinds)
+        out = []
+        for clean, kind, a6, a4 in zip(cleans, kinds, r6, r4):
+            readings = [_reading("ppocrv6", a6), _reading("ppocrv4", a4)]
+            self.asked["lines"] += 1
+            if needs_tesseract(readings[0], readings[1]):
+                self.asked["tesseract"] += 1
+                rt = self.tesseract.recognize_line(clean, kind)
+                if kind == "badge":
+                    rt = _digits_only(rt)
+                readings.append(_reading("tesseract", rt))
+            voted = vote(readings)
+            text = normalize_line(voted.text)
+            flags = remap_spans(voted.text, text, voted.flags)
+            out.append(
+                Recognized(
+                    text=text,
+                    confidence=voted.confidence,
+                    char_conf=carry_conf(voted.text, voted.conf, text),
+                    readings=tuple(
+                        (r.reader, r.text, 100.0 * (sum(r.conf) / len(r.conf) if r.conf else 0.0)) for r in readings
+                    ),
+                    flags=tuple((a, b, 100.0 * c) for a, b, c in flags),
+                )
+            )
+        return out
+
+    def recognize_line(self, image: np.ndarray, kind: LineKind = "text") -> Recognized:
+        return self.recognize_pairs([image], [image], [kind])[0]
+
+    def recognize_page(self, image: np.ndarray) -> Recognized:
+        return self.tesseract.recognize_page(image)
+
+    def provenance(self) -> dict:
+        return {
+            "engine": "consensus",
+            "readers": [self.v6.provenance(), self.v4.provenance(), self.tesseract.provenance()],
+            "weights": WEIGHTS,
+            "tesseract_when": f"the PP-OCR readers disagree or a character is below {UNSURE}",
+        }
+
+    def close(self) -> None:
+        self.v6.close()
+        self.v4.close()
+        self.tesseract.close()
+
+
+def _digits_only(rec: Recognized) -> Recognized:
+    keep = [i for i, ch in enumerate(rec.text) if ch.isdigit()]
+    if len(rec.char_conf) != len(rec.text):
+        return Recognized("".join(rec.text[i] for i in keep), rec.confidence)
+    return Recognized(
+        "".join(rec.text[i] for i in keep),
+        rec.confidence,
+        tuple(rec.char_conf[i] for i in keep),
+        tuple(rec.choices[i] for i in keep) if len(rec.choices) == len(rec.text) else (),
+    )

@@ -193,6 +193,22 @@ def test_import_adds_a_finished_run_without_ocr(demo_run, tmp_path):
     assert main(["search", "中小微企业", "--db", str(db), "-q"]) == 0
 
 
+def test_status_counts_the_readers_disagreements(demo_result, tmp_path):
+    data = json.loads(demo_result.read_text("utf-8"))
+    for im in data["images"]:
+        for ln in im["lines"]:
+            ln["flags"] = []
+    line = data["images"][0]["lines"][0]
+    line["flags"] = [{"start": 0, "end": 1, "confidence": 40.0}, {"start": 2, "end": 3, "confidence": 55.0}]
+    data["images"][1]["lines"][0]["flags"] = [{"start": 0, "end": 2, "confidence": 60.0}]
+    demo_result.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    db = tmp_path / "f.db"
+    assert main(["corpus", "import", str(demo_result.parent), "--db", str(db), "-q"]) == 0
+    with Store(db) as store:
+        counts = store.counts()
+    assert (counts["flags"], counts["flagged_lines"]) == (3, 2)
+
+
 def test_a_dask_cluster_gives_the_same_store(built, tmp_path):
     distributed = pytest.importorskip("distributed")
     tmp, lst, db, _ = built

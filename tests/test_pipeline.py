@@ -55,7 +55,8 @@ def test_result_json_matches_schema_and_round_trips(demo_run):
     jsonschema.validate(data, SCHEMA)
     assert RunResult.from_dict(data).to_dict() == data
     prov = data["provenance"]
-    assert prov["engine"] == "tesseract" and len(prov["language_data_sha256"]) == 64
+    assert prov["engine"] == "consensus" and len(prov["language_data_sha256"]) == 64
+    assert [r["engine"] for r in prov["readers"]] == ["ppocrv6", "ppocrv4", "tesseract"]
     assert prov["settings"]["ocr"]["line_psm"] == 7
 
 

@@ -90,7 +90,8 @@ def cmd_corpus_status(args: argparse.Namespace) -> int:
     c = st["counts"]
     say(
         f"{c['done']} done, {c['duplicate']} duplicates, {c['failed']} failed; "
-        f"{c['clauses']} clauses, {c['images']} images recognised"
+        f"{c['clauses']} clauses, {c['images']} images recognised; "
+        f"{c['flags']} spans where the readers disagreed, on {c['flagged_lines']} lines (review targets)"
     )
     for f in st["failed"]:
         say(f"failed: {field(f['key'])}: {field(f['error'])}")

@@ -419,6 +419,13 @@ class Store:
             out[r["state"]] = r["n"]
         out["clauses"] = self.db.execute("SELECT count(*) FROM clauses").fetchone()[0]
         out["images"] = self.db.execute("SELECT count(*) FROM images").fetchone()[0]
+        # review targets: spans where the consensus's readers disagreed (LineResult.flags), read
+        # from the stored lines with SQLite's JSON functions (no column of their own to migrate)
+        r = self.db.execute(
+            "SELECT count(*), coalesce(sum(json_array_length(l.value, '$.flags')), 0) "
+            "FROM images i, json_each(i.lines) l WHERE json_array_length(l.value, '$.flags') > 0"
+        ).fetchone()
+        out["flagged_lines"], out["flags"] = int(r[0]), int(r[1])
         return out
 
     def status(self) -> dict[str, Any]:

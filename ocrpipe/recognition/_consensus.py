@@ -206,9 +206,11 @@ def vote(readings: Sequence[Reading]) -> Voted:
     # first pass: the best candidate per column
     chosen = [max(s, key=lambda c: s[c]) for s in scores]
     # numbering: a numeral at a line's label position survives a reader's dropout
-    _keep_numerals(columns, scores, chosen)
+    kept = _keep_numerals(columns, scores, chosen)
     # lexicon: a close call goes to the candidate that makes words with its neighbours
     for i, s in enumerate(scores):
+        if i in kept:
+            continue
         ranked = sorted(s.items(), key=lambda kv: -kv[1])
         if len(ranked) < 2 or ranked[1][1] < LEXICON_MARGIN * ranked[0][1]:
             continue
@@ -254,8 +256,9 @@ def vote(readings: Sequence[Reading]) -> Voted:
     return Voted("".join(text), tuple(conf), tuple(flags), line_conf)
 
 
-def _keep_numerals(columns: list[list[Cell]], scores: list[dict[str, float]], chosen: list[str]) -> None:
+def _keep_numerals(columns: list[list[Cell]], scores: list[dict[str, float]], chosen: list[str]) -> set[int]:
     """At a line's start (before 、/./）/条), a numeral some reader read beats another reader's nothing."""
+    kept: set[int] = set()
     for i in range(min(4, len(columns))):
         if chosen[i] != GAP:
             continue
@@ -266,6 +269,8 @@ def _keep_numerals(columns: list[list[Cell]], scores: list[dict[str, float]], ch
         before = "".join(c for c in chosen[:i] if c != GAP)
         if after in "、.．)）条" or (before in ("", "（", "(", "第") and after and is_numeral(after)):
             chosen[i] = max(nums, key=lambda c: nums[c])
+            kept.add(i)
+    return kept
 
 
 def remap_spans(old: str, new: str, spans: Sequence[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -276,9 +281,12 @@ def remap_spans(old: str, new: str, spans: Sequence[tuple[int, int, float]]) -> 
 
     pos = [-1] * (len(old) + 1)
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag in ("equal", "replace") and i2 - i1 == j2 - j1:
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
             for k in range(i2 - i1):
                 pos[i1 + k] = j1 + k
+        elif tag == "replace":  # " ," became "，": every old character lands on the new ones
+            for k in range(i2 - i1):
+                pos[i1 + k] = j1 + min(k, j2 - j1 - 1)
     out = []
     for a, b, c in spans:
         idx = [pos[k] for k in range(a, b) if pos[k] >= 0]

@@ -95,6 +95,9 @@ class ConsensusEngine:
                 if kind == "badge":
                     rt = _digits_only(rt)
                 readings.append(_reading("tesseract", rt))
+            if kind == "text" and _lone_glyph(readings):
+                out.append(Recognized(text="", confidence=0.0, readings=_summary(readings)))
+                continue
             voted = vote(readings)
             text = normalize_line(voted.text)
             flags = remap_spans(voted.text, text, voted.flags)
@@ -118,9 +121,14 @@ class ConsensusEngine:
         return self.tesseract.recognize_page(image)
 
     def provenance(self) -> dict:
+        tess = self.tesseract.provenance()
         return {
             "engine": "consensus",
-            "readers": [self.v6.provenance(), self.v4.provenance(), self.tesseract.provenance()],
+            # the fields every result names, from Tesseract (the reader with language data of its own)
+            "version": tess.get("version", ""),
+            "language_data": tess.get("language_data", ""),
+            "language_data_sha256": tess.get("language_data_sha256", ""),
+            "readers": [self.v6.provenance(), self.v4.provenance(), tess],
             "weights": WEIGHTS,
             "tesseract_when": f"the PP-OCR readers disagree or a character is below {UNSURE}",
         }
@@ -129,6 +137,21 @@ class ConsensusEngine:
         self.v6.close()
         self.v4.close()
         self.tesseract.close()
+
+
+def _summary(readings: list[Reading]) -> tuple[tuple[str, str, float], ...]:
+    return tuple((r.reader, r.text, 100.0 * (sum(r.conf) / len(r.conf) if r.conf else 0.0)) for r in readings)
+
+
+def _lone_glyph(readings: list[Reading]) -> bool:
+    """One or two characters on which no two readers agree: an icon or ornament, not text.
+
+    Seen on the foreign bench series (never tuned on): an icon read as 家 / ? / 硬, a ring as 2 / A / 以.
+    """
+    texts = ["".join(r.text.split()) for r in readings]
+    if len(texts) < 3 or max(len(t) for t in texts) > 2:
+        return False
+    return len(set(texts)) == len(texts)
 
 
 def _digits_only(rec: Recognized) -> Recognized:

@@ -77,9 +77,9 @@ def to_simplified(text: str) -> str:
 
 
 def is_ornament(text: str) -> bool:
-    """A line that is one decoration glyph and nothing else."""
+    """A line that is one or two decoration glyphs and nothing else (a ring read as O, a pair of bullets as OO)."""
     t = "".join(text.split())
-    return len(t) == 1 and (t in ORNAMENTS or unicodedata.category(t) in ("So", "Sm"))
+    return 1 <= len(t) <= 2 and all(ch in ORNAMENTS or unicodedata.category(ch) in ("So", "Sm") for ch in t)
 
 
 def ctc_decode(probs: np.ndarray, chars: list[str]) -> tuple[str, tuple[float, ...], tuple[tuple[Choice, ...], ...]]:
@@ -252,7 +252,11 @@ class PpOcrReader:
         prov = {
             "engine": self.name,
             "backend": self.backend,
+            "version": self.model.summary,
             "models": [{"file": f, "sha256": manifest()[f]["sha256"]} for f in files],
+            # the recognition model stands where Tesseract's traineddata does
+            "language_data": self.model.onnx,
+            "language_data_sha256": manifest()[self.model.onnx]["sha256"],
             "simplified": self.simplify and _t2s() is not None,
         }
         if self.backend == "onnxruntime":

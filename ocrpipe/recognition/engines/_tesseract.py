@@ -183,7 +183,10 @@ class TesserocrEngine(_TesseractBase):
         if it is None:
             return out
         while True:
-            sym = it.GetUTF8Text(RIL.SYMBOL)
+            try:
+                sym = it.GetUTF8Text(RIL.SYMBOL)
+            except RuntimeError:  # tesserocr raises for an empty symbol
+                sym = ""
             if sym:
                 best = max(0.0, min(1.0, it.Confidence(RIL.SYMBOL) / 100.0))
                 alts = []

@@ -67,6 +67,7 @@ wheel-check: dist
 bench: install
 	$(BIN)/python -m bench.posters
 	$(BIN)/python -m bench.realdev
+	$(BIN)/python -m bench.readers
 	$(BIN)/python -m bench.structure
 
 # The corpus store: ingest speed and overhead, search latency on 100k clauses, export memory.

@@ -126,6 +126,7 @@ BIG_TYPE: tuple[tuple[str, str, int, tuple[int, int, int, int]], ...] = (
     ("red-130px-on-alpha", "共建美好家园", 130, (200, 30, 30, 255)),
 )
 SYSTEMS = (
+    "consensus:detect",
     "tesseract:detect",
     "tesseract:lines",
     "rapidocr:detect",

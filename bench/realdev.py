@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument(
         "--systems",
-        default="tesseract:detect,tesseract:lines,rapidocr:detect,rapidocr:lines,tesseract,rapidocr-alone",
+        default="consensus:detect,tesseract:detect,tesseract:lines,rapidocr:detect,rapidocr:lines,tesseract,rapidocr-alone",
         help="comma-separated: ENGINE:SEGMENT for ocrpipe, 'tesseract' (plain), 'rapidocr-alone'",
     )
     p.add_argument(

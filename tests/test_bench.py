@@ -49,3 +49,17 @@ def test_quick_bench_measures_ours_and_a_peer(tmp_path):
     table = render_table(figures["rows"], figures["systems"])
     assert "quick" in table and "tesseract:detect" in table
     assert compare(figures, figures)[0].startswith("change since")
+
+
+def test_readers_bench_counts_flag_coverage_and_the_oracle():
+    from bench.readers import flag_coverage, score_posters
+    from ocrpipe.output._results import Flag, ImageResult, LineResult
+
+    line = LineResult("依法保户企业", 90.0, (0, 0, 10, 10), flags=(Flag(3, 4, 40.0),))
+    other = LineResult("合法权溢", 90.0, (0, 10, 10, 10))
+    im = ImageResult(0, "a.jpg", lines=(line, other))
+    covered, errors, flagged, chars = flag_coverage(im, "依法保护企业合法权益")
+    assert (covered, errors, flagged, chars) == (1, 2, 1, 10)
+    figs = score_posters(["依法保护企业"], {"ppocrv6": ["依法保户企业"], "ppocrv4": ["依法保护企"], "consensus": ["依法保户企业"]})
+    assert figs["ppocrv6"]["edits"] == 1 and figs["ppocrv4"]["edits"] == 1
+    assert figs["oracle"]["edits"] == 0  # every character was right in some reader

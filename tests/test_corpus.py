@@ -68,7 +68,8 @@ def _article_list(tmp_path: Path, server: FaultServer) -> Path:
     return p
 
 
-FAST = ["--tries", "1", "--timeout", "5", "--connect-timeout", "2", "-q"]
+# the store is under test, not the engine: Tesseract alone keeps these runs short
+FAST = ["--tries", "1", "--timeout", "5", "--connect-timeout", "2", "-q", "--engine", "tesseract"]
 
 
 def _add(tmp_path, db: Path, lst: Path, *extra: str) -> int:

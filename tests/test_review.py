@@ -128,6 +128,36 @@ def test_clicking_a_line_highlights_its_box_and_back(browser, run_dir):
     page.close()
 
 
+def test_disagreements_are_marked_and_come_first_in_j(browser, run_dir):
+    data = json.loads((run_dir / "result.json").read_text())
+    for im in data["images"]:
+        for ln in im["lines"]:
+            ln["flags"] = []
+            ln["confidence"] = max(ln["confidence"], 90.0)
+    im = data["images"][2]
+    low = im["lines"][1]
+    low["confidence"] = 20.0  # a low-confidence line before the disagreement on the page
+    line = im["lines"][3]
+    line["flags"] = [{"start": 1, "end": 3, "confidence": 41.0}]
+    line["readers"] = [
+        {"reader": "ppocrv6", "text": line["text"], "confidence": 90.0},
+        {"reader": "tesseract", "text": "x" + line["text"], "confidence": 50.0},
+    ]
+    (run_dir / "result.json").write_text(json.dumps(data, ensure_ascii=False))
+    page, problems, _ = _open(browser, write_page(run_dir).as_uri())
+    marks = page.locator("#p2-l3 mark.dis")
+    assert marks.count() == 1 and marks.inner_text() == line["text"][1:3]
+    assert page.inner_text("#p2-l3 .txt") == line["text"]
+    assert "tesseract: x" in page.get_attribute("#p2-l3", "title")
+    assert "dis" in page.get_attribute("#bp2-l3", "class")
+    page.keyboard.press("j")  # the disagreement first, although the low line comes before it
+    assert "hl" in page.get_attribute("#p2-l3", "class")
+    page.keyboard.press("j")
+    assert "hl" in page.get_attribute("#p2-l1", "class")
+    assert problems == []
+    page.close()
+
+
 def test_a_missing_clause_is_named_in_the_banner_and_the_list(browser, run_dir):
     _damage_clause_heading(run_dir, 4)
     page, problems, _ = _open(browser, write_page(run_dir).as_uri())

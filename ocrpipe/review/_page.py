@@ -74,6 +74,9 @@ def page_data(result: RunResult, stale: int = 0) -> dict[str, Any]:
                         "kind": ln.kind,
                         "corrected": ln.original is not None,
                         "original": ln.original,
+                        # consensus: where the readers disagreed (review targets), and what each read
+                        "flags": [[f.start, f.end, round(f.confidence, 1)] for f in ln.flags if ln.original is None],
+                        "readers": [[r.reader, r.text] for r in ln.readers],
                     }
                     for ln in im.lines
                 ],

@@ -3,7 +3,9 @@
   var data = JSON.parse(document.getElementById("data").textContent);
   var token = new URLSearchParams(location.search).get("token");
   var editable = !!token && location.protocol.indexOf("http") === 0;
-  var flagged = [], cursor = -1;
+  // j/k order: missing clauses (the count is the point), then lines where the readers disagreed,
+  // then everything else worth a look (low confidence, doubtful clauses)
+  var flagged = [], missing = [], disagreed = [], cursor = -1;
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -93,7 +95,7 @@
         var a = el("a", {href: before ? "#p" + before.images[before.images.length - 1] : "#posters"},
                    it.n + " — missing");
         li.className = "missing"; li.id = "missing-" + it.n; li.appendChild(a);
-        flagged.push(li);
+        missing.push(li);
       } else {
         var c = it.c, start = c.start.length ? lineId(c.start[0], c.start[1]) : null;
         var a2 = el("a", start ? {href: "#" + start} : {}, c.number + ". " + c.title);
@@ -143,10 +145,15 @@
         r.addEventListener("click", function () { highlight(im.index, j, true); });
         svg.appendChild(r);
         var li = el("li", {id: lineId(im.index, j), "data-conf": ln.conf});
-        li.appendChild(el("span", {"class": "txt"}, ln.text));
+        li.appendChild(lineText(ln));
+        if (ln.readers && ln.readers.length) {
+          li.title = ln.readers.map(function (r) { return r[0] + ": " + r[1]; }).join("\n");
+        }
         li.appendChild(el("span", {"class": "conf"}, ln.kind === "badge" ? "badge" : String(Math.round(ln.conf))));
         if (ln.corrected) { li.classList.add("corrected"); li.title = "read as: " + ln.original; }
-        if (ln.conf < data.low) { li.classList.add("lo"); flagged.push(li); }
+        if (ln.flags && ln.flags.length) {
+          li.classList.add("dis"); r.classList.add("dis"); disagreed.push(li);
+        } else if (ln.conf < data.low) { li.classList.add("lo"); flagged.push(li); }
         li.addEventListener("mouseenter", function () { highlight(im.index, j, false); });
         li.addEventListener("click", function () { highlight(im.index, j, false); });
         if (editable) {
@@ -172,9 +179,24 @@
     document.documentElement.style.setProperty("--header-h", Math.ceil(h) + "px");
   }
 
+  function lineText(ln) {
+    // the spans the readers disagreed on, marked; the rest as plain text
+    var span = el("span", {"class": "txt"}), at = 0, chars = Array.from(ln.text);
+    (ln.flags || []).forEach(function (f) {
+      if (f[0] < at || f[1] > chars.length) return;
+      span.appendChild(document.createTextNode(chars.slice(at, f[0]).join("")));
+      var m = el("mark", {"class": "dis", title: "readers disagreed · " + Math.round(f[2])}, chars.slice(f[0], f[1]).join(""));
+      span.appendChild(m);
+      at = f[1];
+    });
+    span.appendChild(document.createTextNode(chars.slice(at).join("")));
+    return span;
+  }
+
   function render() {
-    flagged = []; cursor = -1;
+    flagged = []; missing = []; disagreed = []; cursor = -1;
     renderHeader(); renderClauses(); renderPosters(); fitHeader();
+    flagged = missing.concat(disagreed, flagged);
   }
   window.addEventListener("resize", fitHeader);
 

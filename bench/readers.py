@@ -180,7 +180,7 @@ def _row(name: str, paths: list[Path], truths: list[str] | None, refs: list[tupl
     return row
 
 
-def run(posters: int, realdev: bool, groups: tuple[str, ...] = ROWS) -> dict:
+def run(posters: int, realdev: bool, groups: tuple[str, ...] = ROWS, realdev_dir: Path = rd.REALDEV) -> dict:
     rows = []
     with tempfile.TemporaryDirectory(prefix="ocrpipe-readers-") as tmp:
         for group, members in (("rendered", SERIES[:2]), ("foreign", FOREIGN)):
@@ -195,9 +195,9 @@ def run(posters: int, realdev: bool, groups: tuple[str, ...] = ROWS) -> dict:
                 paths += files
                 truths += ["".join(p["lines"]) for p in rendered.ground_truth()["posters"]][: len(files)]
             rows.append(_row(group, paths, truths, None))
-    if realdev and "realdev" in groups and (rd.REALDEV / "images").is_dir():
-        refs = rd.references(rd.REALDEV)
-        paths = [p for p in rd.images(rd.REALDEV) if p.stem in refs]
+    if realdev and "realdev" in groups and (realdev_dir / "images").is_dir():
+        refs = rd.references(realdev_dir)
+        paths = [p for p in rd.images(realdev_dir) if p.stem in refs]
         rows.append(_row("realdev", paths, None, [refs[p.stem] for p in paths]))
     return {"date": time.strftime("%Y-%m-%dT%H:%M:%S"), "posters_per_series": posters, "rows": rows}
 
@@ -239,10 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--posters", type=int, default=4, help="posters per rendered series (default 4)")
     p.add_argument("--rows", default=",".join(ROWS), help=f"comma-separated, from {', '.join(ROWS)}")
     p.add_argument("--no-realdev", action="store_true")
+    p.add_argument("--realdev", type=Path, default=rd.REALDEV, help=f"the realdev folder (default {rd.REALDEV})")
     p.add_argument("--save", type=Path, default=DEFAULT_SAVE)
     p.add_argument("--no-save", action="store_true")
     args = p.parse_args(argv)
-    fig = run(args.posters, not args.no_realdev, tuple(args.rows.split(",")))
+    fig = run(args.posters, not args.no_realdev, tuple(args.rows.split(",")), args.realdev)
     print(render(fig))
     if not args.no_save:
         from ocrpipe._io import atomic_write_json

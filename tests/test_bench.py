@@ -60,6 +60,8 @@ def test_readers_bench_counts_flag_coverage_and_the_oracle():
     im = ImageResult(0, "a.jpg", lines=(line, other))
     covered, errors, flagged, chars = flag_coverage(im, "依法保护企业合法权益")
     assert (covered, errors, flagged, chars) == (1, 2, 1, 10)
-    figs = score_posters(["依法保护企业"], {"ppocrv6": ["依法保户企业"], "ppocrv4": ["依法保护企"], "consensus": ["依法保户企业"]})
+    figs = score_posters(
+        ["依法保护企业"], {"ppocrv6": ["依法保户企业"], "ppocrv4": ["依法保护企"], "consensus": ["依法保户企业"]}
+    )
     assert figs["ppocrv6"]["edits"] == 1 and figs["ppocrv4"]["edits"] == 1
     assert figs["oracle"]["edits"] == 0  # every character was right in some reader

@@ -79,46 +79,46 @@ def _cost(column: list[Cell], ch: str) -> float:
 
 def _merge(columns: list[list[Cell]], cells: list[Cell], r: int) -> list[list[Cell]]:
     """Align one more reading to the columns (edit distance; a gap column costs 1)."""
+    back = _table(columns, cells)
+    out: list[list[Cell]] = []
+    i, j = len(columns), len(cells)
+    while i > 0 or j > 0:
+        how = back[i][j]
+        if how == 0:
+            out.append([*columns[i - 1], cells[j - 1]])
+            i, j = i - 1, j - 1
+        elif how == 1:
+            out.append([*columns[i - 1], Cell(GAP, _gap_conf(cells, j))])
+            i -= 1
+        else:
+            out.append([*(Cell(GAP, _gap_conf_cells(columns, i, k)) for k in range(r)), cells[j - 1]])
+            j -= 1
+    out.reverse()
+    return out
+
+
+def _table(columns: list[list[Cell]], cells: list[Cell]) -> list[list[int]]:
+    """The edit-distance table's back pointers: 0 diagonal, 1 the column gets a gap, 2 a new column."""
     n, m = len(columns), len(cells)
     inf = float("inf")
     d = [[inf] * (m + 1) for _ in range(n + 1)]
-    back = [[0] * (m + 1) for _ in range(n + 1)]  # 0 diag, 1 column gets a gap, 2 new column
+    back = [[0] * (m + 1) for _ in range(n + 1)]
     d[0][0] = 0.0
+    # an existing column this reading has nothing in is cheaper where others have gaps too
+    skip = [1.0 if all(cell.char != GAP for cell in col) else 0.5 for col in columns]
     for i in range(n + 1):
         for j in range(m + 1):
             if i == 0 and j == 0:
                 continue
-            best, how = inf, 0
+            options = []
             if i > 0 and j > 0:
-                c = d[i - 1][j - 1] + _cost(columns[i - 1], cells[j - 1].char)
-                if c < best:
-                    best, how = c, 0
+                options.append((d[i - 1][j - 1] + _cost(columns[i - 1], cells[j - 1].char), 0))
             if i > 0:
-                # an existing column this reading has nothing in; cheaper when others have gaps there too
-                gaps = sum(1 for cell in columns[i - 1] if cell.char == GAP)
-                c = d[i - 1][j] + (1.0 if gaps == 0 else 0.5)
-                if c < best:
-                    best, how = c, 1
+                options.append((d[i - 1][j] + skip[i - 1], 1))
             if j > 0:
-                c = d[i][j - 1] + 1.0
-                if c < best:
-                    best, how = c, 2
-            d[i][j], back[i][j] = best, how
-    out: list[list[Cell]] = []
-    i, j = n, m
-    while i > 0 or j > 0:
-        how = back[i][j]
-        if how == 0:
-            out.append(columns[i - 1] + [cells[j - 1]])
-            i, j = i - 1, j - 1
-        elif how == 1:
-            out.append(columns[i - 1] + [Cell(GAP, _gap_conf(cells, j))])
-            i -= 1
-        else:
-            out.append([Cell(GAP, _gap_conf_cells(columns, i, k)) for k in range(r)] + [cells[j - 1]])
-            j -= 1
-    out.reverse()
-    return out
+                options.append((d[i][j - 1] + 1.0, 2))
+            d[i][j], back[i][j] = min(options)
+    return back
 
 
 def _gap_conf(cells: list[Cell], j: int) -> float:
@@ -194,20 +194,30 @@ def vote(readings: Sequence[Reading]) -> Voted:
     columns = align(readings)
     weights = [r.weight for r in readings]
     total = sum(weights)
-    scores: list[dict[str, float]] = []
-    for col in columns:
-        s: dict[str, float] = {}
-        for cell, w in zip(col, weights):
-            s[cell.char] = s.get(cell.char, 0.0) + w * cell.conf
-            rest = 1.0 - cell.conf
-            for ch, p in cell.choices:
-                s[ch] = s.get(ch, 0.0) + w * min(p, rest)
-        scores.append(s)
+    scores = [_column_scores(col, weights) for col in columns]
     # first pass: the best candidate per column
     chosen = [max(s, key=lambda c: s[c]) for s in scores]
     # numbering: a numeral at a line's label position survives a reader's dropout
     kept = _keep_numerals(columns, scores, chosen)
-    # lexicon: a close call goes to the candidate that makes words with its neighbours
+    _apply_lexicon(scores, chosen, kept, total)
+    text, conf, flagged = _emit(columns, scores, chosen, total)
+    line_conf = 100.0 * (sum(conf) / len(conf)) if conf else 0.0
+    return Voted("".join(text), tuple(conf), tuple(_spans(flagged, conf)), line_conf)
+
+
+def _column_scores(col: list[Cell], weights: list[float]) -> dict[str, float]:
+    """Each candidate's votes in one column: the readers' probabilities, runner-ups included."""
+    s: dict[str, float] = {}
+    for cell, w in zip(col, weights):
+        s[cell.char] = s.get(cell.char, 0.0) + w * cell.conf
+        rest = 1.0 - cell.conf
+        for ch, p in cell.choices:
+            s[ch] = s.get(ch, 0.0) + w * min(p, rest)
+    return s
+
+
+def _apply_lexicon(scores: list[dict[str, float]], chosen: list[str], kept: set[int], total: float) -> None:
+    """A close call goes to the candidate that makes dictionary words with its neighbours."""
     for i, s in enumerate(scores):
         if i in kept:
             continue
@@ -222,6 +232,12 @@ def vote(readings: Sequence[Reading]) -> Voted:
             if score > best_score:
                 best, best_score = ch, score
         chosen[i] = best
+
+
+def _emit(
+    columns: list[list[Cell]], scores: list[dict[str, float]], chosen: list[str], total: float
+) -> tuple[list[str], list[float], list[bool]]:
+    """The chosen characters with their support, and which of them the readers disagreed on."""
     text: list[str] = []
     conf: list[float] = []
     flagged: list[bool] = []
@@ -241,19 +257,22 @@ def vote(readings: Sequence[Reading]) -> Voted:
         conf.append(support)
         flagged.append(flag or pending_flag)
         pending_flag = False
-    flags = []
+    return text, conf, flagged
+
+
+def _spans(flagged: list[bool], conf: list[float]) -> list[tuple[int, int, float]]:
+    out = []
     i = 0
-    while i < len(text):
+    while i < len(flagged):
         if flagged[i]:
             j = i
-            while j < len(text) and flagged[j]:
+            while j < len(flagged) and flagged[j]:
                 j += 1
-            flags.append((i, j, min(conf[i:j])))
+            out.append((i, j, min(conf[i:j])))
             i = j
         else:
             i += 1
-    line_conf = 100.0 * (sum(conf) / len(conf)) if conf else 0.0
-    return Voted("".join(text), tuple(conf), tuple(flags), line_conf)
+    return out
 
 
 def _keep_numerals(columns: list[list[Cell]], scores: list[dict[str, float]], chosen: list[str]) -> set[int]:

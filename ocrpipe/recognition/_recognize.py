@@ -17,7 +17,7 @@ import numpy as np
 from ocrpipe.acquire._imageio import load_image
 from ocrpipe.config import PreprocessConfig
 from ocrpipe.errors import EngineNotAvailable, ImageError, InputError, OcrpipeError
-from ocrpipe.output._results import FailStage, Flag, ImageResult, LineResult, Point, ReaderReading
+from ocrpipe.output._results import Box, FailStage, Flag, ImageResult, LineResult, Point, ReaderReading
 from ocrpipe.recognition._consensus import remap_spans
 from ocrpipe.recognition.engines import LayoutReader, Recognized, Recognizer
 from ocrpipe.structure._textnorm import badge_digits, normalize_line

@@ -13,7 +13,7 @@ import numpy as np
 
 from ocrpipe.config import OcrConfig
 from ocrpipe.recognition._consensus import Reading, carry_conf, remap_spans, vote
-from ocrpipe.recognition.engines._base import LineKind, Recognized, Recognizer
+from ocrpipe.recognition.engines._base import Choice, LineKind, Recognized, Recognizer
 from ocrpipe.recognition.engines._ppocr import PPOCRV4, PPOCRV6, PpOcrReader
 from ocrpipe.structure._textnorm import normalize_line
 
@@ -38,11 +38,13 @@ def _reading(name: str, rec: Recognized) -> Reading:
     return Reading(name, text, conf, choices, WEIGHTS.get(name, 0.8))
 
 
-def _carry(raw: str, conf, choices, text: str):
+def _carry(
+    raw: str, conf: tuple[float, ...], choices: tuple[tuple[Choice, ...], ...], text: str
+) -> tuple[tuple[float, ...], tuple[tuple[Choice, ...], ...]]:
     new_conf = carry_conf(raw, conf, text)
     from difflib import SequenceMatcher
 
-    new_choices: list[tuple] = [()] * len(text)
+    new_choices: list[tuple[Choice, ...]] = [()] * len(text)
     for tag, i1, i2, j1, _j2 in SequenceMatcher(None, raw, text, autojunk=False).get_opcodes():
         if tag == "equal":
             for k in range(i2 - i1):

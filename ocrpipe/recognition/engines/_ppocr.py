@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
+from typing import Any
 
 import cv2
 import numpy as np
@@ -54,7 +55,7 @@ ORNAMENTS = frozenset("Oo08°○◯◎●•·◆◇■□▪▫★☆⊙〇口"
 
 
 @cache
-def _t2s():
+def _t2s() -> Any:
     """OpenCC's traditional-to-simplified converter, or None when opencc is not installed."""
     try:
         import opencc

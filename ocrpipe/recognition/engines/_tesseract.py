@@ -175,7 +175,7 @@ class TesserocrEngine(_TesseractBase):
                 k += 1
         return Recognized(text=text, confidence=conf, char_conf=tuple(confs), choices=tuple(choices))
 
-    def _symbols(self, api) -> list[tuple[str, float, tuple[tuple[str, float], ...]]]:
+    def _symbols(self, api: Any) -> list[tuple[str, float, tuple[tuple[str, float], ...]]]:
         """The symbols of the last recognition: each with its confidence (0..1) and LSTM's other choices."""
         RIL = self._mod.RIL
         out: list[tuple[str, float, tuple[tuple[str, float], ...]]] = []

@@ -249,9 +249,7 @@ def read_lines(engine: Recognizer, raws: list[np.ndarray], cleans: list[np.ndarr
     return [engine.recognize_line(c if engine.wants_clean_lines else r, "text") for r, c in zip(raws, cleans)]
 
 
-def line_from(
-    rec: Recognized, box: Box, block: int, text_h: float, polygon: tuple[Point, ...] = ()
-) -> LineResult | None:
+def line_from(rec: Recognized, box: Box, block: int, text_h: float, polygon: tuple[Point, ...] = ()) -> LineResult | None:
     """The result line of a recognised line image (None when nothing was read), flags kept on the normalised text."""
     raw = " ".join(rec.text.split("\n"))
     text = normalize_line(raw)

@@ -130,7 +130,7 @@ def test_run_names_the_excluded_images_and_all_images(capsys):
 
 def test_lang_with_several_languages_reaches_tesseract():
     pytest.importorskip("pytesseract")
-    engine = make_engine(OcrConfig(lang="chi_sim+eng", backend="pytesseract"))
+    engine = make_engine(OcrConfig(engine="tesseract", lang="chi_sim+eng", backend="pytesseract"))
     prov = engine.provenance()
     assert prov["lang"] == "chi_sim+eng" and prov["language_data_sha256"].count("+") == 1
     assert prov["language_data"].endswith("eng.traineddata")

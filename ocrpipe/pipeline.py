@@ -19,7 +19,7 @@ from ocrpipe.output._outdir import OutputDir
 from ocrpipe.output._results import ImageResult, RunResult
 from ocrpipe.recognition._executor import Job, recognize_all, versions_of
 from ocrpipe.review import _corrections as corrections
-from ocrpipe.structure._clauses import extract_clauses
+from ocrpipe.structure._clauses import structure
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def recognize_fetched(
             )
         )
     expected = config.expect if config.expect is not None else fetched.meta.promised_count
-    clauses, verification = extract_clauses(images, expected)
+    structured = structure(images, expected)  # clauses, and a role on every line
     provenance = {
         "ocrpipe": __version__,
         **engine_info,
@@ -100,7 +100,11 @@ def recognize_fetched(
         "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"),
     }
     return RunResult(
-        article=fetched.meta, images=tuple(images), clauses=tuple(clauses), verification=verification, provenance=provenance
+        article=fetched.meta,
+        images=structured.images,
+        clauses=structured.clauses,
+        verification=structured.verification,
+        provenance=provenance,
     )
 
 

@@ -18,6 +18,9 @@ Box = tuple[int, int, int, int]  # x, y, w, h in image pixels: left, top, width,
 Point = tuple[int, int]  # x, y in image pixels
 VerificationStatus = Literal["ok", "failed", "not applicable"]
 LineKind = Literal["text", "badge"]
+# The container a line stands in (vision/_blocks.py) and the part it plays in a clause (structure).
+LineRegion = Literal["flow", "card", "band", "cell", "aside"]
+LineRole = Literal["section", "label", "title", "body", "header", "footer", "aside", "other"]
 ImageStatus = Literal["ok", "failed"]
 FailStage = Literal["download", "read", "recognize"]
 
@@ -69,6 +72,9 @@ class LineResult:
     polygon: tuple[Point, ...] = ()
     readers: tuple[ReaderReading, ...] = ()  # consensus: each reader that saw the line and what it read
     flags: tuple[Flag, ...] = ()  # consensus: spans where the readers disagreed and the vote was not sure
+    region: LineRegion = "flow"
+    cell: tuple[int, int] | None = None  # (row, column) in its table, when region is "cell"
+    role: LineRole | None = None  # set by the clause parser
 
     @property
     def outline(self) -> tuple[Point, ...]:
@@ -115,11 +121,12 @@ class ClauseResult:
     label: str  # as printed: "1.", "（一）", "01"
     title: str
     text: str
-    section: str | None = None
+    section: str | None = None  # the nearest section heading above the clause
     sources: tuple[SourceRef, ...] = ()
     confidence: float = field(default=0.0, metadata=_R2)
     start: tuple[int, int] | None = None  # (image index, line position) of the line it starts on
     corrected: tuple[str, ...] = ()  # fields a person corrected: "number", "title"
+    sections: tuple[str, ...] = ()  # the section headings above it, outermost first ("一、…", "（一）…")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from ocrpipe.output._results import Box, FailStage, Flag, ImageResult, LineResul
 from ocrpipe.recognition._consensus import remap_spans
 from ocrpipe.recognition.engines import LayoutReader, Recognized, Recognizer
 from ocrpipe.structure._textnorm import badge_digits, normalize_line
+from ocrpipe.vision._blocks import Placed, edge_mask, find_asides, find_containers, order_page
 from ocrpipe.vision._detect import (
     DetConfig,
     TextDetector,
@@ -186,22 +187,19 @@ def _detected_layout(
         crops.append(column_to_row(c) if is_column(c) else c)
     flips = det.upside_down(crops) if crops else []
     crops = [np.ascontiguousarray(c[::-1, ::-1]) if f else c for c, f in zip(crops, flips)]
-    # reading order on the page turned level (boxes of tilted lines overlap in y)
+    # reading order on the page turned level (boxes of tilted lines overlap in y), blocks first
     angle = text_angle(regions)
     boxes = core_boxes(level_boxes(regions, angle, rgb.shape))
     heights = sorted(min(r.size) for r in regions) or [20.0]
-    ordered = reading_order(boxes, float(heights[len(heights) // 2]))
+    placed = place_lines(rgb, regions, angle, boxes, float(heights[len(heights) // 2]))
     if flips and sum(flips) > len(flips) / 2:
-        ordered = ordered[::-1]  # the page itself is upside down: its last line is read first
-    slots: dict[tuple, list[int]] = {}
-    for i, b in enumerate(boxes):
-        slots.setdefault(b, []).append(i)
+        placed = placed[::-1]  # the page itself is upside down: its last line is read first
     badges = badge_candidates([r.box for r in regions])
     clock.lap("detect")
     lines: list[LineResult | None] = []
-    pending: list[tuple[int, int, int, np.ndarray, np.ndarray, float]] = []  # (slot, region, block, raw, cleaned, height)
-    for o in ordered:
-        i = slots[o.box].pop(0)
+    pending: list[tuple[int, int, Placed, np.ndarray, np.ndarray, float]] = []  # (slot, region, place, raw, clean, h)
+    for o in placed:
+        i = o.index
         if i in badges:
             badge = _read_badge(crops[i], engine, pre)
             if badge is not None:
@@ -211,9 +209,11 @@ def _detected_layout(
                         confidence=badge[1],
                         bbox=regions[i].box,
                         kind="badge",
-                        block=o.block,
                         text_height=float(min(regions[i].size)),
                         polygon=regions[i].polygon,
+                        block=o.block,
+                        region=o.region,
+                        cell=o.cell,
                     )
                 )
                 continue
@@ -222,13 +222,13 @@ def _detected_layout(
         x0, x1 = trim_ornaments(crops[i])
         line = crops[i][:, x0:x1]
         cleaned, text_h = clean_line(line, pre)
-        pending.append((len(lines), i, o.block, line, cleaned, text_h))
+        pending.append((len(lines), i, o, line, cleaned, text_h))
         lines.append(None)
     recs = read_lines(engine, [p[3] for p in pending], [p[4] for p in pending])
-    for (slot, i, block, _raw, _clean, text_h), rec in zip(pending, recs):
-        line_result = line_from(rec, regions[i].box, block, text_h, regions[i].polygon)
+    for (slot, i, o, _raw, _clean, text_h), rec in zip(pending, recs):
+        line_result = line_from(rec, regions[i].box, o.block, text_h, regions[i].polygon)
         if line_result is not None:
-            lines[slot] = line_result
+            lines[slot] = replace(line_result, region=o.region, cell=o.cell)
     clock.lap("recognise")
     return ImageResult(
         **base,
@@ -266,6 +266,15 @@ def line_from(rec: Recognized, box: Box, block: int, text_h: float, polygon: tup
         readers=tuple(ReaderReading(r, t, c) for r, t, c in rec.readings),
         flags=tuple(Flag(a, b, c) for a, b, c in flags),
     )
+
+
+def place_lines(rgb, regions, angle: float, boxes: list, line_height: float) -> list[Placed]:
+    """Containers first (cards, tables, bands, asides), then lines in reading order."""
+    columns = [r.box[3] > 2 * r.box[2] for r in regions]
+    edges = edge_mask(rgb, [r.quad for r in regions], angle)
+    containers = find_containers(edges, boxes, line_height)
+    asides = find_asides(boxes, columns, rgb.shape[1])
+    return order_page(boxes, containers, asides, line_height)
 
 
 def _read_badge(crop_rgb: np.ndarray, engine: Recognizer, pre: PreprocessConfig) -> tuple[str, float] | None:

@@ -16,12 +16,15 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from ocrpipe.errors import InputError
-from ocrpipe.output._results import Box, ClauseResult, ImageResult, LineResult, SourceRef, Verification
+from ocrpipe.output._results import Box, ClauseResult, ImageResult, LineResult, LineRole, SourceRef, Verification
 from ocrpipe.structure._numerals import MAX_PROMISED, chinese_number
+from ocrpipe.structure._tables import cn_numeral, find_rows, row_lines
+
+Role = LineRole
 
 _CN = "零〇一二两三四五六七八九十百"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -42,6 +45,13 @@ _BENT = re.compile(r"^(\d{1,3})\s*[.．。，,、·]\s*(?!\d)(\S.*)$")
 # A two-digit badge read into the heading it sits beside: "01 1.xxx", "011.xxx", "1515.xxx".
 _BADGE_PREFIX = re.compile(r"^(\d{2})\s?(?=\d{1,2}[.．、])")
 _DASH_ONE = re.compile(r"^[-—–‐_~](?=、)")
+_BENT_PAREN = re.compile(rf"^[〈《<(（\[【{{「『]+([{_CN}]{{1,3}})[)）\]】}}》〉>」』]+")
+# A title runs on inline: it ends at the first of these, and the body follows on the same line.
+_BENT_LABEL = re.compile(r"^[（(〈《<\[【{]?[^\s（()）。，]{1,3}[)）\]】}》〉>]\s*(\S.*)$")
+_TITLE_END = re.compile(r"[。；：;:]")
+_PUNCT = re.compile(r"[，,。；：;:、！？!?]")
+# Hierarchy of numbering styles: a lower rank sits above (一、 above （一） above 1. above ①).
+RANK = {"cn_dun": 0, "di_tiao": 1, "cn_paren": 1, "dun": 2, "dot": 2, "badge": 2, "paren": 3, "circled": 4}
 _RIM_JUNK = re.compile(r"^[\s)\]}|）】」》〉>'\"`]+(?=\S)")
 BOILERPLATE_SIMILARITY = 0.8
 HEIGHT_TOLERANCE = 0.2  # body lines of one clause differ in text height by less than this
@@ -70,6 +80,8 @@ def parse_heading(text: str) -> Heading | None:
     text = _RIM_JUNK.sub("", text.strip())
     # 一 read as a dash before 、 ("-、营造…"): Tesseract's commonest misreading of the numeral
     text = _DASH_ONE.sub("一", text)
+    # brackets OCR bent round a Chinese numeral: "〈《八)" -> "（八）"
+    text = _BENT_PAREN.sub(lambda m: f"（{m.group(1)}）", text)
     m = _BADGE_PREFIX.match(text)
     if m and len(text) > 3:
         text = text[m.end() :]
@@ -87,6 +99,8 @@ class _Line:
     image: int
     line: LineResult
     pos: int = 0  # position among its image's lines
+    # a table row folded into one line: (position, role) of the lines it stands for
+    origin: tuple[tuple[int, Role], ...] = ()
 
 
 def _key(text: str) -> str:
@@ -224,6 +238,32 @@ def _accept_bent(
                 others.remove(i)
 
 
+def _accept_bent_paren(
+    lines: list[_Line], headings: list[Heading | None], starts: dict[int, Start], others: list[int], expected: int | None
+) -> None:
+    """Add （N） clause starts whose label OCR bent beyond reading ("人三)", "(CA)"), where the
+    numbers before and after leave exactly that one missing: the label is re-attached to
+    its own line start, never guessed elsewhere."""
+    for i, x in enumerate(lines):
+        if i in starts or x.line.kind != "text" or x.origin:
+            continue
+        m = _BENT_LABEL.match(x.line.text.strip())
+        h = headings[i]
+        if not m or (h is not None and h.style == "cn_paren"):
+            continue
+        before = [(j, starts[j][0]) for j in starts if j < i]
+        after = [(j, starts[j][0]) for j in starts if j > i]
+        if not before:
+            continue
+        prev = max(before)[1]
+        nxt = min(after)[1] if after else expected and expected + 1
+        if nxt == prev + 2:
+            n = prev + 1
+            starts[i] = (n, f"（{cn_numeral(n)}）", m.group(1).strip())
+            if i in others:
+                others.remove(i)
+
+
 @dataclass(frozen=True)
 class _Classified:
     """Every line of the set, with what it could be: a numbered heading, a badge number."""
@@ -231,23 +271,68 @@ class _Classified:
     lines: list[_Line]
     headings: list[Heading | None]
     badges: list[int | None]
+    roles: dict[tuple[int, int], Role]  # roles known before the clauses: header, footer, aside
+    block_right: dict[tuple[int, int], int]  # (image, block) -> right edge of its widest line
 
 
-def classify_lines(images: Sequence[ImageResult]) -> _Classified:
-    """The lines of the readable images in order, boilerplate dropped, each parsed as heading/badge."""
+def classify_lines(images: Sequence[ImageResult], expected: int | None = None) -> _Classified:
+    """The lines of the readable images in order, boilerplate and asides dropped, table rows
+    folded into heading + body, each parsed as heading/badge."""
     ok_images = [im for im in images if im.status == "ok"]
     skip = find_boilerplate(ok_images)
-    lines = [_Line(im.index, ln, pos) for im in ok_images for pos, ln in enumerate(im.lines) if (im.index, pos) not in skip]
+    roles: dict[tuple[int, int], Role] = {}
+    for img, pos in skip:
+        im = next(x for x in ok_images if x.index == img)
+        roles[(img, pos)] = "header" if im.lines[pos].bbox[1] < 0.5 * (im.height or 1) else "footer"
+    rows = [r for im in ok_images for r in find_rows(im.index, im.lines)]
+    folded = row_lines(rows, expected)
+    in_row = {(r.image, p): (r.image, r.positions[0]) for r in rows for p in r.positions}
+    lines: list[_Line] = []
+    block_right: dict[tuple[int, int], int] = {}
+    for im in ok_images:
+        for pos, ln in enumerate(im.lines):
+            key = (im.index, pos)
+            block_right[(im.index, ln.block)] = max(block_right.get((im.index, ln.block), 0), ln.bbox[0] + ln.bbox[2])
+            if key in skip:
+                continue
+            if ln.region == "aside":
+                roles[key] = "aside"
+                continue
+            if key in in_row:
+                if in_row[key] == key:
+                    lines += _row_as_lines(rows, folded, key, roles)
+                continue
+            lines.append(_Line(im.index, ln, pos))
     headings = [parse_heading(x.line.text) if x.line.kind == "text" else None for x in lines]
     # A line that is only a one- or two-digit number is a badge, whoever found it.
     badges: list[int | None] = [
         int(x.line.text)
-        if ((x.line.kind == "badge" and x.line.text.isdigit()) or re.fullmatch(r"\d{1,2}", x.line.text))
+        if not x.origin
+        and ((x.line.kind == "badge" and x.line.text.isdigit()) or re.fullmatch(r"\d{1,2}", x.line.text))
         and int(x.line.text) > 0
         else None
         for x in lines
     ]
-    return _Classified(lines, headings, badges)
+    return _Classified(lines, headings, badges, roles, block_right)
+
+
+def _row_as_lines(rows, folded, key: tuple[int, int], roles: dict[tuple[int, int], Role]) -> list[_Line]:
+    """A table row as a heading line and a body line (or, for a header row, nothing)."""
+    row = next(r for r in rows if (r.image, r.positions[0]) == key)
+    heading, body, kind = folded[key]
+    if kind == "header":
+        for p in row.positions:
+            roles[(row.image, p)] = "header"
+        return []
+    cols = sorted(row.cells)
+    head_origin: tuple[tuple[int, Role], ...] = tuple(
+        (p, "label" if c == 0 else "title") for c in cols if c < 2 for p, _ln in row.cells[c]
+    )
+    out = [_Line(row.image, heading, key[1], head_origin)]
+    if body is not None:
+        body_origin: tuple[tuple[int, Role], ...] = tuple((p, "body") for c in cols if c >= 2 for p, _ln in row.cells[c])
+        out.append(_Line(row.image, body, body_origin[0][0], body_origin))
+    return out
 
 
 def choose_level(c: _Classified, expected: int | None) -> str | None:
@@ -265,7 +350,7 @@ def choose_level(c: _Classified, expected: int | None) -> str | None:
 Start = tuple[int, str, str]  # (number, label as printed, title)
 
 
-def clause_starts(c: _Classified, style: str) -> tuple[dict[int, Start], list[int]]:
+def clause_starts(c: _Classified, style: str, expected: int | None = None) -> tuple[dict[int, Start], list[int]]:
     """Line positions where clauses start, and headings of other styles (sections or body)."""
     lines, headings, badges = c.lines, c.headings, c.badges
     starts: dict[int, Start] = {}
@@ -290,6 +375,8 @@ def clause_starts(c: _Classified, style: str) -> tuple[dict[int, Start], list[in
             others.append(i)
     if style in ("dot", "dun"):
         _accept_bent(lines, headings, badges, starts, others)
+    if style == "cn_paren":
+        _accept_bent_paren(lines, headings, starts, others, expected)
     return starts, others
 
 
@@ -305,40 +392,112 @@ def body_height(c: _Classified, starts: dict[int, Start]) -> float:
     return heights[(len(heights) - 1) // 2] if heights else 0.0
 
 
-def find_sections(c: _Classified, others: list[int], body_h: float) -> dict[int, str]:
-    """Section titles: short and set larger than body type ("第一条规定的…" wrapped onto
-    the start of a body line is body text)."""
-    return {
-        i: c.lines[i].line.text
-        for i in others
-        if len(c.lines[i].line.text) <= 20 and body_h and c.lines[i].line.text_height > HEADING_RATIO * body_h
-    }
+def find_sections(c: _Classified, others: list[int], body_h: float, style: str) -> dict[int, str]:
+    """Section titles: short, and set larger than body type, or on a coloured band, or numbered
+    one level above the clauses ("一、总体要求" above "（一）…"). "第一条规定的…" wrapped onto the
+    start of a body line is body text."""
+    out = {}
+    for i in others:
+        ln = c.lines[i].line
+        h = c.headings[i]
+        short = len(ln.text) <= 20 and not _TITLE_END.search(ln.text)
+        larger = bool(body_h) and ln.text_height > HEADING_RATIO * body_h
+        above = h is not None and RANK.get(h.style, 9) < RANK.get(style, 9) and not _PUNCT.search(h.rest)
+        if short and (larger or ln.region == "band" or above):
+            out[i] = ln.text
+    return out
+
+
+def _section_rank(text: str) -> int:
+    h = parse_heading(text)
+    return RANK.get(h.style, 0) if h else -1  # an unnumbered section sits above every numbered one
+
+
+@dataclass
+class _Assembled:
+    clause: ClauseResult
+    roles: dict[tuple[int, int], Role]
+
+
+def _full_width(c: _Classified, x: _Line) -> bool:
+    """The line reaches the right edge of its block: a title that fills it may wrap on."""
+    right = c.block_right.get((x.image, x.line.block), 0)
+    return x.line.bbox[0] + x.line.bbox[2] >= right - 1.5 * max(x.line.text_height, 1.0)
+
+
+def _title_span(
+    c: _Classified, head: int, title: str, first_body: int, end: int, body_h: float
+) -> tuple[str, str, int, list[int]]:
+    """(title, inline body, first body line, wrapped title lines) for the title starting on line `head`.
+
+    The title ends at the first 。；： when the body runs on inline; else it wraps onto lines of
+    the same style (the same size, in the same block, free of sentence punctuation) while
+    each line before fills its block; a larger heading wraps onto lines of its own size.
+    """
+    m = _TITLE_END.search(title)
+    if m and m.start() > 0:
+        return title[: m.start()], title[m.end() :], first_body, []
+    lines, hx = c.lines, c.lines[head]
+    head_h = hx.line.text_height
+    larger = bool(body_h) and head_h > HEADING_RATIO * body_h
+    wrapped: list[int] = []
+    prev = hx
+    j = first_body
+    while j < end and len(wrapped) < 2 and c.badges[j] is None and c.headings[j] is None:
+        x = lines[j]
+        same = x.image == hx.image and x.line.block == hx.line.block and not x.origin
+        if not same or abs(x.line.text_height - head_h) > 0.1 * head_h:
+            break
+        p = _PUNCT.search(x.line.text)
+        if larger:
+            title += x.line.text
+        elif not _full_width(c, prev):
+            break
+        elif p is None:
+            title += x.line.text
+        elif p.group(0) in "。；：;:" and p.start() > 0:
+            # an inline title that wrapped: it ends at the mark, the body runs on after it
+            wrapped.append(j)
+            return title + x.line.text[: p.start()], x.line.text[p.end() :], j + 1, wrapped
+        else:
+            break
+        wrapped.append(j)
+        prev = x
+        j += 1
+    return title, "", j, wrapped
 
 
 def assemble_clause(
-    c: _Classified, i: int, end: int, start: Start, style: str, body_h: float, section: str | None
-) -> ClauseResult:
+    c: _Classified, i: int, end: int, start: Start, style: str, body_h: float, sections: tuple[str, ...]
+) -> _Assembled:
     """One clause from its start line up to (not including) `end`: title, wrapped title, body, sources."""
     lines, badges = c.lines, c.badges
     number, label, title = start
-    first_body = i + (2 if style == "badge" else 1)
-    used = [lines[i]] + ([lines[i + 1]] if style == "badge" and i + 1 < len(lines) else [])
-    # A long title wraps: lines set like the heading, larger than body type, continue it.
-    head_h = used[-1].line.text_height
-    while (
-        first_body < end
-        and badges[first_body] is None
-        and body_h
-        and head_h > HEADING_RATIO * body_h
-        and abs(lines[first_body].line.text_height - head_h) <= 0.1 * head_h
-    ):
-        title += lines[first_body].line.text
-        used.append(lines[first_body])
-        first_body += 1
+    head = i
+    roles: dict[tuple[int, int], Role] = {}
+    if style == "badge" or (not title and i + 1 < end and c.headings[i + 1] is None and badges[i + 1] is None):
+        # the title stands on the next line: beside a badge, or after a label set apart
+        _set(roles, lines[i], "label")
+        head = i + 1
+        if style != "badge":
+            title = lines[head].line.text
+    used = [lines[k] for k in range(i, head + 1) if k < len(lines)]
+    first_body = head + 1
+    if lines[head].origin:  # a table row: title and body come from their cells
+        inline = ""
+    else:
+        title, inline, first_body, wrapped = _title_span(c, head, title, first_body, end, body_h)
+        used += [lines[k] for k in wrapped]
+        for k in [head, *wrapped]:
+            _set(roles, lines[k], "title")
+    _set(roles, lines[head], "title")
     body: list[_Line] = []
-    ref_h: float | None = None
+    ref_h: float | None = lines[head].line.text_height if inline else None
     for j in range(first_body, end):
+        if lines[head].origin and not (lines[j].origin and j == first_body):
+            break  # a table row's body is its content cells, nothing after the table
         if badges[j] is not None:
+            _set(roles, lines[j], "label")
             continue
         line_h = lines[j].line.text_height
         if ref_h is None:
@@ -346,38 +505,77 @@ def assemble_clause(
         elif ref_h and abs(line_h - ref_h) > HEIGHT_TOLERANCE * ref_h:
             break  # text of another size: a closing poster, a caption
         body.append(lines[j])
+        _set(roles, lines[j], "body")
     used += body
     by_image: dict[int, list[Box]] = {}
     for x in used:
         by_image.setdefault(x.image, []).append(x.line.bbox)
-    return ClauseResult(
+    clause = ClauseResult(
         number=number,
         label=label,
-        title=title,
-        text="".join(x.line.text for x in body),
-        section=section,
+        title=title.strip(),
+        text=inline + "".join(x.line.text for x in body),
+        section=sections[-1] if sections else None,
+        sections=sections,
         sources=tuple(SourceRef(image=img, bboxes=tuple(bb)) for img, bb in by_image.items()),
         confidence=sum(x.line.confidence for x in used) / len(used),
         start=(lines[i].image, lines[i].pos),
     )
+    return _Assembled(clause, roles)
+
+
+def _set(roles: dict[tuple[int, int], Role], x: _Line, role: Role) -> None:
+    """The role of a line; a folded table row hands its cells' own roles down."""
+    if x.origin:
+        for pos, r in x.origin:
+            roles[(x.image, pos)] = r
+    else:
+        roles[(x.image, x.pos)] = role
+
+
+@dataclass(frozen=True)
+class Structured:
+    """The set's images with a role on every line, its clauses, and their verification."""
+
+    images: tuple[ImageResult, ...]
+    clauses: tuple[ClauseResult, ...]
+    verification: Verification
+
+
+def structure(images: Sequence[ImageResult], expected: int | None = None) -> Structured:
+    """Clauses across the image set, in order, their verification, and each line's role."""
+    c = classify_lines(images, expected)
+    roles = dict(c.roles)
+    clauses: list[ClauseResult] = []
+    style = choose_level(c, expected)
+    if style is not None:
+        starts, others = clause_starts(c, style, expected)
+        body_h = body_height(c, starts)
+        bands = [i for i, x in enumerate(c.lines) if x.line.region == "band" and i not in starts and i not in others]
+        sections = find_sections(c, sorted(others + bands), body_h, style)
+        stack: list[tuple[int, str]] = []  # open sections, outermost first: (rank, text)
+        positions = sorted(set(starts) | set(sections))
+        for k, i in enumerate(positions):
+            if i in sections:
+                rank = _section_rank(sections[i])
+                stack = [s for s in stack if s[0] < rank] + [(rank, sections[i])]
+                _set(roles, c.lines[i], "section")
+                continue
+            end = positions[k + 1] if k + 1 < len(positions) else len(c.lines)
+            done = assemble_clause(c, i, end, starts[i], style, body_h, tuple(t for _r, t in stack))
+            clauses.append(done.clause)
+            roles.update(done.roles)
+    out = []
+    for im in images:
+        if im.status != "ok":
+            out.append(im)
+            continue
+        lines = tuple(replace(ln, role=roles.get((im.index, pos), "other")) for pos, ln in enumerate(im.lines))
+        out.append(replace(im, lines=lines))
+    return Structured(tuple(out), tuple(clauses), verify([cl.number for cl in clauses], expected))
 
 
 def extract_clauses(images: Sequence[ImageResult], expected: int | None = None) -> tuple[list[ClauseResult], Verification]:
     """Clauses across the image set, in order, and their verification against expected."""
-    c = classify_lines(images)
-    style = choose_level(c, expected)
-    if style is None:
-        return [], verify([], expected)
-    starts, others = clause_starts(c, style)
-    body_h = body_height(c, starts)
-    sections = find_sections(c, others, body_h)
-    clauses: list[ClauseResult] = []
-    section: str | None = None
-    positions = sorted(set(starts) | set(sections))
-    for k, i in enumerate(positions):
-        if i in sections:
-            section = sections[i]
-            continue
-        end = positions[k + 1] if k + 1 < len(positions) else len(c.lines)
-        clauses.append(assemble_clause(c, i, end, starts[i], style, body_h, section))
-    return clauses, verify([cl.number for cl in clauses], expected)
+    s = structure(images, expected)
+    return list(s.clauses), s.verification

@@ -67,34 +67,41 @@ def _widest_gap(starts: np.ndarray, ends: np.ndarray) -> tuple[float, float]:
     return best
 
 
-def reading_order(boxes: list[Box], line_height: float) -> list[Ordered]:
-    """Order line boxes top-to-bottom, left-to-right across columns; group them into blocks.
+def order_indices(boxes: list[Box], line_height: float) -> list[int]:
+    """Indices of line boxes top-to-bottom, left-to-right across columns.
 
     Each step cuts at the widest empty gap: between rows, or between columns when
     that gap is wider (and at least 1.5 line heights), so aligned two-column text
     is read column by column.
     """
-    if not boxes:
-        return []
-    ordered: list[Box] = []
+    ordered: list[int] = []
 
-    def cut(group: list[Box]) -> None:
+    def cut(group: list[int]) -> None:
         if len(group) == 1:
             ordered.append(group[0])
             return
-        arr = np.array(group, dtype=np.float64)
+        arr = np.array([boxes[i] for i in group], dtype=np.float64)
         hgap, hpos = _widest_gap(arr[:, 1], arr[:, 1] + arr[:, 3])
         vgap, vpos = _widest_gap(arr[:, 0], arr[:, 0] + arr[:, 2])
+        cx = arr[:, 0] + arr[:, 2] / 2
+        cy = arr[:, 1] + arr[:, 3] / 2
         if vgap >= 1.5 * line_height and vgap > hgap:
-            cut([b for b in group if b[0] + b[2] / 2 < vpos])
-            cut([b for b in group if b[0] + b[2] / 2 >= vpos])
+            cut([i for i, c in zip(group, cx) if c < vpos])
+            cut([i for i, c in zip(group, cx) if c >= vpos])
         elif hgap > 0:
-            cut([b for b in group if b[1] + b[3] / 2 < hpos])
-            cut([b for b in group if b[1] + b[3] / 2 >= hpos])
+            cut([i for i, c in zip(group, cy) if c < hpos])
+            cut([i for i, c in zip(group, cy) if c >= hpos])
         else:  # boxes overlap both ways: read left to right
-            ordered.extend(sorted(group, key=lambda b: (b[0], b[1])))
+            ordered.extend(sorted(group, key=lambda i: (boxes[i][0], boxes[i][1])))
 
-    cut(list(boxes))
+    if boxes:
+        cut(list(range(len(boxes))))
+    return ordered
+
+
+def reading_order(boxes: list[Box], line_height: float) -> list[Ordered]:
+    """Order line boxes (see order_indices) and group them into blocks."""
+    ordered = [boxes[i] for i in order_indices(boxes, line_height)]
     out: list[Ordered] = []
     block = 0
     for n, b in enumerate(ordered):

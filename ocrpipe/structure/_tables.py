@@ -1,0 +1,173 @@
+"""Table rows as clauses: number cell | title cell | content cells.
+
+The vision stage marks each line in a ruled table with its cell (row, column). Here a row's
+cells become one heading line (label + title) and one body line, so the clause parser reads
+a table like any other numbered list. A number cell that does not read as a number takes its
+value from the row sequence (the rows before and after it), and only a number cell does:
+nowhere else is a number made up from its neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from ocrpipe.output._results import Box, LineResult
+
+_CN = "零一二三四五六七八九十"
+_NUMBER_CELL = re.compile(r"^[（(]?([零〇一二两三四五六七八九十百\d]{1,4})[)）]?[.．、]?$")
+
+
+def cn_numeral(n: int) -> str:
+    """1..99 as Chinese numerals: 1 -> 一, 12 -> 十二, 20 -> 二十."""
+    if n < 10:
+        return _CN[n]
+    tens, ones = divmod(n, 10)
+    return (_CN[tens] if tens > 1 else "") + "十" + (_CN[ones] if ones else "")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: the lines of each of its cells, by column."""
+
+    image: int
+    positions: tuple[int, ...]  # positions of all its lines in the image
+    cells: dict[int, list[tuple[int, LineResult]]]  # column -> (position, line), in reading order
+
+    def text(self, col: int) -> str:
+        return "".join(ln.text for _p, ln in self.cells.get(col, []))
+
+    def lines(self, col: int) -> list[LineResult]:
+        return [ln for _p, ln in self.cells.get(col, [])]
+
+
+def cell_number(text: str) -> tuple[int | None, str]:
+    """(number, style) of a number cell: '3' -> (3, 'digit'), '（三）' -> (3, 'cn_paren'), '3.' -> (3, 'dot')."""
+    from ocrpipe.structure._numerals import chinese_number
+
+    m = _NUMBER_CELL.match(text.strip())
+    if not m:
+        return None, ""
+    n = chinese_number(m.group(1))
+    if n is None or not 0 < n < 1000:
+        return None, ""
+    t = text.strip()
+    if t[0] in "（(":
+        return n, "cn_paren" if not m.group(1).isdigit() else "paren"
+    if t.endswith("、"):
+        return n, "cn_dun" if not m.group(1).isdigit() else "dun"
+    return n, "dot" if m.group(1).isdigit() else "cn_dun"
+
+
+def label_for(n: int, style: str) -> str:
+    """The label a number cell of this style prints for n (the parser reads it back)."""
+    return {
+        "cn_paren": f"（{cn_numeral(n)}）",
+        "paren": f"({n})",
+        "cn_dun": f"{cn_numeral(n)}、",
+        "dun": f"{n}、",
+    }.get(style, f"{n}.")
+
+
+def correct_numbers(numbers: list[int | None], texts: list[str], expected: int | None = None) -> list[int | None]:
+    """Fill misread number cells from the row sequence (rows are numbered 1, 2, 3, …).
+
+    A cell that does not read as a number, or reads as one that breaks the sequence (a 5
+    read as 9 after 3, past the promised count), is misread when it is short enough to be
+    a number. A run of k misread cells is filled only where the sequence leaves exactly k
+    numbers for it: between a and b when b - a - 1 == k, from 1 at the start, up to the
+    promised count at the end. A number the rows do not account for is never made up.
+    """
+    out = list(numbers)
+    short = [len(t) <= 4 for t in texts]
+    known = [i for i, n in enumerate(out) if n is not None]
+    for k, i in enumerate(known):  # numbers that break the sequence are misreadings too
+        n = out[i]
+        prev = max((out[j] or 0 for j in known[:k]), default=0)
+        later = [v for j in known[k + 1 :] if (v := out[j]) is not None]
+        nxt = min(later) if later else None
+        if short[i] and n is not None and (n <= prev or (nxt is not None and n >= nxt) or (expected and n > expected)):
+            out[i] = None
+    i = 0
+    while i < len(out):
+        if out[i] is not None or not short[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j] is None and short[j]:
+            j += 1
+        before = out[i - 1] if i > 0 else 0
+        after = out[j] if j < len(out) else None
+        run = j - i
+        if before is not None and (
+            (after is not None and after - before - 1 == run)
+            or (after is None and (expected is None or before + run <= expected) and j == len(out))
+        ):
+            out[i:j] = list(range(before + 1, before + run + 1))
+        i = j
+    return out
+
+
+def _union(boxes: list[Box]) -> Box:
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def row_lines(rows: list[Row], expected: int | None = None) -> dict[tuple[int, int], tuple[LineResult, LineResult | None, str]]:
+    """Per row, keyed by (image, first position): a heading line, a body line, and what the row is
+    ("clause" or "header"). The heading reads label + title, as a numbered heading would."""
+    texts = [r.text(0) for r in rows]  # a number cell nothing was read in is "" (still a cell)
+    parsed = [cell_number(t) for t in texts]
+    # a repeated header row ("序号") is not part of the number sequence
+    seq = [i for i, (t, p) in enumerate(zip(texts, parsed)) if p[0] is not None or len(t) <= 4]
+    fixed = correct_numbers([parsed[i][0] for i in seq], [texts[i] for i in seq], expected)
+    numbers: list[int | None] = [None] * len(rows)
+    for i, n in zip(seq, fixed):
+        numbers[i] = n
+    styles = [p[1] for p in parsed]
+    out: dict[tuple[int, int], tuple[LineResult, LineResult | None, str]] = {}
+    for i, r in enumerate(rows):
+        cols = sorted(r.cells)
+        first = r.cells[cols[0]][0][1]
+        key = (r.image, r.positions[0])
+        n = numbers[i]
+        if n is None or not r.text(1):
+            out[key] = (first, None, "header")
+            continue
+        cols = [0, *(c for c in cols if c > 0)]
+        style = styles[i] or next((s for s in styles[i::-1] if s), "") or next((s for s in styles if s), "dot")
+        title_lines = r.lines(1)
+        body_lines = [ln for c in cols[2:] for ln in r.lines(c)]
+        height = max((ln.text_height for ln in body_lines), default=first.text_height)
+        heading = replace(
+            first,
+            text=label_for(n, style) + "".join(ln.text for ln in title_lines),
+            bbox=_union([ln.bbox for c in cols[:2] for ln in r.lines(c)]),
+            kind="text",
+            text_height=height,  # the parser must not join the body as a wrapped title
+        )
+        body = (
+            replace(body_lines[0], text="".join(ln.text for ln in body_lines), bbox=_union([ln.bbox for ln in body_lines]))
+            if body_lines
+            else None
+        )
+        out[key] = (heading, body, "clause")
+    return out
+
+
+def find_rows(image: int, lines: tuple[LineResult, ...]) -> list[Row]:
+    """The table rows of one image, in reading order: lines with a cell, grouped by block and row."""
+    rows: dict[tuple[int, int], Row] = {}
+    for pos, ln in enumerate(lines):
+        if ln.region != "cell" or ln.cell is None:
+            continue
+        key = (ln.block, ln.cell[0])
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = Row(image, (), {})
+        rows[key] = Row(image, row.positions + (pos,), row.cells)
+        row.cells.setdefault(ln.cell[1], []).append((pos, ln))
+    return list(rows.values())

@@ -1,0 +1,297 @@
+"""Blocks before lines: find a poster's containers, then order blocks, then lines in each.
+
+Containers are found from the page's long straight edges (frames, the edges of filled
+cards and bands, table rules), with the text lines erased first so that strokes never
+count as edges:
+
+1. edge map: the largest per-channel morphological gradient (colour fields of equal
+   brightness still differ in one channel), lines' own boxes blanked;
+2. long horizontal and vertical runs (morphological opening), stretched at their ends so
+   that rounded corners close;
+3. the regions those edges enclose (connected components of the rest): each one holding
+   text is a container; containers that touch (a tab or ribbon on its card, the cells of a
+   table) are grouped; a group laid out in at least two rows and two columns is a table.
+
+Lines that stand in a narrow column by an edge of the page (a slogan down the side) are
+asides: kept as text, outside the reading flow.
+
+Order (after XY-Cut++'s idea of taking blocks out of the cut): the cut sees a container as
+one box, so a decoration or a wrapped line inside a card never blocks a cut between cards;
+where a group holds two or more containers it cuts between rows first (cards are read row
+by row); free lines keep the plain rule (the widest gap, columns for aligned text columns).
+Inside a container the lines are ordered by the plain rule; a table's cells row by row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from ocrpipe.output._results import Box
+from ocrpipe.vision._layout import order_indices
+
+Region = Literal["flow", "card", "band", "cell", "aside"]
+EDGE_MIN_CONTRAST = 10  # grey levels between a colour field and its surround
+TOUCH_PX = 16  # containers closer than this share an edge (a table's rule, a tab on its card)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A line's place in the page: its index in the input, block, order, container kind, table cell."""
+
+    index: int
+    block: int
+    order: int
+    region: Region = "flow"
+    cell: tuple[int, int] | None = None  # (row, column) inside its table
+
+
+@dataclass(frozen=True)
+class _Container:
+    box: Box
+    lines: tuple[int, ...]
+    kind: Region
+    cells: dict[int, tuple[int, int]]  # line index -> (row, column), for tables
+
+
+def edge_mask(rgb: np.ndarray, quads: list[np.ndarray], angle: float) -> np.ndarray:
+    """Long straight edges of the page (255), turned level by `angle` like the line boxes."""
+    kernel = np.ones((3, 3), np.uint8)
+    grad = np.zeros(rgb.shape[:2], np.uint8)
+    for ch in range(rgb.shape[2] if rgb.ndim == 3 else 1):
+        plane = rgb[:, :, ch] if rgb.ndim == 3 else rgb
+        np.maximum(grad, cv2.morphologyEx(plane, cv2.MORPH_GRADIENT, kernel), out=grad)
+    edges: np.ndarray = (grad >= EDGE_MIN_CONTRAST).astype(np.uint8) * 255
+    h, w = edges.shape
+    if abs(angle) >= 0.2:
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        edges = cv2.warpAffine(edges, m, (w, h), flags=cv2.INTER_NEAREST)
+        quads = [q @ m[:, :2].T.astype(np.float32) + m[:, 2].astype(np.float32) for q in quads]
+    # text is not an edge; its strokes reach a little past the detected box
+    blanked = []
+    for q in quads:
+        x0, y0 = q.min(axis=0)
+        x1, y1 = q.max(axis=0)
+        size = min(x1 - x0, y1 - y0)
+        mx, my = 3 + 0.15 * size, 2 + 0.08 * size
+        r = (max(0, int(x0 - mx)), max(0, int(y0 - my)), min(w - 1, int(x1 + mx)), min(h - 1, int(y1 + my)))
+        edges[r[1] : r[3] + 1, r[0] : r[2] + 1] = 0
+        blanked.append(r)
+    edges = np.asarray(cv2.dilate(edges, kernel))
+    run = max(24, min(h, w) // 30)
+    horiz = cv2.morphologyEx(edges, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+    vert = cv2.morphologyEx(edges, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run)))
+    # a rule or a band's edge that ran through a blanked box goes on through it
+    for x0, y0, x1, y1 in blanked:
+        if x0 > 0 and x1 < w - 1:
+            rows = np.nonzero((horiz[y0 : y1 + 1, x0 - 1] > 0) & (horiz[y0 : y1 + 1, x1 + 1] > 0))[0]
+            horiz[y0 + rows, x0 : x1 + 1] = 255
+        if y0 > 0 and y1 < h - 1:
+            cols = np.nonzero((vert[y0 - 1, x0 : x1 + 1] > 0) & (vert[y1 + 1, x0 : x1 + 1] > 0))[0]
+            vert[y0 : y1 + 1, x0 + cols] = 255
+    # rounded corners: stretch each run past its ends so that frames close
+    horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (41, 1)))
+    vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 41)))
+    return cv2.bitwise_or(horiz, vert)
+
+
+def _label_of(labels: np.ndarray, box: Box) -> int:
+    """The enclosed region most of a box's sample points fall in (0: on an edge)."""
+    x, y, w, h = box
+    H, W = labels.shape
+    xs = np.clip(np.linspace(x + 0.2 * w, x + 0.8 * w, 5).astype(int), 0, W - 1)
+    ys = np.clip(np.linspace(y + 0.3 * h, y + 0.7 * h, 3).astype(int), 0, H - 1)
+    vals = labels[np.ix_(ys, xs)].ravel()
+    vals = vals[vals > 0]
+    if not len(vals):
+        return 0
+    ids, counts = np.unique(vals, return_counts=True)
+    return int(ids[np.argmax(counts)])
+
+
+def _touch(a: Box, b: Box) -> bool:
+    gx = max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2])
+    gy = max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3])
+    return (
+        (gx <= TOUCH_PX and gy < 0) or (gy <= TOUCH_PX and gx < 0) or (gx <= TOUCH_PX and gy <= TOUCH_PX and min(gx, gy) <= 0)
+    )
+
+
+def _union(boxes: list[Box]) -> Box:
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def _clusters(n: int, boxes: list[Box]) -> list[list[int]]:
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if _touch(boxes[i], boxes[j]):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def _bands(values: list[float], tol: float) -> list[int]:
+    """Index of the band each value falls in, bands split where sorted values jump by more than tol."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    out = [0] * len(values)
+    band, last = 0, None
+    for i in order:
+        if last is not None and values[i] - last > tol:
+            band += 1
+        out[i] = band
+        last = values[i]
+    return out
+
+
+def find_containers(edges: np.ndarray, boxes: list[Box], line_height: float) -> list[_Container]:
+    """Containers holding text, from the regions the page's edges enclose."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(edges), connectivity=4)
+    H, W = edges.shape
+    areas = stats[:, cv2.CC_STAT_AREA].astype(np.int64)
+    areas[0] = 0
+    background = int(np.argmax(areas)) if count > 1 else -1
+    members: dict[int, list[int]] = {}
+    for i, b in enumerate(boxes):
+        lab = _label_of(labels, b)
+        if lab > 0 and lab != background:
+            members.setdefault(lab, []).append(i)
+    regions = []
+    for lab, idx in members.items():
+        x, y, w, h = (int(v) for v in stats[lab, :4])
+        if w * h > 0.6 * W * H or w < 1.5 * line_height or h < line_height:
+            continue  # the page itself, or a sliver between edges
+        regions.append(((x, y, w, h), idx))
+    out = []
+    for group in _clusters(len(regions), [r[0] for r in regions]):
+        rboxes = [regions[k][0] for k in group]
+        lines = tuple(sorted(i for k in group for i in regions[k][1]))
+        box = _union(rboxes)
+        rows = _bands([float(b[1]) for b in rboxes], TOUCH_PX)
+        cols = _bands([float(b[0]) for b in rboxes], TOUCH_PX)
+        if box[2] < 3 * line_height and box[3] < 2 * line_height:
+            continue  # a tab, a badge's rim or a boxed word on its own: not a container of lines
+        if len(group) >= 3 and max(rows) >= 1 and max(cols) >= 1:
+            cells = {i: (rows[k], cols[k]) for k, g in enumerate(group) for i in regions[g][1]}
+            out.append(_Container(box, lines, "cell", cells))
+        elif box[2] >= 0.45 * W and box[3] <= 2.6 * line_height and len(lines) <= 2:
+            out.append(_Container(box, lines, "band", {}))
+        else:
+            out.append(_Container(box, lines, "card", {}))
+    return out
+
+
+def find_asides(boxes: list[Box], columns: list[bool], width: int) -> set[int]:
+    """Vertical text standing by the left or right edge of the page: a slogan, not the flow."""
+    out = set()
+    for i, (x, _y, w, h) in enumerate(boxes):
+        near_edge = x + w / 2 < 0.15 * width or x + w / 2 > 0.85 * width
+        if columns[i] and near_edge and h >= 3 * w:
+            out.add(i)
+    return out
+
+
+def _widest_gap(spans: list[tuple[float, float]]) -> tuple[float, float]:
+    spans = sorted(spans)
+    reach, best = spans[0][1], (0.0, 0.0)
+    for s, e in spans[1:]:
+        if s > reach and s - reach > best[0]:
+            best = (s - reach, (s + reach) / 2)
+        reach = max(reach, e)
+    return best
+
+
+def order_units(units: list[tuple[Box, bool]], line_height: float) -> list[int]:
+    """Order boxes (box, is_card): rows first where a group holds two cards or more, else the plain rule."""
+    out: list[int] = []
+
+    def cut(group: list[int]) -> None:
+        if len(group) == 1:
+            out.append(group[0])
+            return
+        bs = [units[i][0] for i in group]
+        hgap, hpos = _widest_gap([(b[1], b[1] + b[3]) for b in bs])
+        vgap, vpos = _widest_gap([(b[0], b[0] + b[2]) for b in bs])
+        rows_first = sum(units[i][1] for i in group) >= 2
+        if hgap > 0 and (rows_first or not (vgap >= 1.5 * line_height and vgap > hgap)):
+            cut([i for i in group if units[i][0][1] + units[i][0][3] / 2 < hpos])
+            cut([i for i in group if units[i][0][1] + units[i][0][3] / 2 >= hpos])
+        elif vgap > 0:
+            cut([i for i in group if units[i][0][0] + units[i][0][2] / 2 < vpos])
+            cut([i for i in group if units[i][0][0] + units[i][0][2] / 2 >= vpos])
+        else:
+            out.extend(sorted(group, key=lambda i: (units[i][0][0], units[i][0][1])))
+
+    if units:
+        cut(list(range(len(units))))
+    return out
+
+
+def order_page(boxes: list[Box], containers: list[_Container], asides: set[int], line_height: float) -> list[Placed]:
+    """Every line placed: blocks in reading order, lines in order inside each, asides last."""
+    owner: dict[int, int] = {}
+    for k, c in enumerate(containers):
+        for i in c.lines:
+            if i not in asides:
+                owner[i] = k
+    free = [i for i in range(len(boxes)) if i not in owner and i not in asides]
+    units: list[tuple[Box, bool]] = [(c.box, c.kind == "card") for c in containers] + [(boxes[i], False) for i in free]
+    placed: list[Placed] = []
+    block = -1
+    prev_free: int | None = None
+    for u in order_units(units, line_height):
+        if u < len(containers):
+            c = containers[u]
+            block += 1
+            prev_free = None
+            for i, cell in _inside(c, boxes, line_height, owner, u):
+                placed.append(Placed(i, block, len(placed), c.kind, cell))
+        else:
+            i = free[u - len(containers)]
+            if prev_free is None or _new_block(boxes[prev_free], boxes[i], line_height):
+                block += 1
+            prev_free = i
+            placed.append(Placed(i, block, len(placed)))
+    for i in sorted(asides, key=lambda i: (boxes[i][0], boxes[i][1])):
+        block += 1
+        placed.append(Placed(i, block, len(placed), "aside"))
+    return placed
+
+
+def _new_block(p: Box, b: Box, line_height: float) -> bool:
+    vgap = b[1] - (p[1] + p[3])
+    hover = min(p[0] + p[2], b[0] + b[2]) - max(p[0], b[0])
+    return vgap > 1.5 * line_height or hover <= 0
+
+
+def _inside(
+    c: _Container, boxes: list[Box], line_height: float, owner: dict[int, int], k: int
+) -> list[tuple[int, tuple[int, int] | None]]:
+    """A container's lines in order: a table's cells row by row, else the plain rule."""
+    mine = [i for i in c.lines if owner.get(i) == k]
+    if c.kind == "cell":
+        by_cell: dict[tuple[int, int], list[int]] = {}
+        for i in mine:
+            by_cell.setdefault(c.cells[i], []).append(i)
+        out: list[tuple[int, tuple[int, int] | None]] = []
+        for cell in sorted(by_cell):
+            idx = by_cell[cell]
+            out += [(idx[o], cell) for o in order_indices([boxes[i] for i in idx], line_height)]
+        return out
+    return [(mine[o], None) for o in order_indices([boxes[i] for i in mine], line_height)]

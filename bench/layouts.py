@@ -240,7 +240,10 @@ class _Renderer:
     def __init__(self, d: Draw, title: str, rng: random.Random) -> None:
         self.d, self.title, self.rng = d, title, rng
         p = PALETTES[d.palette]
-        self.bg0, self.bg1, self.accent, self.accent_fg, self.head_fg, self.body_fg, self.fill = p
+        self.bg0, self.bg1, self.accent, self.accent_fg, self.head_fg, self.body_fg, _ = p
+        # a filled card is a colour field people see: white, or a light tint of the accent
+        tint = 0.0 if d.seed % 2 else 0.12
+        self.fill = tuple(round(255 * (1 - tint) + a * tint) for a in self.accent)
         self.bf = font(d.font, d.body_size)
         self.hf = font(d.font, d.head_size, bold=True)
         self.pages: list[_Page] = []

@@ -21,14 +21,19 @@ def clauses_markdown(result: RunResult) -> str:
     if meta.source or meta.date:
         out += [" · ".join(x for x in (meta.source, meta.date) if x), ""]
     out += [f"Verification: {v.summary()}"] + [f"- {line}" for line in v.problems()] + [""]
-    section = None
+    open_sections: tuple[str, ...] = ()
     for c in result.clauses:
-        if c.section and c.section != section:
-            section = c.section
-            out += [f"## {section}", ""]
+        # section headings nest: 一、 (##) above （一） (###) above the clause
+        path = c.sections or ((c.section,) if c.section else ())
+        shared = 0
+        while shared < min(len(path), len(open_sections)) and path[shared] == open_sections[shared]:
+            shared += 1
+        for depth in range(shared, len(path)):
+            out += [f"{'#' * (2 + depth)} {path[depth]}", ""]
+        open_sections = path
         images = ", ".join(str(s.image) for s in c.sources)
         out += [
-            f"### {c.number}. {c.title}",
+            f"{'#' * max(3, 2 + len(path))} {c.number}. {c.title}",
             "",
             c.text or "_(no body text)_",
             "",

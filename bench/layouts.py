@@ -98,6 +98,26 @@ FAMILIES: tuple[Family, ...] = (
     Family("grid2-tabs", "grid", cols=(2,), numbering=("none", "dot"), marker=("tab",), card=("framed",), edge=0.7),
     Family("table-ruled", "table", numbering=("digit",), long_titles=0.7, n=(5, 7)),
     Family("sections-inline", "sections", numbering=("cn_paren",), title_mode=("inline",), sub_items=0.3),
+    Family(
+        "grid3-ribbons",
+        "grid",
+        cols=(2, 3),
+        numbering=("di_tiao", "circled"),
+        marker=("ribbon", "badge"),
+        card=("filled", "framed"),
+        long_titles=0.5,
+        edge=0.5,
+    ),
+    Family(
+        "column-cards",
+        "column",
+        numbering=("circled", "di_tiao"),
+        marker=("none", "badge"),
+        title_mode=("inline", "own"),
+        card=("framed",),
+        long_titles=0.5,
+        drop=0.5,
+    ),
     # held out (judge on these, never fit)
     Family(
         "grid-mixed",

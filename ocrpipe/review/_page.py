@@ -50,6 +50,7 @@ def page_data(result: RunResult, stale: int = 0) -> dict[str, Any]:
                 "number": c.number,
                 "label": c.label,
                 "title": c.title,
+                "sections": list(c.sections or ((c.section,) if c.section else ())),
                 "start": list(c.start or ()),
                 "images": [s.image for s in c.sources],
                 "flag": c.number in dup,
@@ -72,6 +73,8 @@ def page_data(result: RunResult, stale: int = 0) -> dict[str, Any]:
                         "bbox": list(ln.bbox),
                         "polygon": [list(p) for p in ln.polygon],
                         "kind": ln.kind,
+                        "role": ln.role,
+                        "region": ln.region,
                         "corrected": ln.original is not None,
                         "original": ln.original,
                         # consensus: where the readers disagreed (review targets), and what each read

@@ -50,6 +50,9 @@ _BENT_PAREN = re.compile(rf"^[〈《<(（\[【{{「『]+([{_CN}]{{1,3}})[)）\]�
 _BENT_LABEL = re.compile(r"^[（(〈《<\[【{]?[^\s（()）。，]{1,3}[)）\]】}》〉>]\s*(\S.*)$")
 _TITLE_END = re.compile(r"[。；：;:]")
 _PUNCT = re.compile(r"[，,。；：;:、！？!?]")
+MAX_TITLE = 40  # characters: a title wraps onto as many lines as this takes (narrow cards: 4-5)
+# What a misread label leaves before a title: a stray symbol, a circled numeral, its own digits
+_JUNK = re.compile(r"^(?:[@©®°•·?？*#&|~^_=+<>«»]|[①-⑳])")
 # Hierarchy of numbering styles: a lower rank sits above (一、 above （一） above 1. above ①).
 RANK = {"cn_dun": 0, "di_tiao": 1, "cn_paren": 1, "dun": 2, "dot": 2, "badge": 2, "paren": 3, "circled": 4}
 _RIM_JUNK = re.compile(r"^[\s)\]}|）】」》〉>'\"`]+(?=\S)")
@@ -264,6 +267,77 @@ def _accept_bent_paren(
                 others.remove(i)
 
 
+def strip_label_junk(title: str, number: int) -> str:
+    """A title without what a misread label left before it ("@@降低…", "8降低…" for clause 8)."""
+    for _ in range(2):
+        m = _JUNK.match(title) or re.match(rf"^0?{number}(?=[\u4e00-\u9fff])", title)
+        if not m:
+            break
+        title = title[m.end() :].lstrip()
+    return title
+
+
+def _accept_card_starts(c: "_Classified", starts: dict[int, Start], others: list[int], expected: int | None) -> None:
+    """Cards whose number OCR lost ("⑤" read as "5" or not at all): where clauses stand one to a
+    card, a card that opens with a line set like the other cards' titles is a clause start
+    too, when the numbers before and after it leave exactly its number (or numbers) free."""
+    lines = c.lines
+
+    def opener(i: int) -> bool:  # the first line of its card that is not a badge
+        k = i - 1
+        while k >= 0 and c.badges[k] is not None and _same_block(lines[k], lines[i]):
+            k -= 1
+        return lines[i].line.region == "card" and (k < 0 or not _same_block(lines[k], lines[i]))
+
+    first = {i for i in starts if opener(i)}
+    if len(first) < 2 or len(first) < 0.6 * len(starts):
+        return
+    heights = sorted(lines[i].line.text_height for i in first)
+    head_h = heights[len(heights) // 2]
+    cands = [
+        i
+        for i, x in enumerate(lines)
+        if i not in starts
+        and c.badges[i] is None
+        and not x.origin
+        and opener(i)
+        and abs(x.line.text_height - head_h) <= 0.12 * head_h
+        and not _PUNCT.search(x.line.text)
+    ]
+    # a label read as its bare digits ("5营造…" for ⑤营造…) counts where the sequence allows it
+    for i in list(cands):
+        m = re.match(r"^(\d{1,2})(?=[\u4e00-\u9fff])", lines[i].line.text)
+        if not m:
+            continue
+        n = int(m.group(1))
+        prev = max((starts[j][0] for j in starts if j < i), default=0)
+        later = [starts[j][0] for j in starts if j > i]
+        if prev < n < min(later, default=(expected or n) + 1):
+            starts[i] = (n, m.group(1), lines[i].line.text[m.end() :])
+            cands.remove(i)
+    for group in _between(cands, starts, expected):
+        for n, i in group:
+            starts[i] = (n, "", strip_label_junk(lines[i].line.text, n))
+            if i in others:
+                others.remove(i)
+
+
+def _same_block(a: _Line, b: _Line) -> bool:
+    return a.image == b.image and a.line.block == b.line.block
+
+
+def _between(cands: list[int], starts: dict[int, Start], expected: int | None) -> list[list[tuple[int, int]]]:
+    """Candidates grouped between consecutive starts, numbered where the gap fits them exactly."""
+    out = []
+    keys = sorted(starts)
+    bounds = [(-1, 0)] + [(k, starts[k][0]) for k in keys] + [(1 << 30, (expected or 0) + 1 if expected else None)]
+    for (a, na), (b, nb) in zip(bounds, bounds[1:]):
+        inside = [i for i in cands if a < i < b]
+        if inside and nb is not None and nb - na - 1 == len(inside):
+            out.append([(na + 1 + k, i) for k, i in enumerate(inside)])
+    return out
+
+
 @dataclass(frozen=True)
 class _Classified:
     """Every line of the set, with what it could be: a numbered heading, a badge number."""
@@ -298,6 +372,9 @@ def classify_lines(images: Sequence[ImageResult], expected: int | None = None) -
             if ln.region == "aside":
                 roles[key] = "aside"
                 continue
+            if pos == len(im.lines) - 1 and _lone_footer(im, ln):
+                roles[key] = "footer"
+                continue
             if key in in_row:
                 if in_row[key] == key:
                     lines += _row_as_lines(rows, folded, key, roles)
@@ -314,6 +391,15 @@ def classify_lines(images: Sequence[ImageResult], expected: int | None = None) -
         for x in lines
     ]
     return _Classified(lines, headings, badges, roles, block_right)
+
+
+def _lone_footer(im: ImageResult, ln: LineResult) -> bool:
+    """The last line of a poster, centred in its bottom tenth and set in from the text's left
+    edge: a credit line, even on a set too small to see it repeat."""
+    w, h = im.width or 1, im.height or 1
+    left = min((x.bbox[0] for x in im.lines if x.kind == "text"), default=0)
+    centre = ln.bbox[0] + ln.bbox[2] / 2
+    return ln.bbox[1] > 0.9 * h and abs(centre - w / 2) < 0.05 * w and ln.bbox[0] > left + 2 * max(ln.text_height, 1)
 
 
 def _row_as_lines(rows, folded, key: tuple[int, int], roles: dict[tuple[int, int], Role]) -> list[_Line]:
@@ -362,10 +448,12 @@ def clause_starts(c: _Classified, style: str, expected: int | None = None) -> tu
             if badge is not None and i + 1 < len(lines):
                 nh = headings[i + 1]
                 # Where the heading beside a badge carries the same number, the badge only confirms it.
-                title = nh.rest if nh and nh.number == badge else lines[i + 1].line.text
+                # The label printed beside a badge is the same clause's, however it was read ("③" for ⑤).
+                title = nh.rest if nh and (nh.number == badge or nh.style == "circled") else lines[i + 1].line.text
                 # the heading repeats the badge's number but was misread ("7了.推动…"): drop it
                 title = re.sub(rf"^0?{badge}\D?[.．、]\s*", "", title)
                 title = re.sub(r"^[、.．，,]\s*", "", title)  # its own numeral lost, its mark left
+                title = strip_label_junk(title, badge)
                 starts[i] = (badge, x.line.text, title)
             elif h and not (i and badges[i - 1] is not None):
                 others.append(i)
@@ -377,6 +465,8 @@ def clause_starts(c: _Classified, style: str, expected: int | None = None) -> tu
         _accept_bent(lines, headings, badges, starts, others)
     if style == "cn_paren":
         _accept_bent_paren(lines, headings, starts, others, expected)
+    if style != "badge":
+        _accept_card_starts(c, starts, others, expected)
     return starts, others
 
 
@@ -443,7 +533,7 @@ def _title_span(
     wrapped: list[int] = []
     prev = hx
     j = first_body
-    while j < end and len(wrapped) < 2 and c.badges[j] is None and c.headings[j] is None:
+    while j < end and len(title) < MAX_TITLE and c.badges[j] is None and c.headings[j] is None:
         x = lines[j]
         same = x.image == hx.image and x.line.block == hx.line.block and not x.origin
         if not same or abs(x.line.text_height - head_h) > 0.1 * head_h:
@@ -496,6 +586,9 @@ def assemble_clause(
     for j in range(first_body, end):
         if lines[head].origin and not (lines[j].origin and j == first_body):
             break  # a table row's body is its content cells, nothing after the table
+        last = body[-1] if body else lines[head]
+        if last.line.region == "card" and last.image == lines[j].image and last.line.block != lines[j].line.block:
+            break  # a card's clause ends with the card (a later poster may carry it on)
         if badges[j] is not None:
             _set(roles, lines[j], "label")
             continue
@@ -562,6 +655,8 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
                 _set(roles, c.lines[i], "section")
                 continue
             end = positions[k + 1] if k + 1 < len(positions) else len(c.lines)
+            if i and c.badges[i - 1] is not None and _same_block(c.lines[i - 1], c.lines[i]):
+                _set(roles, c.lines[i - 1], "label")  # the badge beside a printed label
             done = assemble_clause(c, i, end, starts[i], style, body_h, tuple(t for _r, t in stack))
             clauses.append(done.clause)
             roles.update(done.roles)

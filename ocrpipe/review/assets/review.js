@@ -100,6 +100,7 @@
         var c = it.c, start = c.start.length ? lineId(c.start[0], c.start[1]) : null;
         var a2 = el("a", start ? {href: "#" + start} : {}, c.number + ". " + c.title);
         if (c.corrected.length) a2.title = "corrected: " + c.corrected.join(", ");
+        if (c.sections && c.sections.length) li.appendChild(el("span", {"class": "section"}, c.sections.join(" › ")));
         li.appendChild(a2);
         if (c.flag) { li.className = "flag"; flagged.push(li); }
         if (start) {
@@ -150,6 +151,7 @@
           li.title = ln.readers.map(function (r) { return r[0] + ": " + r[1]; }).join("\n");
         }
         li.appendChild(el("span", {"class": "conf"}, ln.kind === "badge" ? "badge" : String(Math.round(ln.conf))));
+        if (ln.role) li.appendChild(el("span", {"class": "role role-" + ln.role, title: "role in the clauses"}, ln.role));
         if (ln.corrected) { li.classList.add("corrected"); li.title = "read as: " + ln.original; }
         if (ln.flags && ln.flags.length) {
           li.classList.add("dis"); r.classList.add("dis"); disagreed.push(li);

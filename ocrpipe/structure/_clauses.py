@@ -330,10 +330,11 @@ def _between(cands: list[int], starts: dict[int, Start], expected: int | None) -
     """Candidates grouped between consecutive starts, numbered where the gap fits them exactly."""
     out = []
     keys = sorted(starts)
-    bounds = [(-1, 0)] + [(k, starts[k][0]) for k in keys] + [(1 << 30, (expected or 0) + 1 if expected else None)]
+    end = expected + 1 if expected else None
+    bounds: list[tuple[int, int | None]] = [(-1, 0)] + [(k, starts[k][0]) for k in keys] + [(1 << 30, end)]
     for (a, na), (b, nb) in zip(bounds, bounds[1:]):
         inside = [i for i in cands if a < i < b]
-        if inside and nb is not None and nb - na - 1 == len(inside):
+        if inside and na is not None and nb is not None and nb - na - 1 == len(inside):
             out.append([(na + 1 + k, i) for k, i in enumerate(inside)])
     return out
 

@@ -23,17 +23,14 @@ def clauses_markdown(result: RunResult) -> str:
     out += [f"Verification: {v.summary()}"] + [f"- {line}" for line in v.problems()] + [""]
     open_sections: tuple[str, ...] = ()
     for c in result.clauses:
-        # section headings nest: 一、 (##) above （一） (###) above the clause
+        # the section path, outermost first: "一、总体要求 › （一）依法保护"
         path = c.sections or ((c.section,) if c.section else ())
-        shared = 0
-        while shared < min(len(path), len(open_sections)) and path[shared] == open_sections[shared]:
-            shared += 1
-        for depth in range(shared, len(path)):
-            out += [f"{'#' * (2 + depth)} {path[depth]}", ""]
+        if path and path != open_sections:
+            out += [f"## {' › '.join(path)}", ""]
         open_sections = path
         images = ", ".join(str(s.image) for s in c.sources)
         out += [
-            f"{'#' * max(3, 2 + len(path))} {c.number}. {c.title}",
+            f"### {c.number}. {c.title}",
             "",
             c.text or "_(no body text)_",
             "",

@@ -176,6 +176,15 @@ def _bands(values: list[float], tol: float) -> list[int]:
     return out
 
 
+def _is_grid(rows: list[int], cols: list[int]) -> bool:
+    """Cells that make a table: two rows or more with two cells or more, on shared columns."""
+    per_row: dict[int, set[int]] = {}
+    for r, c in zip(rows, cols):
+        per_row.setdefault(r, set()).add(c)
+    full = [cs for cs in per_row.values() if len(cs) >= 2]
+    return len(full) >= 2 and len(set.intersection(*full)) >= 2
+
+
 def find_containers(edges: EdgeMap, boxes: list[Box], line_height: float) -> list[_Container]:
     """Containers holding text, from the regions the page's edges enclose (in page pixels)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(edges.mask), connectivity=4)
@@ -194,6 +203,8 @@ def find_containers(edges: EdgeMap, boxes: list[Box], line_height: float) -> lis
         x, y, w, h = (round(int(v) / k) for v in stats[lab, :4])
         if w * h > 0.6 * W * H or w < 1.5 * line_height or h < line_height:
             continue  # the page itself, or a sliver between edges
+        if x <= 2 or x + w >= W - 2:
+            continue  # page background cut off by a rule or a header band: not a container
         regions.append(((x, y, w, h), idx))
     out = []
     for group in _clusters(len(regions), [r[0] for r in regions]):
@@ -204,7 +215,7 @@ def find_containers(edges: EdgeMap, boxes: list[Box], line_height: float) -> lis
         cols = _bands([float(b[0]) for b in rboxes], TOUCH_PX)
         if box[2] < 3 * line_height and box[3] < 2 * line_height:
             continue  # a tab, a badge's rim or a boxed word on its own: not a container of lines
-        if len(group) >= 3 and max(rows) >= 1 and max(cols) >= 1:
+        if _is_grid(rows, cols):
             cells = {i: (rows[k], cols[k]) for k, g in enumerate(group) for i in regions[g][1]}
             out.append(_Container(box, lines, "cell", cells))
         elif box[2] >= 0.45 * W and box[3] <= 2.6 * line_height and len(lines) <= 2:

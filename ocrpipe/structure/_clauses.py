@@ -332,7 +332,7 @@ def _between(cands: list[int], starts: dict[int, Start], expected: int | None) -
     keys = sorted(starts)
     end = expected + 1 if expected else None
     bounds: list[tuple[int, int | None]] = [(-1, 0)] + [(k, starts[k][0]) for k in keys] + [(1 << 30, end)]
-    for (a, na), (b, nb) in zip(bounds, bounds[1:]):
+    for (a, na), (b, nb) in itertools.pairwise(bounds):
         inside = [i for i in cands if a < i < b]
         if inside and na is not None and nb is not None and nb - na - 1 == len(inside):
             out.append([(na + 1 + k, i) for k, i in enumerate(inside)])

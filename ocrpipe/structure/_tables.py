@@ -168,6 +168,6 @@ def find_rows(image: int, lines: tuple[LineResult, ...]) -> list[Row]:
         row = rows.get(key)
         if row is None:
             row = rows[key] = Row(image, (), {})
-        rows[key] = Row(image, row.positions + (pos,), row.cells)
+        rows[key] = Row(image, (*row.positions, pos), row.cells)
         row.cells.setdefault(ln.cell[1], []).append((pos, ln))
     return list(rows.values())

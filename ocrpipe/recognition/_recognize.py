@@ -24,6 +24,7 @@ from ocrpipe.structure._textnorm import badge_digits, normalize_line
 from ocrpipe.vision._blocks import Placed, edge_mask, find_asides, find_containers, order_page
 from ocrpipe.vision._detect import (
     DetConfig,
+    Region,
     TextDetector,
     badge_candidates,
     column_to_row,
@@ -268,7 +269,7 @@ def line_from(rec: Recognized, box: Box, block: int, text_h: float, polygon: tup
     )
 
 
-def place_lines(rgb, regions, angle: float, boxes: list, line_height: float) -> list[Placed]:
+def place_lines(rgb: np.ndarray, regions: list[Region], angle: float, boxes: list[Box], line_height: float) -> list[Placed]:
     """Containers first (cards, tables, bands, asides), then lines in reading order."""
     columns = [r.box[3] > 2 * r.box[2] for r in regions]
     edges = edge_mask(rgb, [r.quad for r in regions], angle)

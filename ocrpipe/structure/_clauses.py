@@ -22,7 +22,7 @@ from difflib import SequenceMatcher
 from ocrpipe.errors import InputError
 from ocrpipe.output._results import Box, ClauseResult, ImageResult, LineResult, LineRole, SourceRef, Verification
 from ocrpipe.structure._numerals import MAX_PROMISED, chinese_number
-from ocrpipe.structure._tables import cn_numeral, find_rows, row_lines
+from ocrpipe.structure._tables import Row, cn_numeral, find_rows, row_lines
 
 Role = LineRole
 
@@ -403,7 +403,12 @@ def _lone_footer(im: ImageResult, ln: LineResult) -> bool:
     return ln.bbox[1] > 0.9 * h and abs(centre - w / 2) < 0.05 * w and ln.bbox[0] > left + 2 * max(ln.text_height, 1)
 
 
-def _row_as_lines(rows, folded, key: tuple[int, int], roles: dict[tuple[int, int], Role]) -> list[_Line]:
+def _row_as_lines(
+    rows: list[Row],
+    folded: dict[tuple[int, int], tuple[LineResult, LineResult | None, str]],
+    key: tuple[int, int],
+    roles: dict[tuple[int, int], Role],
+) -> list[_Line]:
     """A table row as a heading line and a body line (or, for a header row, nothing)."""
     row = next(r for r in rows if (r.image, r.positions[0]) == key)
     heading, body, kind = folded[key]

@@ -258,3 +258,18 @@ def test_cli_bad_input_is_one_line_error(tmp_path, capsys):
     rc = main(["fetch", str(tmp_path / "nope.md"), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith("ocrpipe: error:") and "Traceback" not in err
+
+
+def test_https_to_a_plain_http_port_is_a_failed_try_not_a_crash(server, fast_config, poster_jpeg, tmp_path):
+    """ssl.SSLError carries `reason` as a string; walking it for DNS errors once crashed every image
+    with "'str' object has no attribute '__cause__'"."""
+    server.routes["/p.jpg"] = ok(poster_jpeg)
+    https_url = server.url("/p.jpg").replace("http://", "https://")
+    cfg = replace(fast_config, tries=1)
+    with pytest.raises(DownloadFailed) as ei:
+        Downloader(cfg).get(https_url)
+    assert "__cause__" not in ei.value.message and "connection error" in ei.value.message
+    ref = ImageRef(index=0, urls=(https_url, server.url("/p.jpg")))
+    rec = Fetcher(cfg).fetch_one(ref, tmp_path)
+    assert rec.status == "ok" and rec.url == server.url("/p.jpg")
+    assert rec.urls_tried == (https_url, server.url("/p.jpg"))

@@ -131,7 +131,10 @@ def _is_name_error(exc: BaseException) -> bool:
         seen.add(id(e))
         if isinstance(e, (socket.gaierror, _NameResolutionError)):
             return True
-        todo += [getattr(e, "reason", None), e.__cause__, e.__context__, *(a for a in e.args if isinstance(a, BaseException))]
+        # `reason` is an exception on urllib3's errors but a string on ssl.SSLError
+        # ("WRONG_VERSION_NUMBER": https:// to a plain-http port): only exceptions are walked.
+        links = (getattr(e, "reason", None), e.__cause__, e.__context__, *e.args)
+        todo += [x for x in links if isinstance(x, BaseException)]
     return False
 
 

@@ -1,82 +1,58 @@
-"""Parse an article (YAML front matter + HTML body) into metadata and its image series.
+"""Parse an article (optional YAML front matter + HTML) into metadata and its image series.
 
-Pure functions over text: no network, no files. `sources.py` decides where the
-text comes from.
+Pure functions over text: no network, no files. `_sources.py` decides where the text
+comes from; `_meta.py` reads title, date, author, source and canonical URL by priority
+lists; `_promise.py` the promised count; `_series.py` which images are the posters.
+URLs are resolved as a browser does: `<base href>`, `//host` with the page's scheme, `../`
+against the page, lazy-loading attributes, `<noscript>` fallbacks and CSS backgrounds.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
-from email.utils import parsedate_to_datetime
-from html.parser import HTMLParser
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import yaml
 
+from ocrpipe.acquire._dom import Node, parse_html
+from ocrpipe.acquire._meta import clean, read_page_meta
+from ocrpipe.acquire._promise import find_promise, promised_count
+from ocrpipe.acquire._refs import Article, ImageRef
+from ocrpipe.acquire._series import markup_reason, select_by_hints
 from ocrpipe.output._results import ArticleMeta
-from ocrpipe.structure._numerals import MAX_PROMISED, chinese_number
+from ocrpipe.structure._numerals import chinese_number
 
 log = logging.getLogger(__name__)
 
-# Attributes that lazy-loading pages use for the real image, most specific first.
-LAZY_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-actualsrc", "src")
-SOURCE_RE = re.compile(r"来源\s*[：:]\s*(?P<src>[^\n<]*)")
-ASPECT_TOLERANCE = 0.03  # relative; "same aspect" for series membership
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    """One <img> of the article, in document order."""
-
-    index: int
-    urls: tuple[str, ...]  # real (unwrapped) URLs, best first
-    proxy_urls: tuple[str, ...] = ()  # the same image through a proxy, as printed
-    width_hint: int | None = None
-    height_hint: int | None = None
-    in_series: bool = True
-    excluded_reason: str | None = None
-
-    def ordered_urls(self, prefer: str = "real") -> tuple[str, ...]:
-        """All candidate URLs, the preferred kind first."""
-        first, second = (self.urls, self.proxy_urls) if prefer == "real" else (self.proxy_urls, self.urls)
-        seen: dict[str, None] = {}
-        for u in (*first, *second):
-            seen.setdefault(u, None)
-        return tuple(seen)
-
-
-@dataclass(frozen=True)
-class Article:
-    meta: ArticleMeta
-    images: tuple[ImageRef, ...] = ()
-
-    @property
-    def series(self) -> tuple[ImageRef, ...]:
-        return tuple(im for im in self.images if im.in_series)
-
-
-# --------------------------------------------------------------------------- counts
-
-_COUNT_RE = re.compile(r"([0-9０-９]+|[零〇一二两三四五六七八九十百]+)\s*(?:条|项|点|款)")
-
-
-def promised_count(title: str | None) -> int | None:
-    """The clause count a title promises: '20条', '二十条', '20项措施' -> 20."""
-    if not title:
-        return None
-    m = _COUNT_RE.search(title[:1000])
-    if not m:
-        return None
-    n = chinese_number(m.group(1))
-    if n is not None and n > MAX_PROMISED:
-        log.warning("the title promises %d items, over %d: read as no promise", n, MAX_PROMISED)
-        return None
-    return n if n and n > 0 else None
+# Attributes that lazy-loading pages use for the real image, most specific first; srcset's
+# largest candidate comes before src, as a browser on a large screen would choose it.
+LAZY_ATTRS = ("data-original", "data-src", "data-actualsrc", "data-lazy-src", "data-original-src", "data-echo", "data-url")
+SOURCE_LINE_RE = re.compile(r"来源\s*[：:]")
+# A lazy image's stand-in until a script swaps the real URL in.
+PLACEHOLDER_RE = re.compile(
+    r"(?:^|[/_\-.])(?:blank|spacer|placeholder|loading|lazy|grey|gray|transparent|pixel|1x1|default)[^/]*$", re.I
+)
+CSS_URL_RE = re.compile(r"background(?:-image)?\s*:[^;]*?url\(\s*(['\"]?)(?P<u>[^'\")]+)\1\s*\)", re.I)
+CSS_PX_RE = re.compile(r"(?<![-\w])(?P<k>width|height)\s*:\s*(?P<v>\d{1,5})(?:\.\d+)?px", re.I)
+# The container of the article's text and posters on news portals, public-account pages and government CMSs.
+BODY_RE = re.compile(
+    r"js_content|rich_media_content|article[-_]?(?:content|body|main|text|con)|post[-_]?(?:content|body)|entry[-_]content|"
+    r"(?:^|\s)(?:content|article|main[-_]?content|detail[-_]?content|text[-_]?content)(?:\s|$)|trs_editor|trs_ueditor|"
+    r"ucap[-_]content|pages_content|art[-_]?con|news[-_]?(?:content|text|body)|zoom|con[-_]?text"
+)
+RELATED_CLASS_RE = re.compile(
+    r"relat|recommend|tuijian|xgyd|xgxw|xgwz|xgwj|more[-_]?news|hot[-_]?news|read[-_]?more|readmore|guess|also[-_]?read|"
+    r"extend[-_]?read|rec[-_]?list|side[-_]?bar|sidebar"
+)
+RELATED_TEXT_RE = re.compile(
+    r"相关阅读|推荐阅读|相关新闻|延伸阅读|热门推荐|猜你喜欢|相关文章|相关链接|相关文件|往期回顾|往期推荐|热点推荐|更多阅读"
+)
+OUTSIDE_TAGS = {"header", "nav", "footer", "aside"}
+TYPES = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "webp", "bmp": "bmp", "avif": "avif", "svg": "svg"}
 
 
 # --------------------------------------------------------------------------- urls
@@ -119,97 +95,75 @@ def _largest_srcset(srcset: str) -> str | None:
     return best
 
 
-def _resolve(url: str, base: str | None) -> str | None:
+@dataclass(frozen=True)
+class PageBase:
+    """What relative URLs resolve against: the document's base and the page's own scheme."""
+
+    base: str | None
+    scheme: str = "https"  # for //host/x; a page read from disk does not say, https is the web's default
+
+
+def resolve_url(url: str, page: PageBase) -> str | None:
+    """A URL as a browser resolves it on that page; None for data:, javascript: and the like."""
     url = url.strip()
-    if not url or url.lower().startswith(("data:", "javascript:", "about:", "blob:")):
+    if not url or url.lower().startswith(("data:", "javascript:", "about:", "blob:", "#")):
         return None
     if url.startswith("//"):
-        return "https:" + url
-    if re.match(r"[a-z][a-z0-9+.-]*://", url, re.I):
+        return f"{page.scheme}:{url}"
+    if re.match(r"[a-z][a-z0-9+.-]*:", url, re.I) and not re.match(r"[a-z]:[\\/]", url, re.I):
         return url
-    return urljoin(base, url) if base else url
+    return urljoin(page.base, url) if page.base else url
+
+
+def type_hint(url: str) -> str | None:
+    """The image type a URL names: its extension, or wx_fmt= / tp= where it has none."""
+    parts = urlsplit(url)
+    for key, value in parse_qsl(parts.query):
+        if key.lower() in ("wx_fmt", "tp", "fmt", "format") and value.lower() in TYPES:
+            return TYPES[value.lower()]
+    m = re.search(r"\.([a-z]{3,4})$", parts.path, re.I)
+    return TYPES.get(m.group(1).lower()) if m else None
 
 
 def _int_attr(value: str | None) -> int | None:
+    """A pixel size from an attribute; '100%' or 'auto' says nothing about the image."""
     if value is None:
         return None
-    m = re.match(r"\s*(\d{1,6})", value)
+    m = re.match(r"\s*(\d{1,6})(?:\.\d+)?\s*(px)?\s*$", value)
     return int(m.group(1)) if m and int(m.group(1)) > 0 else None
 
 
-# --------------------------------------------------------------------------- html
+# --------------------------------------------------------------------------- images
 
 
-class _BodyParser(HTMLParser):
-    """Collects text and <img> tags in document order."""
+@dataclass
+class _Found:
+    """An image candidate before selection: its ref, element and position in document order."""
 
-    BLOCK: ClassVar[set[str]] = {
-        "p",
-        "div",
-        "br",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "section",
-        "article",
-        "figure",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.events: list[tuple[str, object]] = []  # ("text", str) | ("img", attrs)
-        self._skip = 0
-        self.title: str | None = None
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "noscript"):
-            self._skip += 1
-        elif tag == "title":
-            self._in_title = True
-        elif tag == "img":
-            self.events.append(("img", {k.lower(): (v or "") for k, v in attrs}))
-        elif tag in self.BLOCK:
-            self.events.append(("text", "\n"))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "noscript"):
-            self._skip = max(0, self._skip - 1)
-        elif tag == "title":
-            self._in_title = False
-        elif tag in self.BLOCK:
-            self.events.append(("text", "\n"))
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        if self._in_title:
-            self.title = ((self.title or "") + data).strip() or None
-            return
-        self.events.append(("text", data))
+    ref: ImageRef
+    node: Node
+    pos: int
 
 
-def _image_from_attrs(attrs: dict, base: str | None) -> tuple[list[str], list[str]]:
-    raw: list[str] = []
-    for name in LAZY_ATTRS:
-        if attrs.get(name):
-            raw.append(attrs[name])
-    if attrs.get("srcset") or attrs.get("data-srcset"):
-        best = _largest_srcset(attrs.get("srcset") or attrs.get("data-srcset") or "")
-        if best:
-            raw.append(best)
+def _walk(root: Node) -> Iterator[tuple[int, Node | str]]:
+    """Elements and text in document order, with a running position."""
+    stack: list[Node | str] = [root]
+    pos = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Node):
+            if item.tag in ("script", "style", "template", "head"):
+                continue
+            stack.extend(reversed(item.children))
+        pos += 1
+        yield pos, item
+
+
+def _urls(raw: list[str], page: PageBase) -> tuple[list[str], list[str]]:
     real: list[str] = []
     proxied: list[str] = []
     for r in raw:
-        resolved = _resolve(r, base)
+        resolved = resolve_url(r, page)
         if not resolved:
             continue
         inner, proxy = unwrap_proxy(resolved)
@@ -218,6 +172,156 @@ def _image_from_attrs(attrs: dict, base: str | None) -> tuple[list[str], list[st
         if proxy and proxy not in proxied:
             proxied.append(proxy)
     return real, proxied
+
+
+def _img_raw_urls(node: Node) -> list[str]:
+    raw = [node.get(name) for name in LAZY_ATTRS if node.get(name).strip()]
+    srcset = node.get("srcset") or node.get("data-srcset")
+    if srcset:
+        best = _largest_srcset(srcset)
+        if best:
+            raw.append(best)
+    if node.get("src").strip():
+        raw.append(node.get("src"))
+    # A placeholder is no image of the article: with nothing else, the <noscript> copy is.
+    return [u for u in raw if not PLACEHOLDER_RE.search(urlsplit(u.strip()).path or "")]
+
+
+def _hints(node: Node) -> tuple[int | None, int | None]:
+    style = {m["k"].lower(): int(m["v"]) for m in CSS_PX_RE.finditer(node.get("style"))}
+    w = _int_attr(node.get("data-w") or node.get("data-width") or node.get("width")) or style.get("width")
+    h = _int_attr(node.get("data-h") or node.get("data-height") or node.get("height")) or style.get("height")
+    ratio = node.get("data-ratio")
+    if w and not h and ratio:
+        try:
+            r = float(ratio)
+        except ValueError:
+            r = 0.0
+        if 0 < r < 100:
+            h = round(w * r)
+    return w, h
+
+
+def _collect(root: Node, page: PageBase) -> tuple[list[_Found], list[tuple[int, str]]]:
+    """Every image candidate in document order, and the text events (position, text)."""
+    found: list[_Found] = []
+    texts: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    lazy_without_url: Node | None = None  # an <img> whose real URL only its <noscript> twin has
+
+    def add(node: Node, pos: int, raw: list[str], origin: str, hints: tuple[int | None, int | None]) -> bool:
+        real, proxied = _urls(raw, page)
+        if not real and not proxied:
+            return False
+        key = (real or proxied)[0]
+        if key in seen:
+            return True
+        seen.add(key)
+        ref = ImageRef(
+            index=len(found),
+            urls=tuple(real),
+            proxy_urls=tuple(proxied),
+            width_hint=hints[0],
+            height_hint=hints[1],
+            type_hint=type_hint(key),
+            origin=origin,
+        )
+        found.append(_Found(ref, node, pos))
+        return True
+
+    for pos, item in _walk(root):
+        if isinstance(item, str):
+            if item.strip():
+                texts.append((pos, item))
+            continue
+        node = item
+        if node.tag == "img":
+            in_noscript = any(a.tag == "noscript" for a in node.ancestors())
+            if in_noscript:
+                if lazy_without_url is not None:
+                    hints = _hints(lazy_without_url)
+                    own = _hints(node)
+                    add(node, pos, _img_raw_urls(node), "noscript", (hints[0] or own[0], hints[1] or own[1]))
+                    lazy_without_url = None
+                continue  # otherwise the same image as the lazy <img> before it
+            ok = add(node, pos, _img_raw_urls(node), "img", _hints(node))
+            lazy_without_url = None if ok else node
+        elif "url(" in node.get("style"):
+            m = CSS_URL_RE.search(node.get("style"))
+            if m and not any(a.tag in OUTSIDE_TAGS for a in (node, *node.ancestors())):
+                add(node, pos, [m.group("u")], "css", _hints(node))
+    return found, texts
+
+
+def _find_body(root: Node, found: list[_Found]) -> Node | None:
+    """The innermost article-body container holding at least half of the page's images."""
+    if not found:
+        return None
+    best: tuple[int, Node] | None = None
+    for node in root.iter():
+        if node.tag in ("html", "body", "#document") or not BODY_RE.search(node.classes):
+            continue
+        inside = sum(1 for f in found if node.contains(f.node))
+        if inside * 2 < len(found) or inside == 0:
+            continue
+        depth = sum(1 for _ in node.ancestors())
+        if best is None or depth > best[0]:
+            best = (depth, node)
+    return best[1] if best else None
+
+
+def _markup_text(node: Node, stop: Node | None, levels: int = 4) -> str:
+    """Class, id, alt, title and file name of an image, and the classes of a few of its containers."""
+    bits = [node.classes, node.get("alt"), node.get("title")]
+    for u in (node.get("src"), node.get("data-src"), node.get("data-original")):
+        path = urlsplit(u.strip()).path
+        if path:
+            bits.append(path.rsplit("/", 1)[-1])
+    for i, a in enumerate(node.ancestors()):
+        if a is stop or i >= levels:
+            break
+        bits.append(a.classes)
+    return " ".join(bits)
+
+
+def _structure(found: list[_Found], texts: list[tuple[int, str]], body: Node | None) -> list[ImageRef]:
+    """Leave out what the page's structure says is not the article's own poster."""
+    out: list[ImageRef] = []
+    body_imgs = [f for f in found if body is None or body.contains(f.node)]
+    first_pos = body_imgs[0].pos if body_imgs else 0
+    related_at = next(
+        (p for p, t in texts if p > first_pos and len(t.strip()) <= 16 and RELATED_TEXT_RE.search(t)),
+        None,
+    )
+    for f in found:
+        reason = None
+        if any(RELATED_CLASS_RE.search(a.classes) for a in f.node.ancestors() if body is None or not a.contains(body)):
+            reason = "in a related-reading block: another article's image"
+        elif body is not None and not body.contains(f.node):
+            reason = "outside the article body (page header, sidebar or footer)"
+        elif related_at is not None and f.pos > related_at:
+            reason = "after a related-reading heading: another article's image"
+        else:
+            reason = markup_reason(_markup_text(f.node, body))
+        out.append(f.ref if reason is None else replace(f.ref, in_series=False, excluded_reason=reason))
+    # The "来源：…" line closes the seed's body: images after it are promos, when most come before it.
+    src_pos = next((p for p, t in texts if SOURCE_LINE_RE.search(t)), None)
+    if src_pos is not None:
+        before = sum(1 for f, r in zip(found, out) if r.in_series and f.pos < src_pos)
+        after = sum(1 for f, r in zip(found, out) if r.in_series and f.pos > src_pos)
+        if before > after:
+            out = [
+                replace(r, in_series=False, excluded_reason="after the article's source line")
+                if r.in_series and f.pos > src_pos
+                else r
+                for f, r in zip(found, out)
+            ]
+    return out
+
+
+def select_series(images: list[ImageRef]) -> list[ImageRef]:
+    """Size hints: see `_series.select_by_hints`."""
+    return select_by_hints(images)
 
 
 # --------------------------------------------------------------------------- front matter
@@ -259,7 +363,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         log.warning("ignoring front matter of %d characters (limit %d)", len(m.group(1)), MAX_FRONT_MATTER)
         return {}, body
     try:
-        data = yaml.load(m.group(1), Loader=_FrontMatterLoader)
+        data = yaml.load(m.group(1), Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         # ValueError etc.: a value YAML parses but Python refuses, such as date: 2022-13-45
         log.warning("ignoring malformed front matter: %s", (str(exc).splitlines() or [type(exc).__name__])[0])
@@ -267,32 +371,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return (data if isinstance(data, dict) else {}), body
 
 
-def _iso_date(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    s = str(value).strip()
-    try:
-        return datetime.fromisoformat(s.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        pass
-    try:
-        dt = parsedate_to_datetime(s)
-    except (TypeError, ValueError, IndexError):
-        return s
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.isoformat()
-
-
-def _str_or_none(value: object) -> str | None:
-    if value is None:
-        return None
-    s = str(value).strip()
-    return s or None
+# --------------------------------------------------------------------------- entry point
 
 
 def _categories(value: object) -> tuple[str, ...]:
@@ -303,104 +382,75 @@ def _categories(value: object) -> tuple[str, ...]:
     return (str(value).strip(),) if str(value).strip() else ()
 
 
-# --------------------------------------------------------------------------- series
-
-
-def select_series(images: list[ImageRef], source_pos: int | None, positions: list[int]) -> list[ImageRef]:
-    """Mark which images form the poster series; the others get an excluded_reason.
-
-    Images after the source line are not part of the set. Among the rest, the
-    series is the images that share the dominant size hint (or its aspect);
-    images without hints are kept, since nothing says they differ.
-    """
-    out = list(images)
-    for i, im in enumerate(out):
-        if source_pos is not None and positions[i] > source_pos and any(p < source_pos for p in positions):
-            out[i] = replace(im, in_series=False, excluded_reason="after the article's source line")
-    hinted = [(im.width_hint, im.height_hint) for im in out if im.in_series and im.width_hint and im.height_hint]
-    if not hinted:
-        return out
-    (dw, dh), _ = Counter(hinted).most_common(1)[0]
-    aspect = dw / dh
-    for i, im in enumerate(out):
-        if not im.in_series or not (im.width_hint and im.height_hint):
+def _lead(root: Node, body: Node | None, title: str | None) -> list[str]:
+    """The article's first paragraphs of prose: where a plain-titled notice states its count."""
+    out = []
+    skip = re.compile(r"^\s*(?:来源|作者|发布时间|发布日期|时间|日期|编辑|责任编辑|字号|分享|【)")
+    for para in (body or root).text().split("\n"):
+        para = clean(para) or ""
+        if len(para) < 8 or skip.match(para) or (title and para in title):
             continue
-        if abs(im.width_hint / im.height_hint - aspect) / aspect > ASPECT_TOLERANCE:
-            out[i] = replace(
-                im,
-                in_series=False,
-                excluded_reason=f"size {im.width_hint}x{im.height_hint} differs from the series' {dw}x{dh}",
-            )
+        out.append(para)
+        if len(out) >= 3:
+            break
     return out
 
 
-# --------------------------------------------------------------------------- entry point
+def _page_base(root: Node, base_url: str | None, page_url: str | None) -> PageBase:
+    """<base href> over the page's own URL; the scheme //host takes is the page's (or its saved origin's)."""
+    base = base_url
+    for node in root.find_all("base"):
+        href = node.get("href").strip()
+        if href:
+            base = urljoin(base, href) if base else href
+            break
+    scheme = "https"
+    for candidate in (page_url, root.get("saved-from"), base_url):
+        if candidate and re.match(r"https?://", candidate, re.I):
+            scheme = urlsplit(candidate).scheme.lower()
+            break
+    return PageBase(base, scheme)
 
 
-def _collect_images(
-    events: list[tuple[str, object]], base_url: str | None
-) -> tuple[list[ImageRef], list[int], str | None, int | None]:
-    """The article's <img> refs in document order (deduplicated), their event positions,
-    and the "来源：…" source line with its position."""
-    images: list[ImageRef] = []
-    positions: list[int] = []
-    seen: set[str] = set()
-    source: str | None = None
-    source_pos: int | None = None
-    for pos, (kind, payload) in enumerate(events):
-        if kind == "text":
-            if source is None and isinstance(payload, str):
-                m = SOURCE_RE.search(payload)
-                if m:
-                    source, source_pos = m.group("src").strip() or None, pos
-            continue
-        attrs: dict[str, str] = payload  # type: ignore[assignment]
-        real, proxied = _image_from_attrs(attrs, base_url)
-        if not real and not proxied:
-            continue
-        key = (real or proxied)[0]
-        if key in seen:
-            continue
-        seen.add(key)
-        images.append(
-            ImageRef(
-                index=len(images),
-                urls=tuple(real),
-                proxy_urls=tuple(proxied),
-                width_hint=_int_attr(attrs.get("data-width") or attrs.get("width")),
-                height_hint=_int_attr(attrs.get("data-height") or attrs.get("height")),
-            )
-        )
-        positions.append(pos)
-    return images, positions, source, source_pos
+def parse_article(
+    text: str,
+    location: str | None = None,
+    base_url: str | None = None,
+    all_images: bool = False,
+    page_url: str | None = None,
+) -> Article:
+    """Parse article text (optional YAML front matter + HTML) into an Article.
 
-
-def _meta(front: dict, page_title: str | None, source: str | None, location: str | None) -> ArticleMeta:
-    title = _str_or_none(front.get("title")) or page_title
-    return ArticleMeta(
-        title=title,
-        date=_iso_date(front.get("date")),
-        author=_str_or_none(front.get("author")),
+    `base_url` is what relative URLs resolve against (the page's URL, or the file's for a
+    local page); `page_url` the address the page was published at, when that differs (a
+    saved page's origin).
+    """
+    front, body_text = split_front_matter(text)
+    root = parse_html(body_text)
+    page = _page_base(root, base_url, page_url)
+    found, texts = _collect(root, page)
+    body = _find_body(root, found)
+    images = [f.ref for f in found] if all_images else select_series(_structure(found, texts, body))
+    pm = read_page_meta(root, body, front, page_url or base_url)
+    promise = find_promise(pm.title, _lead(root, body, pm.title))
+    found_in = dict(pm.found_in)
+    if promise.source:
+        found_in["promised_count"] = promise.source
+    meta = ArticleMeta(
+        title=pm.title,
+        date=pm.date,
+        author=pm.author,
         categories=_categories(front.get("categories")),
-        source=source,
+        source=pm.source,
         location=location,
-        promised_count=promised_count(title),
+        promised_count=promise.count,
+        canonical_url=pm.canonical_url,
+        promise_source=promise.source,
+        promise_text=promise.text,
+        promise_conflict=promise.conflict,
+        found_in=found_in,
     )
-
-
-def parse_article(text: str, location: str | None = None, base_url: str | None = None, all_images: bool = False) -> Article:
-    """Parse article text (optional YAML front matter + HTML) into an Article."""
-    front, body = split_front_matter(text)
-    parser = _BodyParser()
-    try:
-        parser.feed(body)
-        parser.close()
-    except Exception as exc:
-        log.warning("HTML parser gave up part-way: %s", exc)
-    images, positions, source, source_pos = _collect_images(parser.events, base_url)
-    if not all_images:
-        images = select_series(images, source_pos, positions)
-    return Article(meta=_meta(front, parser.title, source, location), images=tuple(images))
+    return Article(meta=meta, images=tuple(images))
 
 
 __all__ = [
@@ -410,6 +460,7 @@ __all__ = [
     "chinese_number",
     "parse_article",
     "promised_count",
+    "resolve_url",
     "select_series",
     "split_front_matter",
     "unwrap_proxy",

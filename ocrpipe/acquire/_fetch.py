@@ -7,7 +7,6 @@ status, and the manifest is written whatever happened.
 from __future__ import annotations
 
 import logging
-import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ from ocrpipe.acquire._cache import CacheEntry, DownloadCache, sha256_hex
 from ocrpipe.acquire._http import DeadlinePassed, Downloader, TryFailed, backoff_delay, is_local
 from ocrpipe.acquire._imageio import probe_image
 from ocrpipe.acquire._netguard import AddressRefused, FetchPolicy
+from ocrpipe.acquire._series import content_reason, odd_sizes, pixel_reason
 from ocrpipe.config import FetchConfig
 from ocrpipe.errors import ImageError, OutputError
 from ocrpipe.output._results import ArticleMeta
@@ -30,7 +30,6 @@ from ocrpipe.output._serial import to_json
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-PIXEL_ASPECT_TOLERANCE = 0.10  # for images that came without size hints
 
 
 @dataclass(frozen=True)
@@ -210,6 +209,23 @@ class Fetcher:
                 error=f"unexpected error: {type(exc).__name__}: {exc}"[:300],
             )
 
+    def _from_saved(self, ref: ImageRef, article: Article, out_dir: Path) -> FetchedImage | None:
+        """The image from the saved page itself; None when it must be fetched."""
+        urls = ref.ordered_urls(self.config.prefer)
+        for url in urls:
+            res = article.resources.get(url)
+            if res is not None:
+                return self._store(ref, out_dir, url, res.data, res.content_type, (url,), 0, False)
+        if article.offline:
+            return FetchedImage(
+                index=ref.index,
+                status="failed",
+                urls_tried=urls,
+                error="not inside the saved page (a saved page is read without the network; save it again once the "
+                "image has loaded)",
+            )
+        return None
+
     def _store(
         self,
         ref: ImageRef,
@@ -271,13 +287,23 @@ class Fetcher:
         refs = {im.index: im for im in wanted}
 
         done = 0
+        if article.resources or article.offline:
+            # A saved page: its own copies first; with an .mhtml nothing else is fetched.
+            for im in list(wanted):
+                rec = self._from_saved(im, article, out_dir)
+                if rec is not None:
+                    results[im.index] = rec = replace(rec, candidates=im.ordered_urls(cfg.prefer))
+                    wanted.remove(im)
+                    done += 1
+                    if progress:
+                        progress(done, len(refs), rec)
         try:
             with ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="ocrpipe-fetch") as pool:
                 for rec in pool.map(lambda r: self._fetch_safely(r, out_dir, downloader), wanted):
                     results[rec.index] = replace(rec, candidates=refs[rec.index].ordered_urls(cfg.prefer))
                     done += 1
                     if progress:
-                        progress(done, len(wanted), rec)
+                        progress(done, len(refs), rec)
             # One more round over the URLs of each image that failed for a reason a later
             # try may cure: a host that was down a moment ago may be back.
             for idx, rec in list(results.items()):
@@ -296,29 +322,29 @@ class Fetcher:
                 downloader.close()
 
         hinted = {im.index for im in article.images if im.width_hint and im.height_hint}
-        images = exclude_by_pixels([results[i] for i in sorted(results)], hinted, self.config.all_images)
+        images = [results[i] for i in sorted(results)]
+        if not cfg.all_images:
+            images = exclude_by_content(images, out_dir, hinted)
+        for rec in images:
+            if rec.status == "excluded":
+                log.info("image %d left out: %s", rec.index, rec.error)
         result = FetchResult(meta=article.meta, out_dir=out_dir, images=tuple(images), run_id=run_id)
         atomic_write_json(out_dir / MANIFEST, result.to_manifest())
         return result
 
 
-def exclude_by_pixels(images: list[FetchedImage], hinted: set[int], keep_all: bool) -> list[FetchedImage]:
-    """Images that came without size hints leave the series when their aspect is an outlier."""
-    if keep_all:
-        return images
-    ok = [im for im in images if im.status == "ok" and im.width and im.height]
-    if len(ok) < 3:
-        return images
-    aspect = statistics.median(im.width / im.height for im in ok)  # type: ignore[operator]
-    out = []
+def exclude_by_content(images: list[FetchedImage], out_dir: Path, hinted: set[int]) -> list[FetchedImage]:
+    """What the pixels say: animated GIFs, QR codes and tiny images leave the series, and so do
+    images without size hints whose width and aspect both differ from the series'."""
+    out: list[FetchedImage] = []
     for im in images:
-        if im.status == "ok" and im.index not in hinted and im.width and im.height:
-            a = im.width / im.height
-            if abs(a - aspect) / aspect > PIXEL_ASPECT_TOLERANCE:
-                im = replace(
-                    im,
-                    status="excluded",
-                    error=f"aspect {a:.2f} ({im.width}x{im.height}) differs from the series' {aspect:.2f}",
-                )
+        if im.status == "ok" and im.file:
+            reason = pixel_reason(im.width or 0, im.height or 0) or content_reason((out_dir / im.file).read_bytes())
+            if reason:
+                im = replace(im, status="excluded", error=reason)
         out.append(im)
-    return out
+    sizes = {im.index: (im.width, im.height) for im in out if im.status == "ok" and im.width and im.height}
+    odd = odd_sizes(sizes)
+    return [
+        replace(im, status="excluded", error=odd[im.index]) if im.index in odd and im.index not in hinted else im for im in out
+    ]

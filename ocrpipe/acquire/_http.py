@@ -24,6 +24,7 @@ from urllib3.exceptions import HTTPError
 from urllib3.exceptions import NameResolutionError as _NameResolutionError  # urllib3 >= 2 names DNS failures
 
 from ocrpipe._io import LocalReadError, read_regular_file
+from ocrpipe.acquire._dom import decode_html
 from ocrpipe.acquire._imageio import ImageInfo, probe_image
 from ocrpipe.acquire._netguard import AddressRefused, FetchPolicy, GuardedAdapter
 from ocrpipe.config import FetchConfig
@@ -176,8 +177,8 @@ class Downloader:
 
     def get_text(self, url: str) -> str:
         """An article page as text (no image check)."""
-        (data, _ctype), _attempts = self._with_retries(url, self._fetch_once_raw)
-        return data.decode("utf-8", errors="replace")
+        (data, ctype), _attempts = self._with_retries(url, self._fetch_once_raw)
+        return decode_html(data, ctype)
 
     def try_once(self, url: str, deadline: float | None = None) -> Download:
         """One try of one image URL; raises TryFailed (its `retry` says whether another try may help)."""

@@ -8,13 +8,16 @@ from pathlib import Path
 
 from ocrpipe._io import LocalReadError, read_regular_file
 from ocrpipe.acquire._article import Article, ImageRef, parse_article, promised_count, unwrap_proxy
+from ocrpipe.acquire._dom import decode_html
 from ocrpipe.acquire._http import Downloader
 from ocrpipe.acquire._imageio import IMAGE_SUFFIXES
+from ocrpipe.acquire._saved import complete_folder, looks_like_mhtml, read_mhtml, with_saved_files
 from ocrpipe.errors import ArticleError, FetchError, InputError
 from ocrpipe.output._results import ArticleMeta
 
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
-MAX_ARTICLE_BYTES = 64 * 1024 * 1024  # an article, a list or a single poster named as the article
+# An article, a list or a single poster named as the article; a saved .mhtml carries its posters too.
+MAX_ARTICLE_BYTES = 128 * 1024 * 1024
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF", b"BM", b"II*\x00", b"MM\x00*")
 
 
@@ -79,7 +82,7 @@ def load_article(
             html = downloader.get_text(spec)
         except FetchError as exc:
             raise FetchError(f"cannot download the article page: {exc.message}") from exc
-        article = parse_article(html, location=spec, base_url=spec, all_images=all_images)
+        article = parse_article(html, location=spec, base_url=spec, all_images=all_images, page_url=spec)
         if not article.images:
             raise ArticleError(f"{spec}: the page holds no <img> images")
         return article
@@ -95,19 +98,30 @@ def load_article(
     try:
         data = read_regular_file(path, MAX_ARTICLE_BYTES)
     except LocalReadError as exc:
-        raise InputError(f"{spec}: cannot read: {exc}", "give an article file, a list, a folder or a URL") from None
+        raise InputError(
+            f"{spec}: cannot read: {exc}", "give an article file, a saved page (.mhtml), a list, a folder or a URL"
+        ) from None
     if data.startswith(_IMAGE_MAGIC):
         return _images_article([ImageRef(index=0, urls=(path.resolve().as_uri(),))], path.stem, spec)
     return _from_text(data, path, spec, all_images)
 
 
 def _from_text(data: bytes, path: Path, spec: str, all_images: bool) -> Article:
-    text = data.decode("utf-8", errors="replace")
+    """An article file, a saved page (.mhtml or "Webpage, complete") or a list of image URLs."""
+    if looks_like_mhtml(path, data):
+        article = read_mhtml(data, spec, all_images=all_images)
+        if not article.images:
+            raise ArticleError(f"{spec}: the saved page holds no images")
+        return article
+    text = decode_html(data)
     if _looks_like_list(text):
         return _from_list(text, path)
     if "<" not in text and not text.lstrip().startswith("---"):
         raise ArticleError(f"{spec}: neither an article (front matter / HTML) nor a list of image URLs")
     article = parse_article(text, location=spec, base_url=path.resolve().as_uri(), all_images=all_images)
+    folder = complete_folder(path)
+    if folder is not None:  # "Webpage, complete": the images' copies beside the page
+        article = with_saved_files(article, folder)
     if not article.images:
         raise ArticleError(f"{spec}: the article holds no <img> images")
     return article

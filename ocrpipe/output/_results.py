@@ -38,6 +38,12 @@ class ArticleMeta:
     source: str | None = None  # the "来源：…" line
     location: str | None = None  # where the article was read from
     promised_count: int | None = None
+    canonical_url: str | None = None  # the page's own address (rel=canonical, og:url, a saved page's origin)
+    promise_source: str | None = None  # where the promise was read: "title" or "lead"
+    promise_text: str | None = None  # the words that promise it, e.g. "提出二十条举措"
+    # Promises that disagree (title vs lead), as "title: 20 (二十条)"; then promised_count is None.
+    promise_conflict: tuple[str, ...] = ()
+    found_in: dict[str, str] = field(default_factory=dict)  # field -> where on the page it was read
 
 
 @dataclass(frozen=True)

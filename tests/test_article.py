@@ -182,3 +182,94 @@ def test_parser_keeps_image_order(names, noise):
         parts.append(f'<img data-original="http://h/{name}.jpg" src="https://proxy/?http://h/{name}.jpg">')
     art = parse_article("".join(parts))
     assert [im.urls[0] for im in art.images] == [f"http://h/{n}.jpg" for n in names]
+
+
+# ---------------------------------------------------------------- URLs as a browser resolves them
+
+
+def test_protocol_relative_takes_the_page_scheme_and_base_href_is_honoured():
+    html = '<base href="/gov/zwgk/2022-01/14/"><img src="//cdn.example/p1"><img src="../../../p2.jpg">'
+    art = parse_article(html, base_url="http://www.example.gov/c/5.htm", page_url="http://www.example.gov/c/5.htm")
+    assert [im.urls[0] for im in art.images] == ["http://cdn.example/p1", "http://www.example.gov/gov/p2.jpg"]
+    # A page read from disk says no scheme; its saved origin does.
+    saved = "<!-- saved from url=(0030)http://www.example.gov/c/5.htm -->\n<html><img src='//cdn.example/p1'></html>"
+    assert parse_article(saved, base_url="file:///tmp/page.html").images[0].urls[0] == "http://cdn.example/p1"
+    assert parse_article("<img src='//cdn.example/p1'>", base_url="file:///tmp/a.html").images[0].urls[0].startswith("https:")
+
+
+def test_noscript_fallback_only_for_a_lazy_image_without_a_real_url():
+    html = (
+        '<img class="lazy" src="/img/loading.gif"><noscript><img src="/real/1.jpg"></noscript>'
+        '<img data-src="/real/2.jpg" src="data:image/gif;base64,R0lG"><noscript><img src="/real/2-small.jpg"></noscript>'
+    )
+    art = parse_article(html, base_url="https://h.example/a.html")
+    assert [(im.urls[0].rsplit("/", 1)[1], im.origin) for im in art.images] == [("1.jpg", "noscript"), ("2.jpg", "img")]
+
+
+def test_css_background_on_an_article_block_is_an_image_but_not_in_the_header():
+    html = (
+        "<header><div style=\"background-image:url('/logo-bg.png')\"></div></header>"
+        '<div class="article-content"><div class="poster" style="width: 750px; height:1334px; '
+        'background: #fff url(&quot;/p1.jpg&quot;) no-repeat"></div></div>'
+    )
+    art = parse_article(html, base_url="https://h.example/a.html")
+    assert [(im.urls[0], im.origin, im.width_hint, im.height_hint) for im in art.images] == [
+        ("https://h.example/p1.jpg", "css", 750, 1334)
+    ]
+
+
+@pytest.mark.parametrize(
+    "url,kind",
+    [
+        ("https://mmbiz.example/mmbiz_jpg/abc/640?wx_fmt=jpeg", "jpeg"),
+        ("https://mmbiz.example/mmbiz_gif/abc/0?wx_fmt=gif&tp=webp", "gif"),
+        ("https://img.example/p1?tp=webp", "webp"),
+        ("https://img.example/p1.PNG", "png"),
+        ("https://img.example/p1", None),
+    ],
+)
+def test_type_hint_from_extension_wx_fmt_and_tp(url, kind):
+    from ocrpipe.acquire._article import type_hint
+
+    assert type_hint(url) == kind
+
+
+def test_percent_width_is_no_size_hint_and_data_ratio_gives_the_height():
+    art = parse_article('<img data-src="/a" width="100%" data-w="1080" data-ratio="1.7778">', base_url="https://h/x")
+    assert (art.images[0].width_hint, art.images[0].height_hint) == (1080, 1920)
+
+
+def test_posters_sharing_a_width_stay_whatever_their_height():
+    html = "".join(f'<img src="/p{i}.jpg" width="750" height="{h}">' for i, h in enumerate((1334, 1334, 4002, 1334, 2668)))
+    html += '<img src="/banner.jpg" width="1080" height="300">'
+    art = parse_article(html, base_url="https://h/x")
+    assert len(art.series) == 5 and "width 750" in (art.images[-1].excluded_reason or "")
+
+
+@pytest.mark.parametrize(
+    "title,lead,count,source",
+    [
+        ("关于印发指导意见的通知", ["为贯彻落实部署，提出二十条举措，助力企业发展。"], 20, "lead"),
+        ("关于印发指导意见的通知", ["《意见》共20条，分为四个部分。"], 20, "lead"),
+        ("关于印发指导意见的通知", ["会议研究出台十项措施，推动工作落实。"], 10, "lead"),
+        ("关于印发指导意见的通知", ["也称为“20条”，受到关注。"], 20, "lead"),
+        ("关于印发指导意见的通知", ["根据第二十条规定，依法处理。"], None, None),
+        ("关于印发指导意见的通知", ["这是一条重要新闻，值得关注一下。"], None, None),
+        ("二十条措施发布", ["提出二十条举措。"], 20, "title"),
+        ("依据第三条作出决定", [], None, None),
+    ],
+)
+def test_promise_from_title_then_lead(title, lead, count, source):
+    from ocrpipe.acquire._promise import find_promise
+
+    p = find_promise(title, lead)
+    assert (p.count, p.source) == (count, source)
+
+
+def test_news_title_loses_the_site_suffix():
+    from ocrpipe.acquire._meta import strip_site_suffix
+
+    assert strip_site_suffix("二十条，来了！_新闻频道_某某网") == "二十条，来了！"
+    assert strip_site_suffix("二十条，来了！ - 某某网") == "二十条，来了！"
+    assert strip_site_suffix("某某网|二十条，来了！") == "二十条，来了！"
+    assert strip_site_suffix("二十条，来了！") == "二十条，来了！"

@@ -162,3 +162,19 @@ def test_lead_that_agrees_with_the_title_keeps_the_title_as_source(kit, server):
     page = pages.government(kit, server.port, title="司法助力中小微企业发展二十条")
     meta = parse_article(page.html, base_url=page.url(server)).meta
     assert (meta.promised_count, meta.promise_source, meta.promise_conflict) == (20, "title", ())
+
+
+def test_cli_says_on_stderr_what_was_left_out_and_why(kit, server, tmp_path, capsys):
+    from ocrpipe.cli._main import main
+
+    page = pages.public_account(kit, server.port)
+    page.routes(server)
+    out = tmp_path / "out"
+    rc = main(["fetch", page.url(server), "--out", str(out), "--cache-dir", str(tmp_path / "c"), "--allow-private"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    left = [ln for ln in captured.err.splitlines() if ln.startswith("ocrpipe: left out image")]
+    assert len(left) == 4
+    assert any("wx_fmt=gif" in ln and "animated GIF" in ln for ln in left)
+    assert any("wx_fmt=png" in ln and ln.endswith("a QR code") for ln in left)
+    assert "11 images ok" in captured.out and "4 excluded" in captured.out

@@ -40,7 +40,7 @@ class FetchedImage:
     status: Literal["ok", "failed", "excluded"]
     candidates: tuple[str, ...] = ()  # every URL the article gives for this image, in the order they are tried
     urls_tried: tuple[str, ...] = ()
-    url: str | None = None  # the URL the bytes came from
+    url: str | None = None  # the URL the bytes came from (an image left out by its markup: the URL it has)
     file: str | None = None  # relative to the output directory
     sha256: str | None = None
     bytes: int | None = None

@@ -16,16 +16,17 @@ from ocrpipe.structure._numerals import MAX_PROMISED, chinese_number
 log = logging.getLogger(__name__)
 
 _NUM = r"[0-9０-９]+|[零〇一二两三四五六七八九十百]+"
+_NOT_AFTER = r"(?<![第0-9０-９零〇一二两三四五六七八九十百])"  # the whole numeral, and not an ordinal
 # A count in a title: "20条", "二十条", "20 项措施" (not "第二十条").
-_TITLE_RE = re.compile(rf"(?<!第)(?P<n>{_NUM})\s*(?:条|项|点|款)")
+_TITLE_RE = re.compile(rf"{_NOT_AFTER}(?P<n>{_NUM})\s*(?:条|项|点|款)")
 # In running text a bare "两条" or "三点" is too common; a promise there names what is counted,
 # or is introduced ("提出", "共"), or is quoted ("“20条”").
 _NOUNS = r"措施|举措|意见|建议|规定|政策|条款|要点|内容|任务|新规|硬招|实招|办法|细则|要求|原则|重点|机制|工作"
 _VERBS = r"提出|出台|推出|发布|印发|明确|包括|包含|制定|共|共计|涵盖|部署|列出|概括为|归纳为"
 _LEAD_RE = re.compile(
     rf"(?:(?P<v>{_VERBS})\s*(?P<n1>{_NUM})\s*(?:条|项|点|款))"
-    rf"|(?:(?<!第)(?P<n2>{_NUM})\s*(?:条|项|点|款)\s*(?:{_NOUNS}))"
-    rf"|(?:[“\"「『]\s*[^“”\"」』]{{0,20}}?(?<!第)(?P<n3>{_NUM})\s*(?:条|项|点|款)\s*[”\"」』])"
+    rf"|(?:{_NOT_AFTER}(?P<n2>{_NUM})\s*(?:条|项|点|款)\s*(?:{_NOUNS}))"
+    rf"|(?:[“\"「『]\s*[^“”\"」』]{{0,20}}?{_NOT_AFTER}(?P<n3>{_NUM})\s*(?:条|项|点|款)\s*[”\"」』])"
 )
 MAX_LEAD_PARAGRAPHS = 3
 

@@ -174,6 +174,16 @@ def _ocr_configs(args: argparse.Namespace) -> tuple[PreprocessConfig, OcrConfig]
     return PreprocessConfig(**pre_kw), ocr
 
 
+def _report_left_out(result: FetchResult, quiet: bool) -> None:
+    """What is not part of the poster series, and why (--all-images keeps it)."""
+    if quiet:
+        return
+    for im in result.images:
+        if im.status == "excluded":
+            where = im.url or (im.candidates[0] if im.candidates else "no URL")
+            say(f"ocrpipe: left out image {im.index} ({field(where)}): {field(im.error)}", file=sys.stderr)
+
+
 def _report_fetch_failures(result: FetchResult) -> int:
     for im in result.failed:
         say(f"ocrpipe: image {im.index} failed: {field(im.error)}", file=sys.stderr)
@@ -199,6 +209,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     ok, failed = len(result.ok), len(result.failed)
     excluded = sum(1 for im in result.images if im.status == "excluded")
     cached = sum(1 for im in result.ok if im.from_cache)
+    _report_left_out(result, args.quiet)
     if not args.quiet:
         say(f"{ok} images ok ({cached} from cache), {failed} failed, {excluded} excluded -> {args.out / 'manifest.json'}")
     return _report_fetch_failures(result)
@@ -248,6 +259,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         page = write_page(args.out)
         if not args.quiet:
             say(f"review page -> {page}")
+    _report_left_out(fetched, args.quiet)
     for line in _verification_lines(result.verification):
         say(line, file=sys.stdout if result.verification.passed else sys.stderr)
     _report_fetch_failures(fetched)

@@ -273,3 +273,13 @@ def test_news_title_loses_the_site_suffix():
     assert strip_site_suffix("二十条，来了！ - 某某网") == "二十条，来了！"
     assert strip_site_suffix("某某网|二十条，来了！") == "二十条，来了！"
     assert strip_site_suffix("二十条，来了！") == "二十条，来了！"
+
+
+def test_hostile_nesting_and_stray_end_tags_stay_linear():
+    import time
+
+    html = "<div>" * 50_000 + "<p>" * 20_000 + "</span>" * 20_000 + '<img src="/p.jpg">' + "</div>" * 50_000
+    t0 = time.monotonic()
+    art = parse_article(html, base_url="https://h.example/a.html")
+    assert time.monotonic() - t0 < 10
+    assert [im.urls[0] for im in art.images] == ["https://h.example/p.jpg"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -17,6 +18,7 @@ from html.parser import HTMLParser
 log = logging.getLogger(__name__)
 
 MAX_NODES = 100_000
+MAX_DEPTH = 512  # as browsers' parsers cap it; deeper elements become siblings, so no scan is quadratic
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 # Elements whose start implicitly closes an open <p> (HTML's "p end tag omitted" rule, the common cases).
 CLOSES_P = {"p", "div", "section", "article", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "header"}
@@ -84,30 +86,36 @@ class _TreeBuilder(HTMLParser):
         self.root = Node("#document")
         self.stack: list[Node] = [self.root]
         self.count = 0
+        self.open: Counter[str] = Counter()  # tags on the stack: a stray end tag costs no scan
 
     def handle_starttag(self, tag, attrs):
         tag = tag.lower()
         if self.count >= MAX_NODES:
             return
         self.count += 1
-        if tag in CLOSES_P and any(n.tag == "p" for n in self.stack[1:]):
+        if tag in CLOSES_P and self.open["p"]:
             self._close("p")
         node = Node(tag, {k.lower(): (v or "") for k, v in attrs if k}, parent=self.stack[-1])
         self.stack[-1].children.append(node)
-        if tag not in VOID:
+        if tag not in VOID and len(self.stack) < MAX_DEPTH:
             self.stack.append(node)
+            self.open[tag] += 1
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
         if tag.lower() not in VOID and self.stack[-1].tag == tag.lower() and len(self.stack) > 1:
-            self.stack.pop()
+            self.open[self.stack.pop().tag] -= 1
 
     def handle_endtag(self, tag):
         self._close(tag.lower())
 
     def _close(self, tag: str) -> None:
+        if not self.open[tag]:
+            return
         for i in range(len(self.stack) - 1, 0, -1):
             if self.stack[i].tag == tag:
+                for n in self.stack[i:]:
+                    self.open[n.tag] -= 1
                 del self.stack[i:]
                 return
 

@@ -105,7 +105,7 @@ class Page:
         return self.html.encode(self.charset)
 
     def routes(self, server) -> None:
-        from .conftest import send
+        from .http_helpers import send
 
         body = self.encoded()
         server.routes[self.path] = lambda h, n: send(h, 200, body, "text/html")

@@ -178,3 +178,40 @@ def test_cli_says_on_stderr_what_was_left_out_and_why(kit, server, tmp_path, cap
     assert any("wx_fmt=gif" in ln and "animated GIF" in ln for ln in left)
     assert any("wx_fmt=png" in ln and ln.endswith("a QR code") for ln in left)
     assert "11 images ok" in captured.out and "4 excluded" in captured.out
+
+
+@pytest.mark.slow
+def test_government_page_end_to_end_verifies_against_its_lead_and_the_mhtml_gives_the_same_result(server, tmp_path):
+    """The one OCR run: the served page verifies 20 clauses against the promise in its lead.
+    The .mhtml then yields the same bytes (by sha256), so their recognitions are reused
+    (`known`, as the corpus does) and everything after them must come out the same."""
+    from ocrpipe.cli._main import main
+    from ocrpipe.config import FetchConfig
+    from ocrpipe.output._export import read_result
+    from ocrpipe.pipeline import RunConfig, run_article
+
+    page = pages.government(pages.make_kit(scale=1.0), server.port)
+    page.routes(server)
+    out = tmp_path / "served"
+    argv = ["run", page.url(server), "--out", str(out), "--quiet", "--jobs", "2", "--cache-dir", str(tmp_path / "c")]
+    assert main([*argv, "--allow-private"]) == 0
+    served = read_result(out)
+    assert served.verification.ok and served.verification.expected == 20
+    assert [c.number for c in served.clauses] == list(range(1, 21))
+    assert (served.article.promise_source, served.article.found_in["promised_count"]) == ("lead", "lead")
+
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    by_sha = {m["sha256"]: im for m, im in zip([m for m in manifest["images"] if m["status"] == "ok"], served.images)}
+    saved = tmp_path / "gov.mhtml"
+    saved.write_bytes(pages.mhtml(page, server))
+    server.routes.clear()
+    config = RunConfig(fetch=FetchConfig(cache_dir=tmp_path / "c2"))
+    _fetched, from_file = run_article(str(saved), tmp_path / "saved", config, known=by_sha.get)
+    assert len(from_file.images) == 11 and all(im.status == "ok" for im in from_file.images)
+
+    def comparable(result):
+        d = result.to_dict()
+        d["article"].pop("location")
+        return {k: d[k] for k in ("article", "images", "clauses", "verification")}
+
+    assert comparable(from_file) == comparable(served)

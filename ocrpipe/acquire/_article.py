@@ -363,7 +363,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         log.warning("ignoring front matter of %d characters (limit %d)", len(m.group(1)), MAX_FRONT_MATTER)
         return {}, body
     try:
-        data = yaml.load(m.group(1), Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(m.group(1), Loader=_FrontMatterLoader)
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         # ValueError etc.: a value YAML parses but Python refuses, such as date: 2022-13-45
         log.warning("ignoring malformed front matter: %s", (str(exc).splitlines() or [type(exc).__name__])[0])

@@ -88,10 +88,13 @@ class _TreeBuilder(HTMLParser):
         self.count = 0
         self.open: Counter[str] = Counter()  # tags on the stack: a stray end tag costs no scan
 
-    def handle_starttag(self, tag, attrs):
-        tag = tag.lower()
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag.lower(), attrs)
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        """Add an element; whether it was pushed as the open element."""
         if self.count >= MAX_NODES:
-            return
+            return False
         self.count += 1
         if tag in CLOSES_P and self.open["p"]:
             self._close("p")
@@ -100,13 +103,14 @@ class _TreeBuilder(HTMLParser):
         if tag not in VOID and len(self.stack) < MAX_DEPTH:
             self.stack.append(node)
             self.open[tag] += 1
+            return True
+        return False
 
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag.lower() not in VOID and self.stack[-1].tag == tag.lower() and len(self.stack) > 1:
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._start(tag.lower(), attrs):  # <div/> opens and closes at once
             self.open[self.stack.pop().tag] -= 1
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         self._close(tag.lower())
 
     def _close(self, tag: str) -> None:
@@ -119,11 +123,11 @@ class _TreeBuilder(HTMLParser):
                 del self.stack[i:]
                 return
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if data:
             self.stack[-1].children.append(data)
 
-    def handle_comment(self, data):
+    def handle_comment(self, data: str) -> None:
         # Chrome's "Webpage, complete" marks the page's origin: <!-- saved from url=(0042)https://... -->
         if "saved from url=" in data:
             self.root.attrs.setdefault("saved-from", data.split("saved from url=", 1)[1].split(")", 1)[-1].strip())
@@ -135,7 +139,7 @@ def parse_html(text: str) -> Node:
     try:
         builder.feed(text)
         builder.close()
-    except Exception as exc:  # noqa: BLE001 - html.parser is lenient; this is belt and braces
+    except Exception as exc:
         log.warning("HTML parser gave up part-way: %s", exc)
     return builder.root
 

@@ -209,6 +209,31 @@ class Fetcher:
                 error=f"unexpected error: {type(exc).__name__}: {exc}"[:300],
             )
 
+    def _take_saved(
+        self,
+        article: Article,
+        wanted: list[ImageRef],
+        results: dict[int, FetchedImage],
+        out_dir: Path,
+        progress: ProgressFn | None,
+        total: int,
+    ) -> list[ImageRef]:
+        """A saved page's own copies into `results`; returns the images still to download."""
+        if not (article.resources or article.offline):
+            return wanted
+        left = []
+        done = 0
+        for im in wanted:
+            rec = self._from_saved(im, article, out_dir)
+            if rec is None:
+                left.append(im)
+                continue
+            results[im.index] = rec = replace(rec, candidates=im.ordered_urls(self.config.prefer))
+            done += 1
+            if progress:
+                progress(done, total, rec)
+        return left
+
     def _from_saved(self, ref: ImageRef, article: Article, out_dir: Path) -> FetchedImage | None:
         """The image from the saved page itself; None when it must be fetched."""
         urls = ref.ordered_urls(self.config.prefer)
@@ -286,17 +311,8 @@ class Fetcher:
         downloader = self.downloader.with_policy(policy) if policy.remote else self.downloader
         refs = {im.index: im for im in wanted}
 
-        done = 0
-        if article.resources or article.offline:
-            # A saved page: its own copies first; with an .mhtml nothing else is fetched.
-            for im in list(wanted):
-                rec = self._from_saved(im, article, out_dir)
-                if rec is not None:
-                    results[im.index] = rec = replace(rec, candidates=im.ordered_urls(cfg.prefer))
-                    wanted.remove(im)
-                    done += 1
-                    if progress:
-                        progress(done, len(refs), rec)
+        wanted = self._take_saved(article, wanted, results, out_dir, progress, len(refs))
+        done = len(refs) - len(wanted)
         try:
             with ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="ocrpipe-fetch") as pool:
                 for rec in pool.map(lambda r: self._fetch_safely(r, out_dir, downloader), wanted):

@@ -88,12 +88,37 @@ def strip_site_suffix(title: str) -> str:
     return max(parts, key=len).strip()
 
 
-class _Page:
-    """Look-ups over one page's tree, computed once."""
+Found = tuple[str, str] | None  # (value, where it was read)
+_LABEL_RE = re.compile(r"^\s*(?:来源|作者|文)\s*[：:]\s*")
+_DATE_LABEL_RE = re.compile(r"(?:发布时间|发布日期|时间|日期)\s*[：:]\s*(" + DATE_RE.pattern + ")")
+_DATE_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:release_date",
+    "pubdate",
+    "publishdate",
+    "datepublished",
+    "firstpublishedtime",
+    "date",
+)
 
-    def __init__(self, root: Node, body: Node | None) -> None:
+
+def _first(*steps: Callable[[], Found]) -> Found:
+    for step in steps:
+        found = step()
+        if found and found[0]:
+            return found
+    return None
+
+
+class _Page:
+    """Look-ups over one page's tree, computed once; one method per field's priority list."""
+
+    def __init__(self, root: Node, body: Node | None, front: dict, page_url: str | None) -> None:
         self.root = root
         self.body = body
+        self.front = front
+        self.page_url = page_url
         self.meta: dict[str, str] = {}
         self.elements = list(root.iter())
         for n in self.elements:
@@ -101,12 +126,26 @@ class _Page:
                 key = (n.get("property") or n.get("name") or n.get("itemprop")).lower()
                 if key and n.get("content").strip() and key not in self.meta:
                     self.meta[key] = n.get("content")
+        self._text: str | None = None
 
-    def first_meta(self, *keys: str) -> tuple[str, str] | None:
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = (self.body or self.root).text()
+        return self._text
+
+    # -- steps shared by the fields
+
+    def first_meta(self, *keys: str) -> Found:
         for k in keys:
-            if clean(self.meta.get(k)):
-                return clean(self.meta[k]), f"meta {k}"  # type: ignore[return-value]
+            value = clean(self.meta.get(k))
+            if value:
+                return value, f"meta {k}"
         return None
+
+    def from_front(self, key: str, fn: Callable[[object], str | None] = clean) -> Found:
+        value = fn(self.front.get(key))
+        return (value, "front matter") if value else None
 
     def by_class(self, pattern: re.Pattern, tags: tuple[str, ...] | None = None) -> list[Node]:
         return [
@@ -115,142 +154,135 @@ class _Page:
             if (tags is None or n.tag in tags) and n.tag not in ("meta", "script", "style") and pattern.search(n.classes)
         ]
 
-    def where(self, node: Node) -> str:
+    def short_text_by_class(self, pattern: re.Pattern) -> Found:
+        for n in self.by_class(pattern, ("span", "a", "div", "p", "em", "strong", "li")):
+            t = clean(_LABEL_RE.sub("", clean(n.text(200)) or ""))
+            if t and len(t) <= 60:
+                return t, self.where(n)
+        return None
+
+    def text_match(self, pattern: re.Pattern, group: str, label: str) -> Found:
+        m = pattern.search(self.text)
+        value = clean(m.group(group)) if m else None
+        return (value, label) if value else None
+
+    @staticmethod
+    def where(node: Node) -> str:
         first_class = node.get("class").split()[0] if node.get("class").split() else ""
         ident = f"#{node.get('id')}" if node.get("id") else (f".{first_class}" if first_class else "")
         return f"<{node.tag}{ident}>"
 
+    # -- title
 
-def _first(*steps: Callable[[], tuple[str, str] | None]) -> tuple[str, str] | None:
-    for step in steps:
-        found = step()
-        if found and found[0]:
-            return found
-    return None
-
-
-def read_page_meta(root: Node, body: Node | None, front: dict, page_url: str | None) -> PageMeta:
-    """Every field by its priority list; front matter (the seed's format) always wins."""
-    page = _Page(root, body)
-    out = PageMeta()
-
-    def front_value(key: str, fn=clean) -> Callable[[], tuple[str, str] | None]:
-        return lambda: (fn(front.get(key)), "front matter") if fn(front.get(key)) else None
-
-    def h1() -> tuple[str, str] | None:
-        scope = body or root
-        for n in scope.find_all("h1") + ([] if body is None else []):
+    def h1(self) -> Found:
+        for n in (self.body or self.root).find_all("h1"):
             t = clean(n.text())
             if t:
-                return t, page.where(n)
+                return t, self.where(n)
         # An <h1> outside the body: the page's own heading, unless it is the site's logo.
-        for n in root.find_all("h1"):
+        for n in self.root.find_all("h1"):
             t = clean(n.text())
             if t and not re.search(r"logo|site|brand", n.classes):
-                return t, page.where(n)
+                return t, self.where(n)
         return None
 
-    def title_class() -> tuple[str, str] | None:
-        for n in page.by_class(TITLE_CLASS_RE, ("h1", "h2", "h3", "div", "p", "span", "strong", "td")):
+    def title_class(self) -> Found:
+        for n in self.by_class(TITLE_CLASS_RE, ("h1", "h2", "h3", "div", "p", "span", "strong", "td")):
             t = clean(n.text())
             if t and len(t) >= 4:
-                return t, page.where(n)
+                return t, self.where(n)
         return None
 
-    def title_tag() -> tuple[str, str] | None:
-        for n in root.find_all("title"):
+    def title_tag(self) -> Found:
+        for n in self.root.find_all("title"):
             t = clean(n.text())
             if t:
                 stripped = strip_site_suffix(t)
                 return stripped, "<title>" + (" (site name removed)" if stripped != t else "")
         return None
 
-    title = _first(
-        front_value("title"),
-        lambda: page.first_meta("og:title", "twitter:title", "articletitle"),
-        h1,
-        title_class,
-        title_tag,
-    )
-
-    def date_class() -> tuple[str, str] | None:
-        for n in page.by_class(DATE_CLASS_RE):
-            m = DATE_RE.search(n.text(200))
-            if m:
-                return iso_date(m.group(0)), page.where(n)  # type: ignore[return-value]
-        return None
-
-    def time_tag() -> tuple[str, str] | None:
-        for n in root.find_all("time"):
-            value = n.get("datetime") or clean(n.text(200))
-            if value:
-                return iso_date(value), "<time>"  # type: ignore[return-value]
-        return None
-
-    def date_text() -> tuple[str, str] | None:
-        m = re.search(r"(?:发布时间|发布日期|时间|日期)\s*[：:]\s*(" + DATE_RE.pattern + ")", (body or root).text())
-        return (iso_date(m.group(1)), "text 发布时间：") if m else None  # type: ignore[return-value]
-
-    def meta_date() -> tuple[str, str] | None:
-        found = page.first_meta(
-            "article:published_time",
-            "og:article:published_time",
-            "og:release_date",
-            "pubdate",
-            "publishdate",
-            "datepublished",
-            "firstpublishedtime",
-            "date",
+    def title(self) -> Found:
+        return _first(
+            lambda: self.from_front("title"),
+            lambda: self.first_meta("og:title", "twitter:title", "articletitle"),
+            self.h1,
+            self.title_class,
+            self.title_tag,
         )
-        return (iso_date(found[0]), found[1]) if found else None  # type: ignore[return-value]
 
-    when = _first(front_value("date", iso_date), meta_date, time_tag, date_class, date_text)
+    # -- date
 
-    def by_class_text(pattern: re.Pattern, strip: re.Pattern | None = None) -> Callable[[], tuple[str, str] | None]:
-        def step() -> tuple[str, str] | None:
-            for n in page.by_class(pattern, ("span", "a", "div", "p", "em", "strong", "li")):
-                t = clean(n.text(200))
-                if t and strip is not None:
-                    t = clean(strip.sub("", t))
-                if t and len(t) <= 60:
-                    return t, page.where(n)
-            return None
+    def meta_date(self) -> Found:
+        found = self.first_meta(*_DATE_META)
+        value = iso_date(found[0]) if found else None
+        return (value, found[1]) if found and value else None
 
-        return step
+    def time_tag(self) -> Found:
+        for n in self.root.find_all("time"):
+            value = iso_date(n.get("datetime") or clean(n.text(200)))
+            if value:
+                return value, "<time>"
+        return None
 
-    def text_match(pattern: re.Pattern, group: str, label: str) -> Callable[[], tuple[str, str] | None]:
-        def step() -> tuple[str, str] | None:
-            m = pattern.search((body or root).text())
-            return (clean(m.group(group)), label) if m and clean(m.group(group)) else None  # type: ignore[return-value]
+    def date_class(self) -> Found:
+        for n in self.by_class(DATE_CLASS_RE):
+            m = DATE_RE.search(n.text(200))
+            value = iso_date(m.group(0)) if m else None
+            if value:
+                return value, self.where(n)
+        return None
 
-        return step
+    def date_text(self) -> Found:
+        m = _DATE_LABEL_RE.search(self.text)
+        value = iso_date(m.group(1)) if m else None
+        return (value, "text 发布时间：") if value else None
 
-    label_re = re.compile(r"^\s*(?:来源|作者|文)\s*[：:]\s*")
-    author = _first(
-        front_value("author"),
-        lambda: page.first_meta("author", "article:author", "og:article:author", "contentauthor"),
-        by_class_text(AUTHOR_CLASS_RE, label_re),
-        text_match(AUTHOR_RE, "a", "text 作者："),
-    )
-    source = _first(
-        text_match(SOURCE_RE, "src", "text 来源："),
-        lambda: page.first_meta("contentsource", "source", "og:site_name"),
-        by_class_text(SOURCE_CLASS_RE, label_re),
-    )
+    def date(self) -> Found:
+        return _first(lambda: self.from_front("date", iso_date), self.meta_date, self.time_tag, self.date_class, self.date_text)
 
-    def link_canonical() -> tuple[str, str] | None:
-        for n in root.find_all("link"):
+    # -- author, source, canonical URL
+
+    def author(self) -> Found:
+        return _first(
+            lambda: self.from_front("author"),
+            lambda: self.first_meta("author", "article:author", "og:article:author", "contentauthor"),
+            lambda: self.short_text_by_class(AUTHOR_CLASS_RE),
+            lambda: self.text_match(AUTHOR_RE, "a", "text 作者："),
+        )
+
+    def source(self) -> Found:
+        return _first(
+            lambda: self.text_match(SOURCE_RE, "src", "text 来源："),
+            lambda: self.first_meta("contentsource", "source", "og:site_name"),
+            lambda: self.short_text_by_class(SOURCE_CLASS_RE),
+        )
+
+    def link_canonical(self) -> Found:
+        for n in self.root.find_all("link"):
             if "canonical" in n.get("rel").lower().split() and n.get("href").strip():
                 return n.get("href").strip(), "link rel=canonical"
         return None
 
-    canonical = _first(
-        link_canonical,
-        lambda: page.first_meta("og:url"),
-        lambda: (root.get("saved-from"), "saved page's origin") if root.get("saved-from") else None,
-        lambda: (page_url, "the page's address") if page_url and re.match(r"https?://", page_url, re.I) else None,
-    )
-    for name, found in (("title", title), ("date", when), ("author", author), ("source", source), ("canonical_url", canonical)):
+    def canonical_url(self) -> Found:
+        saved = self.root.get("saved-from")
+        url = self.page_url
+        return _first(
+            self.link_canonical,
+            lambda: self.first_meta("og:url"),
+            lambda: (saved, "saved page's origin") if saved else None,
+            lambda: (url, "the page's address") if url and re.match(r"https?://", url, re.I) else None,
+        )
+
+
+FIELDS = ("title", "date", "author", "source", "canonical_url")
+
+
+def read_page_meta(root: Node, body: Node | None, front: dict, page_url: str | None) -> PageMeta:
+    """Every field by its priority list; front matter (the seed's format) always wins."""
+    page = _Page(root, body, front, page_url)
+    out = PageMeta()
+    for name in FIELDS:
+        found = getattr(page, name)()
         if found:
             setattr(out, name, found[0])
             out.found_in[name] = found[1]

@@ -104,7 +104,7 @@ def content_reason(data: bytes) -> str | None:
             return f"an animated {img.format} ({frames} frames): a banner, not a poster"
         img.seek(0)
         grey = np.asarray(img.convert("L"))
-    except Exception:  # noqa: BLE001 - the bytes were probed already; a late surprise keeps the image
+    except Exception:
         return None
     return "a QR code" if _qr_fills(grey) else None
 

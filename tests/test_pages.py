@@ -173,8 +173,10 @@ def test_cli_says_on_stderr_what_was_left_out_and_why(kit, server, tmp_path, cap
     rc = main(["fetch", page.url(server), "--out", str(out), "--cache-dir", str(tmp_path / "c"), "--allow-private"])
     captured = capsys.readouterr()
     assert rc == 0, captured.err
-    left = [ln for ln in captured.err.splitlines() if ln.startswith("ocrpipe: left out image")]
+    left = [ln for ln in captured.err.splitlines() if ln.startswith("  left out image")]
     assert len(left) == 4
+    assert "4 of 15 images excluded" in captured.err
+    assert "1 outside the article body; 1 animated; 1 QR codes; 1 in related reading" in captured.err
     assert any("wx_fmt=gif" in ln and "animated GIF" in ln for ln in left)
     assert any("wx_fmt=png" in ln and ln.endswith("a QR code") for ln in left)
     assert "11 images ok" in captured.out and "4 excluded" in captured.out

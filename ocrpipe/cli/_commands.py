@@ -175,13 +175,13 @@ def _ocr_configs(args: argparse.Namespace) -> tuple[PreprocessConfig, OcrConfig]
 
 
 def _report_left_out(result: FetchResult, quiet: bool) -> None:
-    """What is not part of the poster series, and why (--all-images keeps it)."""
+    """Under the summary of what was excluded: each image, its URL and why (not with --quiet)."""
     if quiet:
         return
     for im in result.images:
         if im.status == "excluded":
             where = im.url or (im.candidates[0] if im.candidates else "no URL")
-            say(f"ocrpipe: left out image {im.index} ({field(where)}): {field(im.error)}", file=sys.stderr)
+            say(f"  left out image {im.index} ({field(where)}): {field(im.error)}", file=sys.stderr)
 
 
 def _report_fetch_failures(result: FetchResult) -> int:
@@ -206,10 +206,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         result = fetcher.fetch(article, staged.staging, progress=Progress("fetch", not args.quiet), run_id=staged.run_id)
         staged.commit()
     _report_excluded(result)
+    _report_left_out(result, args.quiet)
     ok, failed = len(result.ok), len(result.failed)
     excluded = sum(1 for im in result.images if im.status == "excluded")
     cached = sum(1 for im in result.ok if im.from_cache)
-    _report_left_out(result, args.quiet)
     if not args.quiet:
         say(f"{ok} images ok ({cached} from cache), {failed} failed, {excluded} excluded -> {args.out / 'manifest.json'}")
     return _report_fetch_failures(result)
@@ -245,6 +245,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             ocr_progress=Progress("ocr  ", not args.quiet),
         )
     _report_excluded(fetched)
+    _report_left_out(fetched, args.quiet)
     if not args.quiet:
         say("\n".join(_clause_table(result)))
         failed = [im for im in result.images if im.status != "ok"]
@@ -259,7 +260,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         page = write_page(args.out)
         if not args.quiet:
             say(f"review page -> {page}")
-    _report_left_out(fetched, args.quiet)
     for line in _verification_lines(result.verification):
         say(line, file=sys.stdout if result.verification.passed else sys.stderr)
     _report_fetch_failures(fetched)
@@ -289,6 +289,14 @@ def _reason_kind(error: str | None) -> str:
     """An exclusion reason without its numbers, so that like reasons are counted together."""
     text = error or "not part of the series"
     for key, kind in (
+        ("related-reading", "in related reading"),
+        ("outside the article body", "outside the article body"),
+        ("animated", "animated"),
+        ("QR code", "QR codes"),
+        ("avatar", "avatars"),
+        ("small (", "small"),
+        ("icon", "icons"),
+        ("width", "by size"),
         ("aspect", "by aspect ratio"),
         ("size", "by size"),
         ("source line", "after the article's source line"),

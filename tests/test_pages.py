@@ -216,4 +216,9 @@ def test_government_page_end_to_end_verifies_against_its_lead_and_the_mhtml_give
         d["article"].pop("location")
         return {k: d[k] for k in ("article", "images", "clauses", "verification")}
 
-    assert comparable(from_file) == comparable(served)
+    a, b = comparable(from_file), comparable(served)
+    # A clause's confidence is recomputed from the reused lines, whose confidences were rounded
+    # when result.json was written: equal to that rounding, everything else exactly equal.
+    for x, y in zip(a["clauses"], b["clauses"]):
+        assert x.pop("confidence") == pytest.approx(y.pop("confidence"), abs=0.1)
+    assert a == b

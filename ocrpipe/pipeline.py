@@ -135,15 +135,16 @@ def run_article(
     """Fetch an article's poster series into out_dir, recognise it and write the outputs."""
     config = config or RunConfig()
     out_dir = Path(out_dir)
-    with OutputDir(out_dir) as staged:
-        assert staged.staging is not None
-        with Fetcher(config.fetch) as fetcher:
-            if isinstance(article, str):
-                article = load_article(article, fetcher.downloader, all_images=config.fetch.all_images)
+    with Fetcher(config.fetch) as fetcher:
+        if isinstance(article, str):
+            # read before the output folder is made: bad input leaves nothing behind
+            article = load_article(article, fetcher.downloader, all_images=config.fetch.all_images)
+        with OutputDir(out_dir) as staged:
+            assert staged.staging is not None
             fetched = fetcher.fetch(article, staged.staging, progress=fetch_progress, run_id=staged.run_id)
-        result = replace(recognize_fetched(fetched, config, ocr_progress, known), run_id=staged.run_id)
-        result = _with_corrections(result, out_dir)
-        write_outputs(result, staged.staging)
-        write_formats(result, staged.staging, config.formats)
-        staged.commit()
+            result = replace(recognize_fetched(fetched, config, ocr_progress, known), run_id=staged.run_id)
+            result = _with_corrections(result, out_dir)
+            write_outputs(result, staged.staging)
+            write_formats(result, staged.staging, config.formats)
+            staged.commit()
     return replace(fetched, out_dir=out_dir), result

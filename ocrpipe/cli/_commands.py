@@ -251,7 +251,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         failed = [im for im in result.images if im.status != "ok"]
         written = ", ".join(["result.json", "clauses.md", "text.txt", *(FORMAT_PATHS[f] for f in args.formats)])
         say(
-            f"{len(result.images) - len(failed)} images read, {len(failed)} failed, {len(result.clauses)} clauses "
+            f"{_count(len(result.images) - len(failed), 'image')} read, {len(failed)} failed, "
+            f"{_count(len(result.clauses), 'clause')} "
             f"-> {args.out}/{written}"
         )
     if args.review:
@@ -404,6 +405,11 @@ def cmd_ocr(args: argparse.Namespace) -> int:
         if r.status != "ok":
             say(f"ocrpipe: image {r.index} failed: {field(r.error)}", file=sys.stderr)
     return _images_exit(results)
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 image', '2 images'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _write_out(target: str, content: str | bytes) -> None:

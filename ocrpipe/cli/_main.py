@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sys
@@ -249,6 +250,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader went away (`| head`): stop quietly, as other Unix tools do
         _drop_stdout()
         return ExitCode.BROKEN_PIPE
+    except OSError as exc:
+        if exc.errno not in _WRITE_FAILED:
+            return _unexpected(exc)
+        # a full disk or a broken device under an output (stdout included) is not a bug
+        _drop_stdout()
+        say(f"ocrpipe: error: output could not be written: {field(exc.strerror or str(exc))}", file=sys.stderr)
+        say("ocrpipe: hint: free some space or write somewhere else", file=sys.stderr)
+        return ExitCode.OUTPUT_FAILED
     except KeyboardInterrupt:
         say("ocrpipe: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
@@ -258,10 +267,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("ocrpipe: hint: out of memory? try --jobs 1 or a lower --max-pixels; -vv shows the details", file=sys.stderr)
         return EngineError.exit_code
     except Exception as exc:
-        log.debug("unexpected error", exc_info=True)
-        say(f"ocrpipe: error: unexpected {type(exc).__name__}: {field(str(exc)[:300])}", file=sys.stderr)
-        say("ocrpipe: hint: this is a bug in ocrpipe; run again with -vv and report the log", file=sys.stderr)
-        return ExitCode.UNEXPECTED
+        return _unexpected(exc)
+
+
+# errno values that mean an output could not be written (ENOSPC: /dev/full, a full disk)
+_WRITE_FAILED = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _unexpected(exc: BaseException) -> int:
+    log.debug("unexpected error", exc_info=exc)
+    say(f"ocrpipe: error: unexpected {type(exc).__name__}: {field(str(exc)[:300])}", file=sys.stderr)
+    say("ocrpipe: hint: this is a bug in ocrpipe; run again with -vv and report the log", file=sys.stderr)
+    return ExitCode.UNEXPECTED
 
 
 def _drop_stdout() -> None:

@@ -1,0 +1,38 @@
+"""Edges a first-time user hit: bad input leaves no output folder; a full device is exit 6, not a bug."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocrpipe.cli import main
+from ocrpipe.errors import ExitCode
+
+
+@pytest.mark.parametrize("content", [b"", b"not an image at all\n"])
+def test_bad_input_to_run_leaves_no_output_folder(tmp_path, capsys, content):
+    bad = tmp_path / "poster.jpg"
+    bad.write_bytes(content)
+    out = tmp_path / "out"
+    assert main(["run", str(bad), "--out", str(out)]) == ExitCode.BAD_INPUT
+    assert not out.exists()
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_missing_article_leaves_no_output_folder(tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "nosuch.md"), "--out", str(out)]) == ExitCode.BAD_INPUT
+    assert not out.exists()
+
+
+def test_a_full_device_is_an_output_failure_not_a_bug(monkeypatch, capsys):
+    import errno
+
+    from ocrpipe.cli import _commands as commands
+
+    def full(args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(commands, "cmd_verify", full)
+    assert main(["verify", "x"]) == ExitCode.OUTPUT_FAILED
+    err = capsys.readouterr().err
+    assert "could not be written" in err and "bug" not in err and "Traceback" not in err

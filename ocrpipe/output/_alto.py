@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from ocrpipe._version import __version__
+from ocrpipe.output._blocks import text_blocks
 from ocrpipe.output._results import Box, ImageResult
 
 NS = "http://www.loc.gov/standards/alto/ns-v4#"
@@ -56,16 +57,10 @@ def alto(im: ImageResult, image_ref: str | None = None, lang: str | None = None)
     page.set("HEIGHT", str(h))
     space = ET.SubElement(page, q("PrintSpace"))
     _pos(space, (0, 0, w, h))
-    blocks: dict[int, list[tuple[int, Any]]] = {}
-    for n, ln in enumerate(im.lines, 1):
-        if ln.text:
-            blocks.setdefault(ln.block, []).append((n, ln))
-    for b, lines in blocks.items():
-        xs = [ln.bbox[0] for _, ln in lines] + [ln.bbox[0] + ln.bbox[2] for _, ln in lines]
-        ys = [ln.bbox[1] for _, ln in lines] + [ln.bbox[1] + ln.bbox[3] for _, ln in lines]
-        block = ET.SubElement(space, q("TextBlock"), {"ID": f"block_{im.index}_{b}"})
-        _pos(block, (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
-        for n, ln in lines:
+    for tb in text_blocks(im):
+        block = ET.SubElement(space, q("TextBlock"), {"ID": f"block_{im.index}_{tb.id}"})
+        _pos(block, tb.box)
+        for n, ln in tb.lines:
             line = ET.SubElement(block, q("TextLine"), {"ID": f"line_{im.index}_{n}"})
             _pos(line, ln.bbox)
             if ln.polygon:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from ocrpipe._version import __version__
+from ocrpipe.output._blocks import text_blocks
 from ocrpipe.output._results import Box, ImageResult, LineResult
 
 # Tesseract language names to the BCP 47 tags HTML's lang wants; others are left out
@@ -57,16 +58,9 @@ def hocr(im: ImageResult, lang: str | None = None, image_ref: str | None = None)
         "<body>",
         f'<div class="ocr_page" id="page_{im.index}" title="{escape(page_title, quote=True)}">',
     ]
-    blocks: dict[int, list[tuple[int, LineResult]]] = {}
-    for n, ln in enumerate(im.lines, 1):
-        if ln.text:
-            blocks.setdefault(ln.block, []).append((n, ln))
-    for b, lines in blocks.items():
-        xs = [ln.bbox[0] for _, ln in lines] + [ln.bbox[0] + ln.bbox[2] for _, ln in lines]
-        ys = [ln.bbox[1] for _, ln in lines] + [ln.bbox[1] + ln.bbox[3] for _, ln in lines]
-        area = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
-        out.append(f'<div class="ocr_carea" id="block_{im.index}_{b}" title="{_bbox(area)}">')
-        for n, ln in lines:
+    for tb in text_blocks(im):
+        out.append(f'<div class="ocr_carea" id="block_{im.index}_{tb.id}" title="{_bbox(tb.box)}">')
+        for n, ln in tb.lines:
             title = escape(_line_title(ln), quote=True)
             word = f"{_bbox(ln.bbox)}; x_wconf {round(ln.confidence)}"
             out.append(

@@ -131,8 +131,12 @@ ImageInput = Any  # str | Path | bytes | PIL.Image.Image | numpy.ndarray
 def _image_job(image: ImageInput) -> Job:
     if isinstance(image, (str, Path)):
         path = Path(image)
+        if not path.exists():
+            raise InputError(
+                f"{path}: no such file", "check the path; an image may also be given as bytes, a PIL image or an array"
+            )
         if not path.is_file():
-            raise InputError(f"{path}: no such file")
+            raise InputError(f"{path}: not a regular file", "give an image file (for a folder of posters use ocrpipe.process)")
         return Job(index=0, path=path, file=str(path))
     if isinstance(image, (bytes, bytearray, memoryview)):
         return Job(index=0, path=Path("<bytes>"), file=None, data=bytes(image))

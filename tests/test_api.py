@@ -46,8 +46,11 @@ def test_an_unknown_option_names_the_known_ones():
 
 
 def test_read_refuses_what_is_not_an_image(tmp_path):
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="no such file") as missing:
         ocrpipe.read(tmp_path / "missing.png")
+    assert "check the path" in missing.value.hint  # the library's errors say how to fix them, as the CLI's do
+    with pytest.raises(InputError, match="not a regular file"):
+        ocrpipe.read(tmp_path)
     with pytest.raises(InputError, match="cannot read an image from a object"):
         ocrpipe.read(object())
     with pytest.raises(InputError, match="uint8"):

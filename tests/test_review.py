@@ -158,14 +158,39 @@ def test_disagreements_are_marked_and_come_first_in_j(browser, run_dir):
     page.close()
 
 
+def _set_flags(run_dir: Path, flagged: tuple[int, int] | None) -> None:
+    """No flagged span anywhere but on line `flagged` (image, line), if given."""
+    data = json.loads((run_dir / "result.json").read_text())
+    for im in data["images"]:
+        for j, ln in enumerate(im["lines"]):
+            ln["flags"] = [{"start": 0, "end": 1, "confidence": 40.0}] if (im["index"], j) == flagged else []
+    (run_dir / "result.json").write_text(json.dumps(data, ensure_ascii=False))
+
+
 def test_a_missing_clause_is_named_in_the_banner_and_the_list(browser, run_dir):
     _damage_clause_heading(run_dir, 4)
+    _set_flags(run_dir, None)
     page, problems, _ = _open(browser, write_page(run_dir).as_uri())
     verdict = page.inner_text("#verdict")
     assert "FAILED" in verdict and "missing: 4" in verdict
     assert page.inner_text("#missing-4").startswith("4 — missing")
-    page.keyboard.press("j")  # j jumps to the first thing to check: the missing clause
+    page.keyboard.press("j")  # with no flagged span, j jumps to the missing clause
     assert "hl" in page.get_attribute("#missing-4", "class")
+    assert problems == []
+    page.close()
+
+
+def test_j_visits_flagged_spans_before_missing_clauses(browser, run_dir):
+    _damage_clause_heading(run_dir, 4)
+    _set_flags(run_dir, (3, 2))  # a poster after the missing clause's place
+    page, problems, _ = _open(browser, write_page(run_dir).as_uri())
+    page.keyboard.press("j")
+    assert "hl" in page.get_attribute("#p3-l2", "class")
+    page.keyboard.press("j")
+    assert "hl" in page.get_attribute("#missing-4", "class")
+    assert "hl" not in page.get_attribute("#p3-l2", "class")
+    page.keyboard.press("k")
+    assert "hl" in page.get_attribute("#p3-l2", "class")
     assert problems == []
     page.close()
 

@@ -3,8 +3,9 @@
   var data = JSON.parse(document.getElementById("data").textContent);
   var token = new URLSearchParams(location.search).get("token");
   var editable = !!token && location.protocol.indexOf("http") === 0;
-  // j/k order: missing clauses (the count is the point), then lines where the readers disagreed,
-  // then everything else worth a look (low confidence, doubtful clauses)
+  // j/k order: lines with flagged spans (readers disagreed, or the chosen reading is unsure:
+  // where the remaining errors are), then missing clauses, then everything else worth a look
+  // (low confidence, doubtful clauses)
   var flagged = [], missing = [], disagreed = [], cursor = -1;
 
   function el(tag, attrs, text) {
@@ -182,12 +183,13 @@
   }
 
   function lineText(ln) {
-    // the spans the readers disagreed on, marked; the rest as plain text
+    // the flagged spans (readers disagreed, or unsure), marked; the rest as plain text
     var span = el("span", {"class": "txt"}), at = 0, chars = Array.from(ln.text);
     (ln.flags || []).forEach(function (f) {
       if (f[0] < at || f[1] > chars.length) return;
       span.appendChild(document.createTextNode(chars.slice(at, f[0]).join("")));
-      var m = el("mark", {"class": "dis", title: "readers disagreed · " + Math.round(f[2])}, chars.slice(f[0], f[1]).join(""));
+      var m = el("mark", {"class": "dis", title: "to check: readers disagreed or unsure · support " + Math.round(f[2])},
+                 chars.slice(f[0], f[1]).join(""));
       span.appendChild(m);
       at = f[1];
     });
@@ -198,7 +200,7 @@
   function render() {
     flagged = []; missing = []; disagreed = []; cursor = -1;
     renderHeader(); renderClauses(); renderPosters(); fitHeader();
-    flagged = missing.concat(disagreed, flagged);
+    flagged = disagreed.concat(missing, flagged);
   }
   window.addEventListener("resize", fitHeader);
 

@@ -1,12 +1,13 @@
 """The structure benchmark: clauses right per layout family, on series drawn from a grammar.
 
-    python -m bench.structure [--engines tesseract,rapidocr] [--seeds 2] [--family NAME] [--no-save]
+    python -m bench.structure [--engines tesseract,rapidocr,consensus] [--seeds 2] [--family NAME] [--no-save]
 
 For each family of bench.layouts and each seed it renders a series, runs the whole
 `ocrpipe run` pipeline, and scores every true clause: number found, title exact after
 normalisation (white space and punctuation removed), body CER; and the verdict (ok exactly
 when no clause is missing). Held-out families are printed in their own rows: judge on them,
-never tune on them.
+never tune on them. "inspected" held-out families were looked at line by line once tuning had
+stopped (so they are no longer untouched); "fresh" ones were added later and have not been.
 """
 
 from __future__ import annotations
@@ -113,23 +114,38 @@ def _sum(parts: list[dict]) -> dict:
     return out
 
 
+GROUPS = {"tuned": "tuned", "inspected": "held out (inspected)", "fresh": "fresh held out"}
+
+
+def group(fam: Family) -> str:
+    """tuned, inspected (held out, looked at once tuning stopped) or fresh (held out, never looked at)."""
+    return "fresh" if fam.fresh else ("inspected" if fam.held_out else "tuned")
+
+
 def run(engines: list[str], seeds: tuple[int, ...], families: tuple[Family, ...], workdir: Path | None = None) -> dict:
     rows = []
     with tempfile.TemporaryDirectory(prefix="ocrpipe-structure-") as tmp:
         root = Path(workdir or tmp)
         for fam in families:
-            row: dict = {"family": fam.name, "held_out": fam.held_out, "engines": {}}
+            row: dict = {"family": fam.name, "held_out": fam.held_out, "group": group(fam), "engines": {}}
             for engine in engines:
                 parts = [run_series(fam, seed, engine, root / engine) for seed in seeds]
                 row["engines"][engine] = {**_sum(parts), "series": parts}
             rows.append(row)
-    for held in (False, True):
-        members = [r for r in rows if r["held_out"] == held]
+    return with_overall(rows, engines, seeds)
+
+
+def with_overall(rows: list[dict], engines: list[str], seeds: tuple[int, ...] | list[int]) -> dict:
+    """The figures of a run: its family rows, then one overall row per group present."""
+    rows = [r for r in rows if not r["family"].startswith("overall")]
+    for name, title in GROUPS.items():
+        members = [r for r in rows if r["group"] == name]
         if members:
             rows.append(
                 {
-                    "family": f"overall {'held out' if held else 'tuned'}",
-                    "held_out": held,
+                    "family": f"overall {title}",
+                    "held_out": name != "tuned",
+                    "group": name,
                     "engines": {e: _sum([s for r in members for s in r["engines"][e]["series"]]) for e in engines},
                 }
             )
@@ -144,6 +160,9 @@ def _cell(f: dict) -> str:
     )
 
 
+_HELD = {"tuned": "no", "inspected": "inspected", "fresh": "fresh"}
+
+
 def render_table(figures: dict) -> str:
     engines = figures["engines"]
     out = ["| family | held out | posters | clauses | " + " | ".join(engines) + " |"]
@@ -151,8 +170,9 @@ def render_table(figures: dict) -> str:
     for r in figures["rows"]:
         first = r["engines"][engines[0]]
         name = f"**{r['family']}**" if r["family"].startswith("overall") else r["family"]
+        held = _HELD[r.get("group") or ("inspected" if r["held_out"] else "tuned")]
         out.append(
-            f"| {name} | {'yes' if r['held_out'] else 'no'} | {first['posters']} | {first['clauses']} | "
+            f"| {name} | {held} | {first['posters']} | {first['clauses']} | "
             + " | ".join(_cell(r["engines"][e]) for e in engines)
             + " |"
         )
@@ -167,13 +187,37 @@ def render_table(figures: dict) -> str:
     return "\n".join(out)
 
 
+def combine(paths: list[Path]) -> dict:
+    """One run's figures from several saved part runs (families run apart, e.g. one group at a time)."""
+    import json
+
+    parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
+    engines, seeds = parts[0]["engines"], parts[0]["seeds"]
+    if any(p["engines"] != engines or p["seeds"] != seeds for p in parts):
+        raise SystemExit("the part runs differ in engines or seeds: rerun them alike")
+    order = {f.name: k for k, f in enumerate(FAMILIES)}
+    rows = sorted(
+        (r for p in parts for r in p["rows"] if not r["family"].startswith("overall")), key=lambda r: order.get(r["family"], 99)
+    )
+    for r in rows:
+        fam = BY_NAME.get(r["family"])
+        r["group"] = group(fam) if fam else r.get("group", "tuned")
+    return with_overall(rows, engines, seeds)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.structure", description=__doc__.split("\n\n")[0])
-    p.add_argument("--engines", default="tesseract,rapidocr", help="comma-separated (rapidocr needs the extra)")
+    p.add_argument(
+        "--engines",
+        default="tesseract,rapidocr,consensus",
+        help="comma-separated (rapidocr needs the extra; consensus is the default engine users get)",
+    )
     p.add_argument("--seeds", type=int, default=len(SEEDS), help="series per family (seeds 1..N)")
     p.add_argument("--family", action="append", default=[], help="only this family (repeatable)")
+    p.add_argument("--group", choices=sorted(GROUPS), action="append", default=[], help="only this group's families")
+    p.add_argument("--combine", type=Path, nargs="+", help="join saved part runs (--save each) into one, run nothing")
     p.add_argument("--workdir", type=Path, default=None, help="keep the rendered series and outputs here")
-    p.add_argument("--save", type=Path, default=DEFAULT_SAVE)
+    p.add_argument("--save", type=Path, default=None, help=f"where to save (default {DEFAULT_SAVE}, full runs only)")
     p.add_argument("--no-save", action="store_true")
     args = p.parse_args(argv)
     engines = [e for e in args.engines.split(",") if e and (e != "rapidocr" or rapidocr_available())]
@@ -181,13 +225,17 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         p.error(f"unknown families: {', '.join(unknown)}; choose from {', '.join(BY_NAME)}")
     families = tuple(BY_NAME[f] for f in args.family) if args.family else FAMILIES
-    figures = run(engines, tuple(range(1, args.seeds + 1)), families, args.workdir)
+    if args.group:
+        families = tuple(f for f in families if group(f) in args.group)
+    partial = bool(args.family or args.group)
+    figures = combine(args.combine) if args.combine else run(engines, tuple(range(1, args.seeds + 1)), families, args.workdir)
     print(render_table(figures))
-    if not (args.no_save or args.family):
+    save = args.save or (None if partial else DEFAULT_SAVE)
+    if save is not None and not args.no_save:
         from ocrpipe._io import atomic_write_json
 
-        atomic_write_json(args.save, figures)
-        print(f"saved {args.save}")
+        atomic_write_json(save, figures)
+        print(f"saved {save}")
     return 0
 
 

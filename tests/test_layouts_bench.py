@@ -18,7 +18,44 @@ def test_families_hold_some_out_and_cover_every_layout():
     assert {f.layout for f in held} == {"column", "grid", "table", "sections"}
 
 
-@pytest.mark.parametrize("name", ["grid2-tabs", "table-cn", "sections-hier"])
+def test_fresh_families_are_held_out_and_differ_in_look():
+    fresh = [f for f in FAMILIES if f.fresh]
+    assert fresh and all(f.held_out for f in fresh)
+    assert {f.layout for f in fresh} == {"grid", "table", "sections"}
+    old = {f.palettes for f in FAMILIES if not f.fresh} | {f.body_sizes for f in FAMILIES if not f.fresh}
+    assert all(f.palettes not in old and f.body_sizes not in old for f in fresh)
+    assert all(draw(f, s).palette in f.palettes for f in fresh for s in (1, 2, 3))
+
+
+def test_older_families_draw_as_before():
+    """Adding families and options must not change what the older families' seeds draw
+    (values as drawn before the fresh families were added)."""
+    d = draw(BY_NAME["grid-mixed"], 2)
+    assert (d.n, d.cols, d.numbering, d.marker, d.card, d.font, d.palette, d.body_size, d.head_size, d.dropped) == (
+        9,
+        3,
+        "circled",
+        "ribbon",
+        "framed",
+        "ar-ming",
+        0,
+        26,
+        30,
+        7,
+    )
+    d = draw(BY_NAME["col-wrap"], 2)
+    assert (d.n, d.numbering, d.marker, d.font, d.palette, d.body_size, d.head_size) == (
+        8,
+        "dun",
+        "badge",
+        "wqy-zenhei",
+        2,
+        26,
+        30,
+    )
+
+
+@pytest.mark.parametrize("name", ["grid2-tabs", "table-cn", "sections-hier", "table-cn-numerals", "cards-wrapped"])
 def test_a_draw_renders_posters_with_truth_per_clause(name):
     fam = BY_NAME[name]
     series = render(fam, 3)

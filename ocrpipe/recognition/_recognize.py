@@ -19,6 +19,7 @@ from ocrpipe.config import PreprocessConfig
 from ocrpipe.errors import EngineNotAvailable, ImageError, InputError, OcrpipeError
 from ocrpipe.output._results import Box, FailStage, Flag, ImageResult, LineResult, Point, ReaderReading
 from ocrpipe.recognition._consensus import remap_spans
+from ocrpipe.recognition._ringed import read_ringed_line
 from ocrpipe.recognition.engines import LayoutReader, Recognized, Recognizer
 from ocrpipe.structure._textnorm import badge_digits, normalize_line
 from ocrpipe.vision._blocks import Placed, edge_mask, find_asides, find_containers, order_page
@@ -247,7 +248,9 @@ def read_lines(engine: Recognizer, raws: list[np.ndarray], cleans: list[np.ndarr
     pairs = getattr(engine, "recognize_pairs", None)
     if pairs is not None:
         return pairs(raws, cleans)
-    return [engine.recognize_line(c if engine.wants_clean_lines else r, "text") for r, c in zip(raws, cleans)]
+    if engine.wants_clean_lines:  # Tesseract: its model has no circled numerals
+        return [read_ringed_line(engine, c) for c in cleans]
+    return [engine.recognize_line(r, "text") for r in raws]
 
 
 def line_from(rec: Recognized, box: Box, block: int, text_h: float, polygon: tuple[Point, ...] = ()) -> LineResult | None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from ocrpipe.config import OcrConfig
 from ocrpipe.recognition._consensus import Reading, carry_conf, remap_spans, vote
+from ocrpipe.recognition._ringed import read_ringed_line
 from ocrpipe.recognition.engines._base import Choice, LineKind, Recognized, Recognizer
 from ocrpipe.recognition.engines._ppocr import PPOCRV4, PPOCRV6, PpOcrReader
 from ocrpipe.structure._textnorm import normalize_line
@@ -103,7 +104,8 @@ class ConsensusEngine:
             self.asked["lines"] += 1
             if len(readings) == 2 and needs_tesseract(readings[0], readings[1]):
                 self.asked["tesseract"] += 1
-                rt = self.tesseract.recognize_line(clean, kind)
+                # a circled numeral is read through its ring (chi_sim has none)
+                rt = read_ringed_line(self.tesseract, clean) if kind == "text" else self.tesseract.recognize_line(clean, kind)
                 if kind == "badge":
                     rt = _digits_only(rt)
                 readings.append(_reading("tesseract", rt))

@@ -1,0 +1,111 @@
+"""A circled numeral at a line's start (①, ⑫), found as a shape: a ring or disc round a glyph.
+
+Tesseract's chi_sim has no circled numerals: it reads ① as "@", "GD" or "回", and the clause
+number is lost. The shape is plain to see, though: the first thing on the line is a round
+blob as tall as the text (its filled area that of the ellipse in its box, its box's corners
+empty) that holds smaller ink (a ring round dark digits) or holes (a disc round light
+digits). `find_ring` gives the digits inside as their own small image, dark on white, for a
+digits-only read, and where the rest of the line starts.
+
+Known limit: a bold Latin O opening a line passes as a ring (its own stroke reads as digits
+inside); Chinese poster lines seldom open with one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# the blob's filled area against the ellipse inscribed in its box: a circle is ~1.0, a square 1.27
+ROUND = (0.88, 1.12)
+ASPECT = (0.78, 1.28)  # width / height of a ring (a circle drawn by a font: about 1)
+INNER = (0.25, 0.85)  # the digits' height against the ring's
+INNER_RADIUS = 0.74  # the digits lie inside this share of the ring's radius, its stroke outside
+DIGIT_HEIGHT = 40  # px: the digits are read at this height (Tesseract reads small type badly)
+
+
+@dataclass(frozen=True)
+class Ring:
+    x0: int  # the ring's box in the line image
+    x1: int
+    digits: np.ndarray  # the glyph inside, dark on white with a margin
+
+
+def _ink(gray: np.ndarray) -> np.ndarray:
+    """Ink of a dark-on-white line image as 0/255, generous (half-way from Otsu's level to white),
+    so a font's thin ring stays closed."""
+    t, _bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return np.where(gray < (t + 255) / 2, 255, 0).astype(np.uint8)
+
+
+def find_ring(gray: np.ndarray) -> Ring | None:
+    """The circled numeral that starts a dark-on-white line image, or None."""
+    if gray.ndim != 2 or gray.size == 0 or gray.min() > 200:
+        return None
+    bw = _ink(gray)
+    n, labels, stats, _c = cv2.connectedComponentsWithStats(bw, connectivity=8)
+    if n < 2:
+        return None
+    comps = [(int(s[0]), int(s[1]), int(s[2]), int(s[3]), int(s[4]), k) for k, s in enumerate(stats) if k and s[4] >= 6]
+    if not comps:
+        return None
+    line_h = max(c[3] for c in comps)
+    big = [c for c in comps if c[3] >= 0.75 * line_h]  # a ring is as tall as the characters (an @ is not)
+    if not big:
+        return None
+    x, y, w, h, _area, k = min(big, key=lambda c: c[0])
+    # nothing of note before it (a ring is the line's first glyph)
+    if any(c[0] + c[2] <= x and c[3] >= 0.3 * line_h for c in comps):
+        return None
+    if not (ASPECT[0] <= w / h <= ASPECT[1]) or h < 10:
+        return None
+    blob = (labels[y : y + h, x : x + w] == k).astype(np.uint8)
+    filled = _filled(blob)
+    ratio = float(filled.sum()) / (np.pi * w * h / 4.0)
+    if not (ROUND[0] <= ratio <= ROUND[1]) or not _corners_empty(filled):
+        return None
+    # what lies inside the stroke: a ring holds dark digits (touching it or not); a disc's holes
+    # are its light digits
+    inner = np.zeros_like(blob)
+    cv2.ellipse(inner, (w // 2, h // 2), (int(w * INNER_RADIUS / 2), int(h * INNER_RADIUS / 2)), 0, 0, 360, 1, -1)
+    ink = bw[y : y + h, x : x + w] > 0
+    solid = blob.sum() > 0.55 * filled.sum()  # a disc: mostly ink, the digits are its holes
+    digits = inner.astype(bool) & (~ink if solid else ink)
+    # a ring's inner ink must be a glyph, not a speck; a disc's holes likewise
+    if digits.sum() < 0.02 * filled.sum():
+        return None
+    ys, xs = np.nonzero(digits)
+    dh = ys.max() - ys.min() + 1
+    if not (INNER[0] <= dh / h <= INNER[1]):
+        return None
+    # the digits in their own grey (smooth edges read better than a mask), light round them
+    near = cv2.dilate(digits.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    tone = gray[y : y + h, x : x + w].astype(np.float32)
+    if solid:
+        tone = 255 - tone
+    tone = np.where(near, tone, 255)[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    scale = DIGIT_HEIGHT / dh
+    img = cv2.resize(tone, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    pad = DIGIT_HEIGHT // 2
+    img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    return Ring(x0=x, x1=x + w, digits=img)
+
+
+def _filled(blob: np.ndarray) -> np.ndarray:
+    """The blob's convex hull filled (0/1): a ring's disc, however thresholding broke its stroke."""
+    pts = cv2.findNonZero(blob)
+    out = np.zeros_like(blob)
+    if pts is not None:
+        cv2.fillConvexPoly(out, cv2.convexHull(pts), 1)
+    return out
+
+
+def _corners_empty(filled: np.ndarray) -> bool:
+    """A round shape leaves the corners of its box empty (a square glyph such as 回 does not)."""
+    h, w = filled.shape
+    a, b = max(1, h // 6), max(1, w // 6)
+    corners = [filled[:a, :b], filled[:a, -b:], filled[-a:, :b], filled[-a:, -b:]]
+    return all(c.mean() < 0.25 for c in corners)

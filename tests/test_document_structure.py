@@ -249,3 +249,55 @@ def test_asides_stay_in_the_text_but_out_of_the_clauses():
     s = structure([im], 2)
     assert s.verification.ok and "法治" not in "".join(c.text for c in s.clauses)
     assert s.images[0].lines[2].role == "aside" and "法治护航" in s.images[0].text
+
+
+def _read(text, y, *readings, **kw):
+    """A line the consensus voted `text` on, with what each reader read."""
+    from ocrpipe.output._results import ReaderReading
+
+    names = ("ppocrv6", "ppocrv4", "tesseract")
+    return line(text, y, readers=tuple(ReaderReading(n, t, 80.0) for n, t in zip(names, readings)), **kw)
+
+
+def test_where_readers_disagree_on_a_label_the_reading_that_fits_the_sequence_wins():
+    im = image(
+        0,
+        line("③推动完善破产重整制度", 250, w=400),
+        line("正文一。", 290),
+        line("④加强涉企案件执行工作", 350, w=400),
+        line("正文二。", 390),
+        _read("④依法审慎采取强制措施", 450, "④依法审慎采取强制措施", "⑤依法审慎采取强制措施", w=400),
+        line("正文三。", 490),
+        line("⑥降低企业维权诉讼成本", 550, w=400),
+        line("正文四。", 590),
+    )
+    s = structure([im], None)
+    assert [(c.number, c.title) for c in s.clauses] == [
+        (3, "推动完善破产重整制度"),
+        (4, "加强涉企案件执行工作"),
+        (5, "依法审慎采取强制措施"),
+        (6, "降低企业维权诉讼成本"),
+    ]
+
+
+def test_no_reader_no_number_and_a_fitting_vote_stays():
+    im = image(
+        0,
+        line("1.推动完善破产重整制度", 250, w=400),
+        # the vote fits (2): another reader's 7 does not replace it
+        _read("2.加强涉企案件执行工作", 350, "2.加强涉企案件执行工作", "7.加强涉企案件执行工作", w=400),
+        # a duplicate no reader read otherwise stays a duplicate: nothing is invented
+        _read("2.依法审慎采取强制措施", 450, "2.依法审慎采取强制措施", "2.依法审慎采取强制措施", w=400),
+        line("4.降低企业维权诉讼成本", 550, w=400),
+        # a plain line is a clause start only where a reader read exactly the free number
+        _read("支持企业依法平稳退出", 650, "支持企业依法平稳退出", "6.支持企业依法平稳退出", w=400),
+    )
+    s = structure([im], None)
+    assert [c.number for c in s.clauses] == [1, 2, 2, 4]
+    im2 = image(
+        0,
+        *im.lines[:3],
+        line("4.降低企业维权诉讼成本", 550, w=400),
+        _read("支持企业依法平稳退出", 650, "支持企业依法平稳退出", "5.支持企业依法平稳退出", w=400),
+    )
+    assert [c.number for c in structure([im2], 5).clauses] == [1, 2, 2, 4, 5]

@@ -267,6 +267,39 @@ def _accept_bent_paren(
                 others.remove(i)
 
 
+def _sequence_prior(c: "_Classified", style: str, starts: dict[int, Start], others: list[int]) -> None:
+    """Where the readers of a line disagree on its label's numeral, the reading that fits the
+    numbering sequence wins ("③" voted, "⑤" read by another reader, between ④ and ⑥).
+
+    A voted number that already fits stays. A line whose voted text has no label of this
+    style becomes a clause start only where a reader read exactly the one number the
+    sequence leaves free there; no number is taken that no reader read.
+    """
+    for i, x in enumerate(c.lines):
+        if x.origin or len(x.line.readers) < 2 or x.line.kind != "text":
+            continue
+        alts = [h for h in (parse_heading(r.text) for r in x.line.readers) if h is not None and h.style == style]
+        if not alts:
+            continue
+        prev = max((starts[j][0] for j in starts if j < i), default=0)
+        nxt = min((starts[j][0] for j in starts if j > i), default=None)
+        cur = starts.get(i)
+        if cur is not None and prev < cur[0] and (nxt is None or cur[0] < nxt):
+            continue
+        if cur is None:
+            good = [h for h in alts if h.number == prev + 1 and (nxt is None or nxt == h.number + 1)]
+        else:
+            good = [h for h in alts if prev < h.number and (nxt is None or h.number < nxt)]
+        if not good:
+            continue
+        best = min(good, key=lambda h: h.number - prev)  # the next number in the sequence first
+        own = c.headings[i]
+        rest = cur[2] if cur is not None else (own.rest if own is not None else best.rest)
+        starts[i] = (best.number, best.label, rest)
+        if i in others:
+            others.remove(i)
+
+
 def strip_label_junk(title: str, number: int) -> str:
     """A title without what a misread label left before it ("@@降低…", "8降低…" for clause 8)."""
     for _ in range(2):
@@ -467,6 +500,8 @@ def clause_starts(c: _Classified, style: str, expected: int | None = None) -> tu
             starts[i] = (h.number, h.label, h.rest)
         elif h:
             others.append(i)
+    if style != "badge":
+        _sequence_prior(c, style, starts, others)
     if style in ("dot", "dun"):
         _accept_bent(lines, headings, badges, starts, others)
     if style == "cn_paren":

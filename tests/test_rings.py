@@ -33,9 +33,25 @@ def test_a_ring_is_found_in_every_font_and_nothing_else_is_one(family):
             assert ring.x0 < ring.x1 < clean.shape[1] // 3
     # round or boxed glyphs that are not circled numerals: 〇 (empty), 回 and 口 (square)
     # (an @ or a bold Latin O may pass as a ring: the digits-only read then rejects it, below)
-    for lead in ("回", "口", "〇", "国", "1."):
+    for lead in ("回", "口", "〇", "国", "1.", "本", "体、", "中"):
         clean, _h = clean_line(_line(lead + "营造良好法治环境", family, 30))
         assert find_ring(clean) is None, (family, lead)
+    for glyph in (
+        "本",
+        "体",
+        "纷",
+        "行",
+        "主",
+        "成",
+        "中",
+        "回",
+        "善",
+        "最",
+        "国",
+        "图",
+    ):  # a lone character: a wrapped title's last line
+        clean, _h = clean_line(_line(glyph, family, 30))
+        assert find_ring(clean) is None, (family, glyph)
 
 
 def test_a_disc_with_light_digits_is_a_ring_too():

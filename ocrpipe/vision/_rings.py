@@ -23,6 +23,7 @@ ROUND = (0.88, 1.12)
 ASPECT = (0.78, 1.28)  # width / height of a ring (a circle drawn by a font: about 1)
 INNER = (0.25, 0.85)  # the digits' height against the ring's
 INNER_RADIUS = 0.74  # the digits lie inside this share of the ring's radius, its stroke outside
+RIM_COVERAGE = 0.9  # a ring's outer edge lies on its box's ellipse in (almost) every direction
 DIGIT_HEIGHT = 40  # px: the digits are read at this height (Tesseract reads small type badly)
 
 
@@ -66,6 +67,8 @@ def find_ring(gray: np.ndarray) -> Ring | None:
     ratio = float(filled.sum()) / (np.pi * w * h / 4.0)
     if not (ROUND[0] <= ratio <= ROUND[1]) or not _corners_empty(filled):
         return None
+    if _rim_coverage(blob) < RIM_COVERAGE:
+        return None  # strokes that only touch their hull here and there: a character, not a ring
     # what lies inside the stroke: a ring holds dark digits (touching it or not); a disc's holes
     # are its light digits
     inner = np.zeros_like(blob)
@@ -101,6 +104,21 @@ def _filled(blob: np.ndarray) -> np.ndarray:
     if pts is not None:
         cv2.fillConvexPoly(out, cv2.convexHull(pts), 1)
     return out
+
+
+def _rim_coverage(blob: np.ndarray) -> float:
+    """The share of directions round the box's centre in which the blob's outermost ink lies on
+    the ellipse its box inscribes: all of them for a ring or disc; for a square glyph (回) the
+    corners stick out, for a dense character (善, 本) strokes end short of it in many."""
+    h, w = blob.shape
+    ys, xs = np.nonzero(blob)
+    dx = (xs + 0.5 - w / 2) / (w / 2)
+    dy = (ys + 0.5 - h / 2) / (h / 2)
+    r = np.hypot(dx, dy)
+    bins = ((np.arctan2(dy, dx) + np.pi) / (2 * np.pi) * 36).astype(int) % 36
+    outer = np.zeros(36)
+    np.maximum.at(outer, bins, r)
+    return float(((outer >= 0.8) & (outer <= 1.12)).mean())
 
 
 def _corners_empty(filled: np.ndarray) -> bool:

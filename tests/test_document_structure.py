@@ -301,3 +301,20 @@ def test_no_reader_no_number_and_a_fitting_vote_stays():
         _read("支持企业依法平稳退出", 650, "支持企业依法平稳退出", "5.支持企业依法平稳退出", w=400),
     )
     assert [c.number for c in structure([im2], 5).clauses] == [1, 2, 2, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("title", "number", "clean"),
+    [
+        ("@@降低企业维权诉讼成本", 8, "降低企业维权诉讼成本"),
+        ("8降低企业维权诉讼成本", 8, "降低企业维权诉讼成本"),
+        ("3)健全企业合规激励机制", 3, "健全企业合规激励机制"),
+        ("(3）健全企业合规激励机制", 3, "健全企业合规激励机制"),
+        ("3)健全企业合规激励机制", 4, "3)健全企业合规激励机制"),  # another number: not its label
+        ("30日内完成审查", 3, "30日内完成审查"),
+    ],
+)
+def test_label_debris_before_a_title_is_dropped(title, number, clean):
+    from ocrpipe.structure._clauses import strip_label_junk
+
+    assert strip_label_junk(title, number) == clean

@@ -87,3 +87,17 @@ def test_tesseract_reads_circled_numerals_through_the_ring():
         for lead in ("@", "〇", "回"):  # a bold Latin O is a known false ring (see ocrpipe/vision/_rings.py)
             clean, _h = clean_line(_line(lead + "依法平等保护产权", family, 30))
             assert read_ringed_line(engine, clean).text[:1] not in CIRCLED, (family, lead)
+
+
+@pytest.mark.parametrize("family", ["noto-serif", "wqy-zenhei", "ar-ming"])  # (bold Noto Sans clipped: not found)
+def test_a_ring_whose_left_edge_the_crop_cut_off_is_found(family):
+    """The detector's box often starts inside a thin ring: the part inside still shows a circle."""
+    for numeral in "②③⑥":
+        img = _line(numeral + "依法平等保护产权", family, 32)
+        f = font(family, 32, bold=True)
+        ring_w = int(f.getlength(numeral))
+        cut = img[:, 8 + ring_w // 10 :]  # a tenth of the ring's width lost (as measured on detected lines)
+        clean, _h = clean_line(cut)
+        ring = find_ring(clean)
+        assert ring is not None, (family, numeral)
+        assert ring.x1 < clean.shape[1] // 4

@@ -2,8 +2,8 @@
 
 The ring is found as a shape (vision/_rings.py); its digits are read on their own, digits
 only, and the numeral leads the text read from the rest of the line. Digits read with too
-little confidence give no numeral: the label is left out rather than guessed (a wrong number
-costs more than a missing one, which the clause parser can take from a badge or the sequence).
+little confidence give no numeral: the line is read whole as before (a wrong number costs
+more than a missing one, which the clause parser can take from a badge or the sequence).
 """
 
 from __future__ import annotations
@@ -23,23 +23,19 @@ def read_ringed_line(engine: Recognizer, clean: np.ndarray) -> Recognized:
     ring = find_ring(clean)
     if ring is None:
         return engine.recognize_line(clean, "text")
-    rest_img = np.pad(np.ascontiguousarray(clean[:, ring.x1 :]), ((0, 0), (8, 0)), constant_values=255)
-    rest = engine.recognize_line(rest_img, "text")
     digits = engine.recognize_line(ring.digits, "badge")
     n = badge_digits(normalize_line(digits.text))
-    lead = ""
-    if n.isdigit() and 1 <= int(n) <= len(CIRCLED) and digits.confidence >= RING_DIGITS_CONFIDENCE:
-        lead = CIRCLED[int(n) - 1]
+    if not (n.isdigit() and 1 <= int(n) <= len(CIRCLED) and digits.confidence >= RING_DIGITS_CONFIDENCE):
+        return engine.recognize_line(clean, "text")  # unsure: the line as Tesseract reads it whole
+    rest_img = np.pad(np.ascontiguousarray(clean[:, ring.x1 :]), ((0, 0), (8, 0)), constant_values=255)
+    rest = engine.recognize_line(rest_img, "text")
     text = rest.text.lstrip()
     cut = len(rest.text) - len(text)
     char_conf = rest.char_conf[cut:] if len(rest.char_conf) == len(rest.text) else ()
     choices = rest.choices[cut:] if len(rest.choices) == len(rest.text) else ()
-    if lead:
-        char_conf = (digits.confidence / 100.0, *char_conf) if char_conf else ()
-        choices = ((), *choices) if choices else ()
     return Recognized(
-        text=lead + text,
-        confidence=min(rest.confidence, digits.confidence) if lead else rest.confidence,
-        char_conf=char_conf,
-        choices=choices,
+        text=CIRCLED[int(n) - 1] + text,
+        confidence=min(rest.confidence, digits.confidence),
+        char_conf=(digits.confidence / 100.0, *char_conf) if char_conf else (),
+        choices=((), *choices) if choices else (),
     )

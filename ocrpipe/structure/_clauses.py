@@ -301,9 +301,9 @@ def _sequence_prior(c: "_Classified", style: str, starts: dict[int, Start], othe
 
 
 def strip_label_junk(title: str, number: int) -> str:
-    """A title without what a misread label left before it ("@@降低…", "8降低…" for clause 8)."""
+    """A title without what a misread label left before it ("@@降低…", "8降低…" or "8)降低…" for clause 8)."""
     for _ in range(2):
-        m = _JUNK.match(title) or re.match(rf"^0?{number}(?=[\u4e00-\u9fff])", title)
+        m = _JUNK.match(title) or re.match(rf"^[(（]?0?{number}[)）]?(?=[\u4e00-\u9fff])", title)
         if not m:
             break
         title = title[m.end() :].lstrip()

@@ -21,6 +21,7 @@ import numpy as np
 # the blob's filled area against the ellipse inscribed in its box: a circle is ~1.0, a square 1.27
 ROUND = (0.88, 1.12)
 ASPECT = (0.78, 1.28)  # width / height of a ring (a circle drawn by a font: about 1)
+CLIPPED = 0.6  # narrower than ASPECT: a ring whose left part the line's crop cut off, down to this
 INNER = (0.25, 0.85)  # the digits' height against the ring's
 INNER_RADIUS = 0.74  # the digits lie inside this share of the ring's radius, its stroke outside
 RIM_COVERAGE = 0.9  # a ring's outer edge lies on its box's ellipse in (almost) every direction
@@ -46,35 +47,21 @@ def find_ring(gray: np.ndarray) -> Ring | None:
     if gray.ndim != 2 or gray.size == 0 or gray.min() > 200:
         return None
     bw = _ink(gray)
-    n, labels, stats, _c = cv2.connectedComponentsWithStats(bw, connectivity=8)
-    if n < 2:
+    first = _first_glyph(bw)
+    if first is None:
         return None
-    comps = [(int(s[0]), int(s[1]), int(s[2]), int(s[3]), int(s[4]), k) for k, s in enumerate(stats) if k and s[4] >= 6]
-    if not comps:
-        return None
-    line_h = max(c[3] for c in comps)
-    big = [c for c in comps if c[3] >= 0.75 * line_h]  # a ring is as tall as the characters (an @ is not)
-    if not big:
-        return None
-    x, y, w, h, _area, k = min(big, key=lambda c: c[0])
-    # nothing of note before it (a ring is the line's first glyph)
-    if any(c[0] + c[2] <= x and c[3] >= 0.3 * line_h for c in comps):
-        return None
-    if not (ASPECT[0] <= w / h <= ASPECT[1]) or h < 10:
-        return None
-    blob = (labels[y : y + h, x : x + w] == k).astype(np.uint8)
-    filled = _filled(blob)
-    ratio = float(filled.sum()) / (np.pi * w * h / 4.0)
-    if not (ROUND[0] <= ratio <= ROUND[1]) or not _corners_empty(filled):
-        return None
-    if _rim_coverage(blob) < RIM_COVERAGE:
-        return None  # strokes that only touch their hull here and there: a character, not a ring
+    x, y, w, h, blob = first
+    fit = _round_fit(blob)
+    if fit is None:
+        return None  # not round, or strokes that only touch their hull here and there: a character
+    cut, whole, filled = fit
     # what lies inside the stroke: a ring holds dark digits (touching it or not); a disc's holes
     # are its light digits
-    inner = np.zeros_like(blob)
-    cv2.ellipse(inner, (w // 2, h // 2), (int(w * INNER_RADIUS / 2), int(h * INNER_RADIUS / 2)), 0, 0, 360, 1, -1)
-    ink = bw[y : y + h, x : x + w] > 0
-    solid = blob.sum() > 0.55 * filled.sum()  # a disc: mostly ink, the digits are its holes
+    ww = w + cut
+    inner = np.zeros_like(whole)
+    cv2.ellipse(inner, (ww // 2, h // 2), (int(ww * INNER_RADIUS / 2), int(h * INNER_RADIUS / 2)), 0, 0, 360, 1, -1)
+    ink = np.pad(bw[y : y + h, x : x + w] > 0, ((0, 0), (cut, 0)))
+    solid = whole.sum() > 0.55 * filled.sum()  # a disc: mostly ink, the digits are its holes
     digits = inner.astype(bool) & (~ink if solid else ink)
     # a ring's inner ink must be a glyph, not a speck; a disc's holes likewise
     if digits.sum() < 0.02 * filled.sum():
@@ -85,16 +72,54 @@ def find_ring(gray: np.ndarray) -> Ring | None:
         return None
     # the digits in their own grey (smooth edges read better than a mask), light round them
     near = cv2.dilate(digits.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    tone = gray[y : y + h, x : x + w].astype(np.float32)
+    tone = np.pad(gray[y : y + h, x : x + w], ((0, 0), (cut, 0)), constant_values=255).astype(np.float32)
     if solid:
         tone = 255 - tone
     tone = np.where(near, tone, 255)[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     scale = DIGIT_HEIGHT / dh
-    img = cv2.resize(tone, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    img = np.clip(img, 0, 255).astype(np.uint8)
+    img = np.clip(cv2.resize(tone, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), 0, 255).astype(np.uint8)
     pad = DIGIT_HEIGHT // 2
     img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
-    return Ring(x0=x, x1=x + w, digits=img)
+    return Ring(x0=max(0, x - cut), x1=x + w, digits=img)
+
+
+def _first_glyph(bw: np.ndarray) -> tuple[int, int, int, int, np.ndarray] | None:
+    """(x, y, w, h, mask) of the line's first component as tall as the text, shaped like a ring's box."""
+    _n, labels, stats, _c = cv2.connectedComponentsWithStats(bw, connectivity=8)
+    comps = [(int(s[0]), int(s[1]), int(s[2]), int(s[3]), k) for k, s in enumerate(stats) if k and s[4] >= 6]
+    if not comps:
+        return None
+    line_h = max(c[3] for c in comps)
+    big = [c for c in comps if c[3] >= 0.75 * line_h]  # a ring is as tall as the characters (an @ is not)
+    x, y, w, h, k = min(big, key=lambda c: c[0])
+    # nothing of note before it (a ring is the line's first glyph)
+    if any(c[0] + c[2] <= x and c[3] >= 0.3 * line_h for c in comps):
+        return None
+    if h < 10 or w / h > ASPECT[1] or w / h < CLIPPED:
+        return None
+    return x, y, w, h, (labels[y : y + h, x : x + w] == k).astype(np.uint8)
+
+
+def _round_fit(blob: np.ndarray) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """(columns cut off on the left, the blob padded by them, its filled hull) where the blob is
+    a ring or disc, else None.
+
+    The detector's box often cuts a thin ring's left edge off: a ring narrower than it is tall
+    is also tried as a circle whose left part lies outside the crop, judged on the part inside
+    (a font's ring may be a little wider than tall: a few widths are tried).
+    """
+    h, w = blob.shape
+    for cut in dict.fromkeys([0, *range(max(0, h - w), max(0, h - w) + int(0.15 * h) + 1, 2)]):
+        if cut == 0 and w / h < ASPECT[0]:
+            continue
+        whole = np.pad(blob, ((0, 0), (cut, 0)))
+        filled = _filled(whole)
+        ellipse = np.zeros_like(whole)
+        cv2.ellipse(ellipse, ((w + cut) // 2, h // 2), ((w + cut) // 2, h // 2), 0, 0, 360, 1, -1)
+        ratio = float(filled[:, cut:].sum()) / max(1.0, float(ellipse[:, cut:].sum()))
+        if ROUND[0] <= ratio <= ROUND[1] and _corners_empty(filled) and _rim_coverage(whole, cut) >= RIM_COVERAGE:
+            return cut, whole, filled
+    return None
 
 
 def _filled(blob: np.ndarray) -> np.ndarray:
@@ -106,10 +131,11 @@ def _filled(blob: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rim_coverage(blob: np.ndarray) -> float:
+def _rim_coverage(blob: np.ndarray, cut: int = 0) -> float:
     """The share of directions round the box's centre in which the blob's outermost ink lies on
     the ellipse its box inscribes: all of them for a ring or disc; for a square glyph (回) the
-    corners stick out, for a dense character (善, 本) strokes end short of it in many."""
+    corners stick out, for a dense character (善, 本) strokes end short of it in many.
+    Directions whose rim lies in the first `cut` columns (cut off the crop) are not judged."""
     h, w = blob.shape
     ys, xs = np.nonzero(blob)
     dx = (xs + 0.5 - w / 2) / (w / 2)
@@ -118,7 +144,10 @@ def _rim_coverage(blob: np.ndarray) -> float:
     bins = ((np.arctan2(dy, dx) + np.pi) / (2 * np.pi) * 36).astype(int) % 36
     outer = np.zeros(36)
     np.maximum.at(outer, bins, r)
-    return float(((outer >= 0.8) & (outer <= 1.12)).mean())
+    centres = (np.arange(36) + 0.5) / 36 * 2 * np.pi - np.pi
+    seen = w / 2 + np.cos(centres) * w / 2 >= cut + 1
+    ok = (outer >= 0.8) & (outer <= 1.12)
+    return float(ok[seen].mean()) if seen.any() else 0.0
 
 
 def _corners_empty(filled: np.ndarray) -> bool:

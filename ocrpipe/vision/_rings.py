@@ -77,9 +77,9 @@ def find_ring(gray: np.ndarray) -> Ring | None:
         tone = 255 - tone
     tone = np.where(near, tone, 255)[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     scale = DIGIT_HEIGHT / dh
-    img = np.clip(cv2.resize(tone, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), 0, 255).astype(np.uint8)
+    big = np.clip(cv2.resize(tone, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), 0, 255).astype(np.uint8)
     pad = DIGIT_HEIGHT // 2
-    img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    img = cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
     return Ring(x0=max(0, x - cut), x1=x + w, digits=img)
 
 

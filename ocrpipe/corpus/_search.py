@@ -56,9 +56,9 @@ def _like_escape(q: str) -> str:
     return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _line_of(store: Store, sha: str | None, settings: str | None, needle: str) -> int | None:
-    """The first line (from 1) of a stored image whose text holds needle (or its start, when the
-    needle runs over a line break)."""
+def _line_of(store: Store, sha: str | None, settings: str | None, needle: str, first: int = 1) -> int | None:
+    """The first line (from 1, at or after line `first`) of a stored image whose text holds needle
+    (or its start, when the needle runs over a line break)."""
     if not sha or not needle:
         return None
     row = store.db.execute("SELECT lines FROM images WHERE sha256 = ? AND settings = ?", (sha, settings)).fetchone()
@@ -67,7 +67,7 @@ def _line_of(store: Store, sha: str | None, settings: str | None, needle: str) -
     texts = [ln.get("text", "") for ln in json.loads(row["lines"])]
     for probe in (needle, needle[:6], needle[:3]):
         for n, text in enumerate(texts, 1):
-            if probe and probe in text:
+            if n >= first and probe and probe in text:
                 return n
     return None
 
@@ -168,18 +168,21 @@ def search(
 
 
 def _clause_line(store: Store, r: Any, q: str) -> int | None:
-    """The line (from 1) of the query within the clause's images, else where the clause starts."""
-    for pos in json.loads(r["images"] or "[]"):
+    """The line (from 1) of the query within the clause: on its first image from the line its
+    heading is on (not an earlier clause's lines), on the images it runs on to from the top;
+    else the line it starts on."""
+    start = _clause_place(store, r["key"], r["images"], r["ct"], r["body"])[1]
+    for k, pos in enumerate(json.loads(r["images"] or "[]")):
         row = store.db.execute(
             "SELECT ai.sha256, a.settings FROM article_images ai JOIN articles a ON a.id = ai.article_id "
             "WHERE a.key = ? AND ai.position = ?",
             (r["key"], pos),
         ).fetchone()
         if row is not None:
-            line = _line_of(store, row["sha256"], row["settings"], q)
+            line = _line_of(store, row["sha256"], row["settings"], q, first=(start or 1) if k == 0 else 1)
             if line is not None:
                 return line
-    return _clause_place(store, r["key"], r["images"], r["ct"], r["body"])[1]
+    return start
 
 
 def _flat(text: str) -> str:

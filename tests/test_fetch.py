@@ -224,7 +224,7 @@ def test_cli_fetch_over_http(server, poster_jpeg, tmp_path, capsys):
     rc = main(["fetch", str(art), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"), "--quiet"])
     err = capsys.readouterr().err
     assert rc == 4
-    assert "image 1 failed" in err and "HTTP 404" in err and "Traceback" not in err
+    assert "image 2 failed" in err and "HTTP 404" in err and "Traceback" not in err  # counted from 1
 
 
 def test_seed_without_network_fails_fast_and_clearly(tmp_path, capsys):

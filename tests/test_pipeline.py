@@ -169,5 +169,5 @@ def test_failed_downloads_exit_4_even_though_verification_fails(tmp_path, capsys
     )
     rc = main(["run", str(article), "--out", str(tmp_path / "o"), "--quiet", "--cache-dir", str(tmp_path / "c")])
     err = capsys.readouterr().err
-    assert rc == 4 and "image 0 failed" in err and "Traceback" not in err
+    assert rc == 4 and "image 1 failed" in err and "Traceback" not in err
     assert read_result(tmp_path / "o").verification.missing == (1, 2, 3)

@@ -73,6 +73,10 @@ def test_convert_writes_into_the_run_or_one_file_to_standard_output(tmp_path, ca
     assert main(["convert", str(folder), "--to", "alto", "-o", "-", "--image", "1"]) == 0
     assert b"<alto " in capsysbinary.readouterr().out
     assert main(["convert", str(folder), "--to", "alto", "-o", "-"]) == ExitCode.BAD_INPUT  # which image?
+    # images are counted from 1, as every message and the review page count them
+    capsysbinary.readouterr()
+    assert main(["convert", str(folder), "--to", "alto", "-o", "-", "--image", "3"]) == ExitCode.BAD_INPUT
+    assert b"one of: 1, 2" in capsysbinary.readouterr().err
     with pytest.raises(SystemExit) as info:
         main(["convert", str(folder), "--to", "docx"])
     assert info.value.code == 2

@@ -181,12 +181,12 @@ def _report_left_out(result: FetchResult, quiet: bool) -> None:
     for im in result.images:
         if im.status == "excluded":
             where = im.url or (im.candidates[0] if im.candidates else "no URL")
-            say(f"  left out image {im.index} ({field(where)}): {field(im.error)}", file=sys.stderr)
+            say(f"  left out image {im.index + 1} ({field(where)}): {field(im.error)}", file=sys.stderr)
 
 
 def _report_fetch_failures(result: FetchResult) -> int:
     for im in result.failed:
-        say(f"ocrpipe: image {im.index} failed: {field(im.error)}", file=sys.stderr)
+        say(f"ocrpipe: image {im.index + 1} failed: {field(im.error)}", file=sys.stderr)
     return ExitCode.DOWNLOAD_FAILED if result.failed else ExitCode.OK
 
 
@@ -224,7 +224,7 @@ def _clause_table(result: RunResult) -> list[str]:
         return ["(no numbered clauses found)"]
     rows = [f"{'no.':>4}  {'images':<8} {'conf':>4}  title"]
     for c in result.clauses:
-        imgs = ",".join(str(s.image) for s in c.sources)
+        imgs = ",".join(str(s.image + 1) for s in c.sources)  # people count images from 1
         rows.append(f"{c.number:>4}  {imgs:<8} {c.confidence:>4.0f}  {field(c.title)}")
     return rows
 
@@ -266,7 +266,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _report_fetch_failures(fetched)
     for im in result.images:
         if im.status != "ok" and im.stage != "download":  # download failures were reported above
-            say(f"ocrpipe: image {im.index} failed: {field(im.error)}", file=sys.stderr)
+            say(f"ocrpipe: image {im.index + 1} failed: {field(im.error)}", file=sys.stderr)
     return _images_exit(result.images, result.verification.passed)
 
 
@@ -403,7 +403,7 @@ def cmd_ocr(args: argparse.Namespace) -> int:
         _write_out(args.output, safe(text) if args.output == "-" else text)  # a terminal sees no control codes
     for r in results:
         if r.status != "ok":
-            say(f"ocrpipe: image {r.index} failed: {field(r.error)}", file=sys.stderr)
+            say(f"ocrpipe: {field(r.file or f'image {r.index + 1}')} failed: {field(r.error)}", file=sys.stderr)
     return _images_exit(results)
 
 
@@ -453,9 +453,10 @@ def _convert_to_file(args: argparse.Namespace) -> int:
         write_pdf(result, Path(args.dir), buf)
         _write_out(args.output, buf.getvalue())
         return ExitCode.OK
-    wanted = [im for im in result.images if im.status == "ok" and (args.image is None or im.index == args.image)]
+    # --image counts from 1, as every message and page does (hocr/000.hocr is image 1)
+    wanted = [im for im in result.images if im.status == "ok" and (args.image is None or im.index + 1 == args.image)]
     if args.image is None or not wanted:
-        numbers = ", ".join(str(im.index) for im in result.images if im.status == "ok")
+        numbers = ", ".join(str(im.index + 1) for im in result.images if im.status == "ok")
         raise InputError(f"--to {fmt} --output writes one image's document", f"give --image N, one of: {numbers}")
     lang = ((result.provenance.get("settings") or {}).get("ocr") or {}).get("lang")
     if fmt == "hocr":

@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="FILE",
             shown="into DIR",
         ),
-        Option(("--image",), "the image (its number in result.json) for --output with hocr or alto", type=int),
+        Option(("--image",), "the image for --output with hocr or alto, counted from 1 as in every message", type=int),
     )
 
     _command(

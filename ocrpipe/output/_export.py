@@ -28,7 +28,7 @@ def clauses_markdown(result: RunResult) -> str:
         if path and path != open_sections:
             out += [f"## {' › '.join(path)}", ""]
         open_sections = path
-        images = ", ".join(str(s.image) for s in c.sources)
+        images = ", ".join(str(s.image + 1) for s in c.sources)  # counted from 1, as people do
         out += [
             f"### {c.number}. {c.title}",
             "",
@@ -39,7 +39,11 @@ def clauses_markdown(result: RunResult) -> str:
         ]
     failed = [im for im in result.images if im.status != "ok"]
     if failed:
-        out += ["## Images that failed", ""] + [f"- image {im.index}: {im.error}" for im in failed] + [""]
+        out += (
+            ["## Images that failed", ""]
+            + [f"- image {im.index + 1} ({im.file or im.url}): {im.error}" for im in failed]
+            + [""]
+        )
     return "\n".join(out)
 
 

@@ -36,3 +36,13 @@ def test_a_full_device_is_an_output_failure_not_a_bug(monkeypatch, capsys):
     assert main(["verify", "x"]) == ExitCode.OUTPUT_FAILED
     err = capsys.readouterr().err
     assert "could not be written" in err and "bug" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", ["poster.jpg", "scan.PNG"])
+def test_run_on_an_unreadable_image_says_so(tmp_path, capsys, name):
+    bad = tmp_path / name
+    bad.write_bytes(b"not an image at all")
+    assert main(["run", str(bad), "--out", str(tmp_path / "out")]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert "not a readable image" in err and "neither an article" not in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()

@@ -12,7 +12,7 @@ from ocrpipe.acquire._dom import decode_html
 from ocrpipe.acquire._http import Downloader
 from ocrpipe.acquire._imageio import IMAGE_SUFFIXES
 from ocrpipe.acquire._saved import complete_folder, looks_like_mhtml, read_mhtml, with_saved_files
-from ocrpipe.errors import ArticleError, FetchError, InputError
+from ocrpipe.errors import ArticleError, FetchError, ImageError, InputError
 from ocrpipe.output._results import ArticleMeta
 
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -103,6 +103,11 @@ def load_article(
         ) from None
     if data.startswith(_IMAGE_MAGIC):
         return _images_article([ImageRef(index=0, urls=(path.resolve().as_uri(),))], path.stem, spec)
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        raise ImageError(
+            f"{spec}: not a readable image (named {path.suffix}, but its content is no image format ocrpipe reads)",
+            "check the file; ocrpipe reads JPEG, PNG, WebP, GIF, BMP and TIFF",
+        )
     return _from_text(data, path, spec, all_images)
 
 

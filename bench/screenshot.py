@@ -6,7 +6,6 @@ or Playwright is missing (the page itself needs neither).
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -17,26 +16,17 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m bench.screenshot PAGE.html OUT.png", file=sys.stderr)
         return 2
     page_path, out = Path(args[0]).resolve(), Path(args[1])
-    chromium = shutil.which("chromium")
+    from .browser import CHROMIUM, launch
+
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        chromium = None
-    if chromium is None:
+        sync_playwright = None  # type: ignore[assignment]
+    if CHROMIUM is None or sync_playwright is None:
         print("screenshot skipped: Debian's chromium and Playwright are needed (make install)", file=sys.stderr)
         return 0
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(page_path.as_uri())
         page.wait_for_selector("ol.lines li")

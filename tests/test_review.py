@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 import requests
 
+from bench.browser import CHROMIUM, launch
 from ocrpipe.cli._main import main
 from ocrpipe.review import _corrections as corrections
 from ocrpipe.review._page import write_page
 from ocrpipe.review._server import serve_in_thread
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
     pytest.mark.slow,
@@ -27,18 +26,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def browser():
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-                "--disable-quic",
-            ],
-        )
+        b = launch(p)
         yield b
         b.close()
 

@@ -35,6 +35,7 @@ from ocrpipe.vision._detect import (
     level_boxes,
     text_angle,
 )
+from ocrpipe.vision._extend import grow_regions
 from ocrpipe.vision._geometry import deskew, map_box
 from ocrpipe.vision._layout import reading_order
 from ocrpipe.vision._lineclean import clean_badge, clean_line, trim_ornaments
@@ -182,7 +183,7 @@ def _detected_layout(
     """Lines found by the DB detector, turned upright, read by the engine (segment="detect")."""
     det = detector_for(pre)
     H, W = rgb.shape[:2]
-    regions = det.detect(rgb)
+    regions = grow_regions(rgb, det.detect(rgb))
     crops = []
     for r in regions:
         c = crop(rgb, r.quad)

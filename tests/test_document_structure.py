@@ -318,3 +318,19 @@ def test_label_debris_before_a_title_is_dropped(title, number, clean):
     from ocrpipe.structure._clauses import strip_label_junk
 
     assert strip_label_junk(title, number) == clean
+
+
+def test_a_line_within_a_card_box_but_outside_its_enclosed_region_is_read_with_the_card():
+    # Seen on a bench poster at 0.6x: the region a framed body's edges enclose reached up past its
+    # heading (whose box breaks the edges), so the card's box held the heading while the heading
+    # stayed free, and was read after the body it heads.
+    from ocrpipe.vision._blocks import _Container
+
+    heading, badge = (89, 139, 261, 23), (47, 142, 25, 20)
+    body = [(57, 180 + 29 * k, 397, 20) for k in range(4)]
+    footer = (203, 892, 121, 18)
+    boxes = [footer, *body, heading, badge]
+    card = _Container((42, 135, 438, 185), (1, 2, 3, 4, 6), "card", {})
+    placed = order_page(boxes, [card], set(), 20.0)
+    assert [p.index for p in placed] == [6, 5, 1, 2, 3, 4, 0]
+    assert {p.block for p in placed if p.index in (5, 6, 1)} == {placed[0].block}

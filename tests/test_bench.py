@@ -65,3 +65,14 @@ def test_readers_bench_counts_flag_coverage_and_the_oracle():
     )
     assert figs["ppocrv6"]["edits"] == 1 and figs["ppocrv4"]["edits"] == 1
     assert figs["oracle"]["edits"] == 0  # every character was right in some reader
+
+
+def test_layout_model_bench_judges_title_lines_by_the_truth():
+    from bench.layout_model import _title_truth
+
+    clauses = [{"title": "健全信用修复机制", "body": "依法审慎采取强制措施，减少对企业的影响。"}]
+    assert _title_truth("第三条健全信用", clauses) is True  # a label before a wrapped title's first line
+    assert _title_truth("修复机制", clauses) is True
+    assert _title_truth("依法审慎采取强制措施，", clauses) is False
+    assert _title_truth("健全信用修复机制。依法审慎采取", clauses) is None  # inline: title and body on one line
+    assert _title_truth("05", clauses) is None and _title_truth("制", clauses) is None

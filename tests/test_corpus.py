@@ -241,3 +241,43 @@ def test_corpus_review_pages_list_failed_verifications_first(built, tmp_path):
     pages = list((tmp_path / "rev").glob("*/review.html"))
     assert len(pages) == 5  # every stored article; not the one that failed to fetch
     assert all(list(p.parent.glob("images/*.jpg")) for p in pages)
+
+
+def test_the_export_keeps_each_clause_section_path(demo_result, tmp_path):
+    import io
+
+    from ocrpipe.corpus._export import export
+
+    db = tmp_path / "s.db"
+    assert main(["corpus", "import", str(demo_result.parent), "--db", str(db), "-q"]) == 0
+    truth = json.loads((REPO / "samples/demo/truth.json").read_text("utf-8"))
+    buf = io.StringIO()
+    with Store(db) as store:
+        export(store, buf, "jsonl", "clause")
+    records = [json.loads(x) for x in buf.getvalue().splitlines()]
+    assert [r["sections"] for r in records] == [[t["section"]] for t in truth["clauses"]]
+
+
+def test_a_store_from_before_section_paths_is_upgraded_and_exports_its_one_section(tmp_path):
+    import io
+
+    from ocrpipe.corpus._export import export
+    from ocrpipe.corpus._store import MIGRATIONS
+
+    db = tmp_path / "old.db"
+    con = sqlite3.connect(db)
+    con.executescript(MIGRATIONS[1])
+    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    con.execute("PRAGMA user_version = 1")
+    con.execute("INSERT INTO articles (id, key, title, state, updated) VALUES (1, 'k', 't', 'done', 0)")
+    con.execute(
+        "INSERT INTO clauses (uid, article_id, ordinal, number, title, body, section, images) "
+        "VALUES ('0123456789ab-000-1', 1, 0, 1, '标题', '正文', '一、总体要求', '[0]')"
+    )
+    con.commit()
+    con.close()
+    buf = io.StringIO()
+    with Store(db) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        export(store, buf, "jsonl", "clause")
+    assert json.loads(buf.getvalue())["sections"] == ["一、总体要求"]

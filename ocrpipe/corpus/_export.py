@@ -21,7 +21,7 @@ def _records(store: Store, level: str) -> Iterator[dict[str, Any]]:
     db = store.db
     if level == "clause":
         cur = db.execute(
-            "SELECT c.uid, c.number, c.label, c.title, c.body, c.section, c.images, c.confidence, a.key, a.title AS "
+            "SELECT c.uid, c.number, c.label, c.title, c.body, c.section, c.sections, c.images, c.confidence, a.key, a.title AS "
             "atitle, a.date, a.location, a.source, a.promised, a.verification, a.provenance, a.settings "
             "FROM clauses c JOIN articles a ON a.id = c.article_id ORDER BY a.key, c.ordinal"
         )
@@ -35,6 +35,7 @@ def _records(store: Store, level: str) -> Iterator[dict[str, Any]]:
                 "title": r["title"],
                 "text": r["body"],
                 "section": r["section"],
+                "sections": _sections(r["sections"], r["section"]),
                 "images": json.loads(r["images"]),
                 "confidence": r["confidence"],
                 "article": {
@@ -153,6 +154,13 @@ def format_for(path: Path) -> str:
             "name the file .jsonl, .csv or .txt, or give --format",
         )
     return fmt
+
+
+def _sections(stored: str | None, section: str | None) -> list[str]:
+    """The clause's section path, outermost first; a row stored before paths were kept gives its one section."""
+    if stored:
+        return [str(x) for x in json.loads(stored)]
+    return [section] if section else []
 
 
 def flatten(rec: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -39,7 +39,7 @@ from ocrpipe.structure._clauses import extract_clauses
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x6F637270  # "ocrp" in PRAGMA application_id: this file is an ocrpipe corpus store
 OUR_TABLES = frozenset({"articles", "images", "article_images", "clauses"})
 MIGRATIONS: dict[int, str] = {
@@ -82,6 +82,11 @@ MIGRATIONS: dict[int, str] = {
     CREATE VIRTUAL TABLE clause_fts USING fts5(title, body, content='clauses', content_rowid='id',
                                                tokenize='trigram');
     CREATE VIRTUAL TABLE image_fts USING fts5(sha256 UNINDEXED, settings UNINDEXED, text, tokenize='trigram');
+    """,
+    # the section path of each clause, outermost first (JSON list): 一、… › （一）…; NULL in rows
+    # stored before it (their export falls back to the one section)
+    2: """
+    ALTER TABLE clauses ADD COLUMN sections TEXT;
     """,
 }
 
@@ -330,7 +335,7 @@ class Store:
                 for ordinal, c in enumerate(result.clauses):
                     cur = self.db.execute(
                         "INSERT INTO clauses (uid, article_id, ordinal, number, label, title, body, section, images, "
-                        "confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "confidence, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             clause_uid(key, ordinal, c.number),
                             article_id,
@@ -342,6 +347,7 @@ class Store:
                             c.section,
                             json.dumps([s.image for s in c.sources]),
                             round(c.confidence, 2),
+                            json.dumps(list(c.sections), ensure_ascii=False),
                         ),
                     )
                     self.db.execute(

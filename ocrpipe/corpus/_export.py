@@ -21,8 +21,8 @@ def _records(store: Store, level: str) -> Iterator[dict[str, Any]]:
     db = store.db
     if level == "clause":
         cur = db.execute(
-            "SELECT c.uid, c.number, c.label, c.title, c.body, c.section, c.sections, c.images, c.confidence, a.key, a.title AS "
-            "atitle, a.date, a.location, a.source, a.promised, a.verification, a.provenance, a.settings "
+            "SELECT c.uid, c.number, c.label, c.title, c.body, c.section, c.sections, c.images, c.confidence, "
+            "a.key, a.title AS atitle, a.date, a.location, a.source, a.promised, a.verification, a.provenance, a.settings "
             "FROM clauses c JOIN articles a ON a.id = c.article_id ORDER BY a.key, c.ordinal"
         )
         for r in cur:

@@ -161,3 +161,22 @@ def test_a_ring_beside_a_line_is_trimmed_and_a_dense_character_is_not():
     img2 = Image.new("RGB", (300, 50), "white")
     ImageDraw.Draw(img2).text((10, 6), "最高人民法院", font=f, fill=(0, 0, 0))
     assert trim_ornaments(np.asarray(img2)) == (0, 300)
+
+
+def test_detection_runs_the_same_on_onnxruntime_and_opencv_dnn():
+    """The detector and direction classifier give OpenCV DNN's output under onnxruntime (the faster one)."""
+    pytest.importorskip("onnxruntime")
+    from ocrpipe._models import model_bytes
+    from ocrpipe.vision._detect import CLS_MODEL
+    from ocrpipe.vision._onnx import OnnxModel
+
+    img = Image.new("RGB", (640, 320), "white")
+    ImageDraw.Draw(img).text((40, 120), "加强知识产权保护", font=synth.font("noto-sans", 48), fill=(20, 20, 20))
+    blob = (np.asarray(img, np.float32).transpose(2, 0, 1)[None] / 127.5 - 1.0)[:, ::-1].copy()
+    for name, batch in ((DET_MODEL, blob), (CLS_MODEL, np.zeros((2, 3, 48, 192), np.float32))):
+        path, data = model_bytes(name)
+        ort, cv = OnnxModel(path, data, "onnxruntime"), OnnxModel(path, data, "opencv")
+        assert ort.backend == "onnxruntime" and cv.backend == "opencv"
+        a, b = ort(batch), cv(batch)
+        assert a.shape == b.shape and np.abs(a - b).max() < 1e-4
+    assert TextDetector().provenance()["runtime"].startswith("onnxruntime")

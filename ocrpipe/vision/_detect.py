@@ -1,8 +1,8 @@
-"""Learned text detection: PP-OCR's DB model and direction classifier through OpenCV DNN.
+"""Learned text detection: PP-OCR's DB model and direction classifier.
 
-No onnxruntime and no new dependency: `cv2.dnn.readNetFromONNX` runs the PP-OCRv4
-detection model (probability map of "text here") and the PP-OCR mobile direction
-classifier (0° or 180°). Both files ship in the package's `models/` (ocrpipe._models:
+onnxruntime runs the PP-OCRv4 detection model (probability map of "text here") and the
+PP-OCR mobile direction classifier (0° or 180°) when it is installed, else OpenCV DNN does,
+with the same output (vision/_onnx.py); no new dependency. Both files ship in the package's `models/` (ocrpipe._models:
 manifest with sha256, checked when they are loaded); nothing is downloaded.
 
 detect():  image -> probability map at a measured resolution -> text regions
@@ -25,6 +25,7 @@ import numpy as np
 from ocrpipe._models import manifest, model_bytes
 from ocrpipe.errors import EngineNotAvailable
 from ocrpipe.vision._geometry import corners
+from ocrpipe.vision._onnx import OnnxModel, runtime
 
 log = logging.getLogger(__name__)
 
@@ -83,18 +84,18 @@ def _box_corners(x: int, y: int, w: int, h: int) -> tuple[tuple[int, int], ...]:
     return ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
 
 
-def _load(name: str) -> cv2.dnn.Net:
+def _load(name: str) -> OnnxModel:
     try:
-        path, _data = model_bytes(name)
+        path, data = model_bytes(name)
     except EngineNotAvailable as exc:
         raise EngineNotAvailable(
             f"text detection {exc.message}", f"{exc.hint}; or use --segment lines (the classical line finder)"
         ) from exc
     try:
-        return cv2.dnn.readNetFromONNX(str(path))
-    except cv2.error as exc:
+        return OnnxModel(path, data)
+    except Exception as exc:  # cv2.error or onnxruntime's own; keep the message
         raise EngineNotAvailable(
-            f"OpenCV cannot load {path}: {str(exc).strip()[:200]}", "reinstall ocrpipe, or use --segment lines"
+            f"cannot load {path}: {str(exc).strip()[:200]}", "reinstall ocrpipe, or use --segment lines"
         ) from exc
 
 
@@ -109,7 +110,7 @@ def order_quad(pts: np.ndarray) -> Quad:
 
 
 class TextDetector:
-    """PP-OCRv4 DB detection and the 0/180° direction classifier, on OpenCV DNN."""
+    """PP-OCRv4 DB detection and the 0/180° direction classifier (onnxruntime or OpenCV DNN)."""
 
     def __init__(self, config: DetConfig | None = None) -> None:
         self.config = config or DetConfig()
@@ -122,7 +123,7 @@ class TextDetector:
             "detector_sha256": manifest()[DET_MODEL]["sha256"],
             "direction_classifier": CLS_MODEL,
             "direction_classifier_sha256": manifest()[CLS_MODEL]["sha256"],
-            "runtime": f"opencv-dnn {cv2.__version__}",
+            "runtime": runtime(self._det.backend),
             "det_side": self.config.side,
         }
 
@@ -170,8 +171,7 @@ class TextDetector:
         nh, nw = max(32, int(round(h * scale / 32)) * 32), max(32, int(round(w * scale / 32)) * 32)
         bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)  # the model was trained on BGR
         blob = cv2.dnn.blobFromImage(cv2.resize(bgr, (nw, nh)), 1 / 127.5, (nw, nh), (127.5, 127.5, 127.5))
-        self._det.setInput(blob)
-        prob = self._det.forward()[0, 0]
+        prob = self._det(blob)[0, 0]
         sx, sy = w / nw, h / nh
         out = []
         for quad, score in db_regions(prob, cfg):
@@ -188,8 +188,7 @@ class TextDetector:
         out: list[bool] = []
         for i in range(0, len(crops), 8):
             batch = np.stack([_cls_input(c) for c in crops[i : i + 8]])
-            self._cls.setInput(batch)
-            probs = self._cls.forward()
+            probs = self._cls(batch)
             out.extend(bool(p[1] > 0.9 and p[1] > p[0]) for p in probs)
         return out
 

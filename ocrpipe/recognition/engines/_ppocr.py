@@ -7,7 +7,7 @@ votes with them (ocrpipe.recognition._consensus).
 
 onnxruntime runs the models when it is installed (one thread: about twice as fast as
 OpenCV's DNN here, measured); otherwise OpenCV DNN does, with the same output (within
-3e-5 on random input and on our crops: tests/test_ppocr.py). No `rapidocr` package is
+3e-5 on random input and on our crops: tests/test_ppocr.py). The runner is vision/_onnx. No `rapidocr` package is
 needed: the model files and their character lists ship in ocrpipe/models/.
 """
 
@@ -26,8 +26,9 @@ import numpy as np
 
 from ocrpipe._models import model_bytes
 from ocrpipe.config import OcrConfig
-from ocrpipe.errors import EngineError, EngineNotAvailable
+from ocrpipe.errors import EngineError
 from ocrpipe.recognition.engines._base import Choice, LineKind, Recognized
+from ocrpipe.vision._onnx import OnnxModel, pick_backend
 
 log = logging.getLogger(__name__)
 
@@ -123,43 +124,18 @@ def _keys(name: str) -> list[str]:
 
 
 class _Session:
-    """One model under onnxruntime (one thread) or OpenCV DNN: (N, 3, 48, W) float32 -> (N, T, C)."""
+    """One model (vision/_onnx: onnxruntime on one thread, or OpenCV DNN): (N, 3, 48, W) float32 -> (N, T, C)."""
 
     def __init__(self, onnx: str, backend: str) -> None:
         path, data = model_bytes(onnx)
         self.backend = backend
-        if backend == "onnxruntime":
-            import onnxruntime as ort
-
-            so = ort.SessionOptions()
-            so.intra_op_num_threads = 1  # parallelism is ocrpipe's: one engine per worker process
-            so.inter_op_num_threads = 1
-            so.log_severity_level = 3
-            self._ort = ort.InferenceSession(data, so, providers=["CPUExecutionProvider"])
-            self._input = self._ort.get_inputs()[0].name
-        else:
-            self._net = cv2.dnn.readNetFromONNX(str(path))
+        self._model = OnnxModel(path, data, backend)
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         try:
-            if self.backend == "onnxruntime":
-                return self._ort.run(None, {self._input: batch})[0]
-            self._net.setInput(batch)
-            return self._net.forward()
+            return self._model(batch)
         except Exception as exc:  # either runtime raises its own types; keep the message
             raise EngineError(f"PP-OCR recognition failed: {exc}") from exc
-
-
-def pick_backend(wanted: str = "auto") -> str:
-    if wanted in ("onnxruntime", "auto"):
-        try:
-            import onnxruntime  # noqa: F401
-
-            return "onnxruntime"
-        except ImportError:
-            if wanted == "onnxruntime":
-                raise EngineNotAvailable("onnxruntime is not installed", "pip install onnxruntime") from None
-    return "opencv"
 
 
 def _prepare(image: np.ndarray, width: int) -> np.ndarray:

@@ -187,6 +187,7 @@ LEXICON_BONUS = 0.25  # per dictionary word a candidate forms, times the column'
 # votes. realdev: 0.75 flagged 21.9% of characters and caught 79% of the errors; 0.5 flags 5.2%
 # and catches 65% (bench.readers): far fewer places to look for a little less recall.
 FLAG_SUPPORT = 0.5
+FLAG_BELOW = 0.0  # a character whose support is below this is flagged even where the readers agree
 
 
 def vote(readings: Sequence[Reading]) -> Voted:
@@ -249,7 +250,7 @@ def _emit(
         mass = sum(s.values()) or 1.0
         support = min(1.0, s.get(ch, 0.0) / max(mass, total * 0.5))
         agree = all(cell.char == col[0].char for cell in col)
-        flag = not agree and support <= FLAG_SUPPORT
+        flag = (not agree and support <= FLAG_SUPPORT) or support < FLAG_BELOW
         if ch == GAP:
             if flag:
                 pending_flag = True

@@ -64,7 +64,7 @@ ENGINES: dict[str, EngineInfo] = {
         _consensus,
         ("detect", "lines", "page"),
         "detect",
-        "PP-OCRv6 and PP-OCRv4 on every line, Tesseract where they disagree; a per-character vote",
+        "PP-OCRv6 on every line, PP-OCRv4 where it is unsure, Tesseract where they disagree; a per-character vote",
         det_side=1568,
     ),
     "tesseract": EngineInfo(

@@ -1,7 +1,8 @@
 """The consensus engine (the default): PP-OCRv6, PP-OCRv4 and Tesseract read each line and vote.
 
-The cheap readers first: both PP-OCR models read every line (batched). Tesseract reads a
-line only where they disagree or either is unsure, so on clean posters it is rarely asked.
+A cascade, the best reader first: PP-OCRv6 reads every line (batched); PP-OCRv4 reads a line
+only where PP-OCRv6 is unsure of a character; Tesseract only where the two PP-OCR readers
+disagree or either is unsure. On clean posters most lines are read once.
 The vote itself is ocrpipe.recognition._consensus.
 """
 
@@ -26,6 +27,14 @@ log = logging.getLogger(__name__)
 # fell below PP-OCRv6 alone there (0.886); with 1.0 / 0.55 / 0.45 it is 0.907 (README).
 WEIGHTS = {"ppocrv6": 1.0, "ppocrv4": 0.55, "tesseract": 0.45}
 UNSURE = 0.9  # a PP-OCR character below this probability sends the line to Tesseract too
+# The cascade: PP-OCRv4 reads only the lines PP-OCRv6 is unsure of, a line being unsure when
+# its least sure PP-OCRv6 character is below CASCADE_BELOW. Chosen on the rendered series and
+# harsher renders of their styles (bench.tune_consensus): from 0.7 up the CER is the full
+# consensus's, 0.5 loses characters; 0.9 keeps a margin for 3-6% of lines asked. It halves the
+# readers' CPU time (docs/benchmarks.md).
+CASCADE = True
+CASCADE_BELOW = 0.9
+ASK_ALL = False  # every reader on every line (bench.tune_consensus fills its cache so)
 
 
 def _reading(name: str, rec: Recognized) -> Reading:
@@ -54,12 +63,17 @@ def _carry(
     return new_conf, tuple(new_choices)
 
 
-def _unsure(r: Reading) -> bool:
-    return not r.text or min(r.conf, default=0.0) < UNSURE
+def asks_v4(r6: Reading, cascade: bool) -> bool:
+    """Does PP-OCRv4 read this line too? Always without the cascade; with it, where PP-OCRv6 is unsure."""
+    if not cascade or ASK_ALL:
+        return True
+    return not r6.text or min(r6.conf, default=0.0) < CASCADE_BELOW
 
 
 def needs_tesseract(a: Reading, b: Reading) -> bool:
     """The PP-OCR readers disagree, or one of them is unsure of a character."""
+    if ASK_ALL:
+        return True
     if not a.text and not b.text:
         return False
     if "".join(a.text.split()) != "".join(b.text.split()):
@@ -68,11 +82,11 @@ def needs_tesseract(a: Reading, b: Reading) -> bool:
 
 
 class ConsensusEngine:
-    """PP-OCRv6 and PP-OCRv4 on every line, Tesseract where they disagree; a per-character vote."""
+    """PP-OCRv6 on every line, PP-OCRv4 where it is unsure, Tesseract where they disagree; a per-character vote."""
 
     name = "consensus"
     wants_clean_lines = False  # the PP-OCR readers take raw crops; Tesseract gets the cleaned line
-    cascade = False  # True: PP-OCRv4 reads only the lines PP-OCRv6 is unsure of (faster; measured: README)
+    cascade: bool | None = None  # None: the module's CASCADE (measured: docs/benchmarks.md)
 
     def __init__(self, config: OcrConfig, tesseract: Recognizer | None = None) -> None:
         self.config = config
@@ -93,7 +107,8 @@ class ConsensusEngine:
         """Read lines given as raw colour crops (PP-OCR) and cleaned grey lines (Tesseract)."""
         kinds = kinds or ["text"] * len(raws)
         r6 = [_reading("ppocrv6", r) for r in self.v6.recognize_lines(raws, kinds)]
-        second = [i for i, r in enumerate(r6) if not self.cascade or _unsure(r)]
+        cascade = self._cascade()
+        second = [i for i, r in enumerate(r6) if asks_v4(r, cascade)]
         r4: dict[int, Reading] = {}
         if second:
             got = self.v4.recognize_lines([raws[i] for i in second], [kinds[i] for i in second])
@@ -126,6 +141,9 @@ class ConsensusEngine:
             )
         return out
 
+    def _cascade(self) -> bool:
+        return CASCADE if self.cascade is None else self.cascade
+
     def recognize_line(self, image: np.ndarray, kind: LineKind = "text") -> Recognized:
         return self.recognize_pairs([image], [image], [kind])[0]
 
@@ -143,6 +161,7 @@ class ConsensusEngine:
             "lang": tess.get("lang", self.config.lang),
             "readers": [self.v6.provenance(), self.v4.provenance(), tess],
             "weights": WEIGHTS,
+            "ppocrv4_when": f"a PP-OCRv6 character is below {CASCADE_BELOW}" if self._cascade() else "every line",
             "tesseract_when": f"the PP-OCR readers disagree or a character is below {UNSURE}",
         }
 

@@ -10,9 +10,10 @@ readers. A setting's reader seconds per image are estimated from each reader's m
 seconds on the lines that setting asks it about; detection is reported apart.
 
 Rows: *tuned* (the five rendered series the preprocessing was developed on), *harsh* (the same
-styles, new seeds, degraded harder: small, blurred, noisy, low JPEG quality); both are the
-material thresholds are chosen on. *foreign* (never tuned on) and *realdev* (28 real images)
-are only for judging the choice.
+styles, new seeds, degraded harder: small, blurred, noisy, low JPEG quality) and *lines* (150
+single lines of the series' sentences in the tuned fonts, damaged likewise: recognition errors,
+which the posters have few of); these are the material thresholds are chosen on. *foreign*
+(never tuned on) and *realdev* (28 real images) are only for judging the choice.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import importlib
 import json
 import os
 import pickle
+import random
+import re
 import resource
 import tempfile
 import time
@@ -33,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image, ImageDraw
 
 from ocrpipe.config import OcrConfig, PreprocessConfig
 from ocrpipe.output._results import ImageResult
@@ -43,13 +47,38 @@ from ocrpipe.recognition.engines._base import Recognized
 from . import readers as rb
 from . import realdev as rd
 from .posters import FOREIGN, SERIES
-from .synth import Degrade, SeriesSpec, render_series, write_series
+from .synth import SENTENCES, TITLES, Degrade, SeriesSpec, degrade, font, render_series, write_series
 
 engine_mod = importlib.import_module("ocrpipe.recognition.engines._consensus")  # the package shadows the name
 
 HARSH = Degrade(rotate=1.5, blur=1.2, scale=0.55, jpeg_quality=45, noise=5.0)
-ROWS = ("tuned", "harsh", "foreign", "realdev")
-TUNING = ("tuned", "harsh")
+ROWS = ("tuned", "harsh", "lines", "foreign", "realdev")
+TUNING = ("tuned", "harsh", "lines")
+LINE_FONTS = ("noto-sans", "noto-serif", "wqy-zenhei")  # the tuned styles' fonts, not the foreign ones
+
+
+def degraded_lines(n: int, folder: Path, seed: int = 7) -> tuple[list[Path], list[str]]:
+    """Single text lines in the tuned fonts, small, blurred, noisy and JPEG-damaged (recognition errors to flag)."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = [t for s in SENTENCES for t in re.split(r"(?<=[，。、])", s) if len(t) >= 4] + list(TITLES)
+    paths, truths = [], []
+    for i in range(n):
+        text = rng.choice(texts)
+        fnt = font(rng.choice(LINE_FONTS), rng.randint(24, 40), bold=rng.random() < 0.3)
+        w = int(fnt.getlength(text)) + 24
+        h = int(fnt.size * 1.6)
+        bg, ink = rng.choice(
+            (((255, 255, 255), (20, 20, 20)), ((250, 240, 220), (150, 20, 20)), ((180, 20, 30), (255, 240, 200)))
+        )
+        img = Image.new("RGB", (w, h), bg)
+        ImageDraw.Draw(img).text((12, int(fnt.size * 0.25)), text, font=fnt, fill=ink)
+        img = degrade(img, Degrade(blur=rng.uniform(0.5, 1.8), scale=rng.uniform(0.22, 0.5), noise=rng.uniform(3, 12)), rng)
+        path = folder / f"line{i:03d}.jpg"
+        img.save(path, quality=rng.randint(15, 60))
+        paths.append(path)
+        truths.append(text)
+    return paths, truths
 
 
 def _cpu() -> float:
@@ -139,7 +168,7 @@ def setting(**values: Any) -> Iterator[None]:
     """Module constants of the consensus set for a while (CASCADE, CASCADE_BELOW, FLAG_SUPPORT, ...)."""
     saved = {}
     for name, v in values.items():
-        mod = vote_mod if name in ("FLAG_SUPPORT", "FLAG_BELOW") else engine_mod
+        mod = vote_mod if name.startswith("FLAG_") else engine_mod
         saved[(mod, name)] = getattr(mod, name)
         setattr(mod, name, v)
     try:
@@ -165,6 +194,9 @@ def material(
                 refs = rd.references(realdev)
                 paths = [p for p in rd.images(realdev) if p.stem in refs]
                 out[row] = (paths, [refs[p.stem] for p in paths])
+            continue
+        if row == "lines":
+            out[row] = degraded_lines(150, tmp / "lines")
             continue
         paths, truths = [], []
         for name, spec in groups[row]:
@@ -217,7 +249,9 @@ def score(row: str, results: list[ImageResult], truths: list[Any]) -> dict[str, 
         gold = [i for i, (k, _r) in enumerate(truths) if k in rd.GOLD]
         silver = [i for i, (k, _r) in enumerate(truths) if k == "silver"]
         cov = [rb.flag_coverage(results[i], truths[i][1]) for i in gold]
+        by_line = [rb.flag_coverage_by_line(results[i], truths[i][1]) for i in gold]
         out = {
+            "recall_by_line": sum(c[0] for c in by_line) / max(1, sum(c[1] for c in by_line)),
             "gold_f1": sum(rd.char_f1(results[i].text, truths[i][1]) for i in gold) / max(1, len(gold)),
             "silver_f1": sum(rd.char_f1(results[i].text, truths[i][1]) for i in silver) / max(1, len(silver)),
         }
@@ -255,6 +289,8 @@ def _brief(entry: dict) -> dict:
     for row, r in entry.items():
         if isinstance(r, dict):
             acc = f"{100 * r['cer']:.2f}%" if "cer" in r else f"{r['gold_f1']:.3f}/{r['silver_f1']:.3f}"
+            if "recall_by_line" in r:
+                acc += f" by-line recall {100 * r['recall_by_line']:.0f}%"
             b[row] = (
                 f"{acc} flags {100 * r['recall']:.0f}%/{100 * r['flagged']:.1f}% "
                 f"readers {r['readers_s']:.2f}s det {r['detect_s']:.2f}s "
@@ -268,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", default=",".join(ROWS))
     p.add_argument("--posters", type=int, default=3, help="posters per rendered series (default 3)")
     p.add_argument("--sides", default="1568", help="detection sizes, comma-separated")
-    p.add_argument("--grid", default="routing", choices=("routing", "flags"))
+    p.add_argument("--grid", default="routing", choices=tuple(GRIDS))
     p.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "ocrpipe-consensus-cache.pkl")
     p.add_argument("--realdev", type=Path, default=rd.REALDEV, help=f"the realdev folder (default {rd.REALDEV})")
     p.add_argument("--save", type=Path, required=True, help="where the figures go (JSON)")
@@ -293,6 +329,14 @@ def main(argv: list[str] | None = None) -> int:
 
 GRIDS: dict[str, list[dict[str, Any]]] = {
     "routing": [{"CASCADE": False}] + [{"CASCADE": True, "CASCADE_BELOW": t} for t in (0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98)],
+    "tesseract": [
+        {"CASCADE": True, "CASCADE_BELOW": below, "AGREED_SKIP": skip} for below in (0.7, 0.9) for skip in (False, True)
+    ],
+    "lead": [
+        {"CASCADE": True, "FLAG_SUPPORT": f, "FLAG_LEAD_BELOW": lead}
+        for f in (0.5, 0.6)
+        for lead in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+    ],
     "flags": [
         {"CASCADE": True, "FLAG_SUPPORT": f, "FLAG_BELOW": low}
         for f in (0.5, 0.6, 0.75)

@@ -100,3 +100,19 @@ def test_empty_readings():
 def test_spans_follow_normalisation():
     assert remap_spans("程序 ,好", "程序，好", [(3, 4, 0.5)]) == [(2, 3, 0.5)]
     assert remap_spans("abc", "abc", [(0, 1, 0.1)]) == [(0, 1, 0.1)]
+
+
+def test_a_character_the_lead_reader_was_unsure_of_is_flagged_even_when_the_others_agree():
+    from ocrpipe.recognition import _consensus
+
+    readers = [
+        R("ppocrv6", "不予保护", [0.99, 0.3, 0.99, 0.99]),
+        R("ppocrv4", "不予保护", 0.95, weight=0.55),
+        R("tesseract", "不予保护", 0.9, weight=0.45),
+    ]
+    v = vote(readers)
+    assert v.text == "不予保护"
+    assert [(s, e) for s, e, _c in v.flags] == [(1, 2)]
+    assert _consensus.FLAG_LEAD_BELOW > 0.3
+    sure = vote([R("ppocrv6", "不予保护", 0.99), R("ppocrv4", "不予保护", 0.95, weight=0.55)])
+    assert sure.flags == ()

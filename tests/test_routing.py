@@ -66,6 +66,15 @@ def test_the_cascade_asks_ppocrv4_only_where_ppocrv6_is_unsure():
     ]
 
 
+def test_tesseract_is_not_asked_where_a_sure_ppocrv4_agrees():
+    v6 = FakeReader("ppocrv6", {0: ("依法办理", 0.6), 1: ("依法办理", 0.6)})
+    v4 = FakeReader("ppocrv4", {0: ("依法办理", 0.97), 1: ("依法办理", 0.8)})
+    tess = FakeReader("tesseract", {1: ("依法办理", 0.9)})
+    recs = _engine(v6, v4, tess, cascade=True).recognize_pairs(_lines(2), _lines(2))
+    assert v4.asked == [0, 1] and tess.asked == [1]  # line 1: PP-OCRv4 is unsure too
+    assert [r.text for r in recs] == ["依法办理", "依法办理"]
+
+
 def test_without_the_cascade_ppocrv4_reads_every_line():
     v6 = FakeReader("ppocrv6", {0: ("加强保护", 0.99), 1: ("依法办理", 0.99)})
     v4 = FakeReader("ppocrv4", {0: ("加强保护", 0.99), 1: ("依法办理", 0.99)})

@@ -187,7 +187,14 @@ LEXICON_BONUS = 0.25  # per dictionary word a candidate forms, times the column'
 # votes. realdev: 0.75 flagged 21.9% of characters and caught 79% of the errors; 0.5 flags 5.2%
 # and catches 65% (bench.readers): far fewer places to look for a little less recall.
 FLAG_SUPPORT = 0.5
-FLAG_BELOW = 0.0  # a character whose support is below this is flagged even where the readers agree
+# A character is flagged too where the lead reader (PP-OCRv6) gave it less than FLAG_LEAD_BELOW,
+# even when the others agree, or where its support is below FLAG_BELOW. Chosen by the flags' F1
+# as an error detector on 150 damaged single lines in the tuned fonts (bench.tune_consensus):
+# 0.4 is the best (recall 91% at 15.8% flagged, CER 14.6%); higher values add recall at a worse
+# precision (0.8: 95% at 18.7%), as does a looser FLAG_SUPPORT (0.6: 95% at 20.5%); support
+# alone (FLAG_BELOW) flags more for less.
+FLAG_BELOW = 0.0
+FLAG_LEAD_BELOW = 0.4
 
 
 def vote(readings: Sequence[Reading]) -> Voted:
@@ -250,7 +257,9 @@ def _emit(
         mass = sum(s.values()) or 1.0
         support = min(1.0, s.get(ch, 0.0) / max(mass, total * 0.5))
         agree = all(cell.char == col[0].char for cell in col)
-        flag = (not agree and support <= FLAG_SUPPORT) or support < FLAG_BELOW
+        lead = col[0]
+        unsure = support < FLAG_BELOW or (lead.char == ch and lead.conf < FLAG_LEAD_BELOW)
+        flag = (not agree and support <= FLAG_SUPPORT) or unsure
         if ch == GAP:
             if flag:
                 pending_flag = True

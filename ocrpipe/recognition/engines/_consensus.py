@@ -2,7 +2,7 @@
 
 A cascade, the best reader first: PP-OCRv6 reads every line (batched); PP-OCRv4 reads a line
 only where PP-OCRv6 is unsure of a character; Tesseract only where the two PP-OCR readers
-disagree or either is unsure. On clean posters most lines are read once.
+disagree or PP-OCRv4 is unsure too. On clean posters most lines are read once.
 The vote itself is ocrpipe.recognition._consensus.
 """
 
@@ -34,6 +34,10 @@ UNSURE = 0.9  # a PP-OCR character below this probability sends the line to Tess
 # readers' CPU time (docs/benchmarks.md).
 CASCADE = True
 CASCADE_BELOW = 0.9
+# Tesseract is not asked where PP-OCRv4 agrees with PP-OCRv6 and is sure of every character (its
+# weight could not outvote the two): on the tuned material the same text and flags with a third
+# to a half of the Tesseract calls (bench.tune_consensus, grid "tesseract").
+AGREED_SKIP = True
 ASK_ALL = False  # every reader on every line (bench.tune_consensus fills its cache so)
 
 
@@ -71,13 +75,15 @@ def asks_v4(r6: Reading, cascade: bool) -> bool:
 
 
 def needs_tesseract(a: Reading, b: Reading) -> bool:
-    """The PP-OCR readers disagree, or one of them is unsure of a character."""
+    """The PP-OCR readers disagree, or PP-OCRv4 (b) is unsure of a character (either, with AGREED_SKIP off)."""
     if ASK_ALL:
         return True
     if not a.text and not b.text:
         return False
     if "".join(a.text.split()) != "".join(b.text.split()):
         return True
+    if AGREED_SKIP:  # agreeing with the lead, a sure second reader settles the line: Tesseract could not outvote both
+        return min(b.conf, default=1.0) < UNSURE
     return min(a.conf + b.conf, default=1.0) < UNSURE
 
 
@@ -162,7 +168,9 @@ class ConsensusEngine:
             "readers": [self.v6.provenance(), self.v4.provenance(), tess],
             "weights": WEIGHTS,
             "ppocrv4_when": f"a PP-OCRv6 character is below {CASCADE_BELOW}" if self._cascade() else "every line",
-            "tesseract_when": f"the PP-OCR readers disagree or a character is below {UNSURE}",
+            "tesseract_when": f"the PP-OCR readers disagree or a PP-OCRv4 character is below {UNSURE}"
+            if AGREED_SKIP
+            else f"the PP-OCR readers disagree or a character is below {UNSURE}",
         }
 
     def close(self) -> None:

@@ -57,7 +57,7 @@ class ReaderReading:
 
 @dataclass(frozen=True)
 class Flag:
-    """A span of a line's text where the readers disagreed: a review target."""
+    """A span of a line's text where the readers disagreed or the chosen reading is unsure: a review target."""
 
     start: int  # character offsets into LineResult.text, end exclusive
     end: int
@@ -77,7 +77,9 @@ class LineResult:
     # (a rotated or tilted line found by the detector); empty: the bbox is the outline
     polygon: tuple[Point, ...] = ()
     readers: tuple[ReaderReading, ...] = ()  # consensus: each reader that saw the line and what it read
-    flags: tuple[Flag, ...] = ()  # consensus: spans where the readers disagreed and the vote was not sure
+    flags: tuple[
+        Flag, ...
+    ] = ()  # consensus: spans where the readers disagreed and the vote was not sure, or PP-OCRv6 was unsure
     region: LineRegion = "flow"
     cell: tuple[int, int] | None = None  # (row, column) in its table, when region is "cell"
     role: LineRole | None = None  # set by the clause parser

@@ -57,6 +57,9 @@ def _damage_clause_heading(run_dir: Path, number: int) -> tuple[int, int, str]:
     im = next(i for i in data["images"] if i["index"] == image)
     good = im["lines"][line]["text"]
     im["lines"][line]["text"] = good.replace(f"{number}.", f"{number}", 1)
+    # every reader lost it (where one still read it, the sequence prior would take its reading)
+    for r in im["lines"][line].get("readers") or []:
+        r["text"] = r["text"].replace(f"{number}.", f"{number}", 1)
     # a number badge read beside the heading would still number it: lose that reading too
     for ln in im["lines"][max(0, line - 2) : line]:
         if ln["kind"] == "badge" and int(ln["text"] or -1) == number:

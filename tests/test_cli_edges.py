@@ -46,3 +46,17 @@ def test_run_on_an_unreadable_image_says_so(tmp_path, capsys, name):
     err = capsys.readouterr().err
     assert "not a readable image" in err and "neither an article" not in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_run_never_replaces_an_images_folder_no_run_wrote(tmp_path, capsys):
+    out = tmp_path / "userdir"
+    (out / "images").mkdir(parents=True)
+    (out / "images" / "notes.txt").write_text("important")
+    poster = tmp_path / "p.jpg"
+    from PIL import Image
+
+    Image.new("RGB", (60, 40), "white").save(poster)
+    rc = main(["run", str(poster), "--out", str(out), "-q"])
+    assert rc == ExitCode.OUTPUT_FAILED
+    assert (out / "images" / "notes.txt").read_text() == "important"
+    assert "no ocrpipe run wrote" in capsys.readouterr().err

@@ -43,6 +43,14 @@ class OutputDir:
         self._lock_fd: int | None = None
 
     def __enter__(self) -> "OutputDir":
+        images = self.root / "images"
+        ours = (self.root / "manifest.json").exists() or (self.root / "result.json").exists()
+        if (images.exists() or images.is_symlink()) and not ours:
+            # a run replaces DIR/images whole: never a folder of the user's that no run wrote
+            raise OutputError(
+                f"{self.root} holds an images/ folder that no ocrpipe run wrote (no manifest.json or result.json beside it)",
+                "give a new or empty --out folder, or one an earlier run wrote; nothing was changed",
+            )
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -160,20 +160,19 @@ def reader_texts(result: ImageResult) -> dict[str, str]:
 
 def flag_coverage(result: ImageResult, truth: str) -> tuple[int, int, int, int]:
     """(errors inside flagged spans, errors, flagged characters, characters) of the consensus text."""
-    hyp: list[str] = []
-    flagged: list[bool] = []
-    for ln in result.lines:
-        mask = [False] * len(ln.text)
-        for f in ln.flags:
-            for k in range(f.start, min(f.end, len(mask))):
-                mask[k] = True
-        for ch, m in zip(ln.text, mask):
-            if not ch.isspace():
-                hyp.append(ch)
-                flagged.append(m)
+    lines = _line_masks(result)
+    hyp = "".join(text for text, _m in lines)
+    flagged = [m for _t, mask in lines for m in mask]
     ref = squash(truth)
+    covered, errors = _tally(SequenceMatcher(None, ref, hyp, autojunk=False).get_opcodes(), ref, flagged)
+    return covered, errors, sum(flagged), len(hyp)
+
+
+def _tally(ops: list[tuple[str, int, int, int, int]], ref: str, flagged: list[bool]) -> tuple[int, int]:
+    """(errors inside flagged spans, errors) of alignment steps of ref against a text with its flag mask.
+    An insertion counts as covered when a flag touches either side of it."""
     covered = errors = 0
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ref, "".join(hyp), autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in ops:
         n = _errors(tag, ref[i1:i2], j2 - j1)
         if not n:
             continue
@@ -181,7 +180,7 @@ def flag_coverage(result: ImageResult, truth: str) -> tuple[int, int, int, int]:
         near = flagged[max(0, j1 - 1) : j2 + 1] if j1 == j2 else flagged[j1:j2]
         if any(near):
             covered += n
-    return covered, errors, sum(flagged), len(hyp)
+    return covered, errors
 
 
 def _errors(tag: str, ref: str, got: int) -> int:
@@ -232,16 +231,11 @@ def flag_coverage_by_line(result: ImageResult, truth: str) -> tuple[int, int, in
             ops = ops[1:]
         while ops and ops[-1][0] == "delete":
             ops = ops[:-1]
-        for tag, i1, i2, j1, j2 in ops:
+        for _tag, i1, i2, _j1, _j2 in ops:
             for i in range(i1, i2):
                 hit[k][i] = True
-            n = _errors(tag, refs[k][i1:i2], j2 - j1)
-            if not n:
-                continue
-            errors += n
-            near = mask[max(0, j1 - 1) : j2 + 1] if j1 == j2 else mask[j1:j2]
-            if any(near):
-                covered += n
+        c, e = _tally(ops, refs[k], mask)
+        covered, errors = covered + c, errors + e
     errors += sum(1 for r, h in zip(refs, hit) for ch, x in zip(r, h) if not x and ch != "?")
     return covered, errors, flagged, chars
 

@@ -78,13 +78,18 @@ def _clause_place(store: Store, key: str, images_json: str, title: str, body: st
     if not images:
         return None, None
     pos = images[0]
-    row = store.db.execute(
+    row = _image_row(store, key, pos)
+    line = _line_of(store, row["sha256"], row["settings"], (title or body)[:12]) if row else None
+    return pos + 1, line
+
+
+def _image_row(store: Store, key: str, pos: int) -> Any:
+    """The stored image (sha256, settings) at position pos of an article, or None."""
+    return store.db.execute(
         "SELECT ai.sha256, a.settings FROM article_images ai JOIN articles a ON a.id = ai.article_id "
         "WHERE a.key = ? AND ai.position = ?",
         (key, pos),
     ).fetchone()
-    line = _line_of(store, row["sha256"], row["settings"], (title or body)[:12]) if row else None
-    return pos + 1, line
 
 
 def search(
@@ -173,11 +178,7 @@ def _clause_line(store: Store, r: Any, q: str) -> int | None:
     else the line it starts on."""
     start = _clause_place(store, r["key"], r["images"], r["ct"], r["body"])[1]
     for k, pos in enumerate(json.loads(r["images"] or "[]")):
-        row = store.db.execute(
-            "SELECT ai.sha256, a.settings FROM article_images ai JOIN articles a ON a.id = ai.article_id "
-            "WHERE a.key = ? AND ai.position = ?",
-            (r["key"], pos),
-        ).fetchone()
+        row = _image_row(store, r["key"], pos)
         if row is not None:
             line = _line_of(store, row["sha256"], row["settings"], q, first=(start or 1) if k == 0 else 1)
             if line is not None:

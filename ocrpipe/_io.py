@@ -173,3 +173,20 @@ def exclusive_lock(path: Path, busy: str, hint: str) -> int:
         os.close(fd)
         raise OutputError(busy, hint) from None
     return fd
+
+
+def make_folder(path: Path, option: str) -> Path:
+    """Create the folder an option names (parents too), or OutputError saying why it cannot be."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"{option} {path}: a file of that name is in the way", f"give {option} a folder") from None
+    except OSError as exc:
+        raise OutputError(
+            f"{option} {path}: the folder cannot be made ({exc.strerror or type(exc).__name__})",
+            f"give {option} a folder you can write to",
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(f"{option} {path}: the folder is not writable", f"give {option} a folder you can write to")
+    return path

@@ -34,14 +34,24 @@ BINARIZE: tuple[str, ...] = get_args(Binarize)
 BACKENDS: tuple[str, ...] = get_args(Backend)
 
 
+# the command-line option that sets a config field, where its name is not the field's
+_FLAGS = {"read_timeout": "--timeout", "timeout": "--ocr-timeout", "use_cache": "--refresh"}
+
+
+def _invalid(name: str, requirement: str, value: object) -> InputError:
+    """A config value out of range, named as the field (Python API) and as its option (command line)."""
+    flag = _FLAGS.get(name, "--" + name.replace("_", "-"))
+    return InputError(f"{name} must be {requirement}, got {value!r}", f"set {flag} (Python API: {name}) to {requirement}")
+
+
 def _positive(name: str, value: float) -> None:
     if not value > 0:
-        raise InputError(f"{name} must be positive, got {value!r}")
+        raise _invalid(name, "more than 0", value)
 
 
 def _choice(name: str, value: object, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise InputError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+        raise _invalid(name, f"one of {', '.join(choices)}", value)
 
 
 @dataclass(frozen=True)
@@ -69,11 +79,11 @@ class FetchConfig:
         for name in ("connect_timeout", "read_timeout", "backoff_max", "max_bytes", "deadline", "max_images"):
             _positive(name, getattr(self, name))
         if self.backoff_base < 0:
-            raise InputError(f"backoff_base must be >= 0, got {self.backoff_base!r}")
+            raise _invalid("backoff_base", "0 or more", self.backoff_base)
         if self.tries < 1:
-            raise InputError(f"tries must be at least 1, got {self.tries!r}")
+            raise _invalid("tries", "at least 1", self.tries)
         if self.workers < 1:
-            raise InputError(f"workers must be at least 1, got {self.workers!r}")
+            raise _invalid("workers", "at least 1", self.workers)
         _choice("prefer", self.prefer, PREFER)
         object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
 
@@ -98,14 +108,14 @@ class PreprocessConfig:
 
     def __post_init__(self) -> None:
         if not 0 <= self.max_angle <= 45:
-            raise InputError(f"max_angle must be within 0..45 degrees, got {self.max_angle!r}")
+            raise _invalid("max_angle", "within 0..45 degrees", self.max_angle)
         for name in ("target_height", "det_target_height"):
             if not 8 <= getattr(self, name) <= 200:
-                raise InputError(f"{name} must be within 8..200 px, got {getattr(self, name)!r}")
+                raise _invalid(name, "within 8..200 px", getattr(self, name))
         _choice("binarize", self.binarize, BINARIZE)
         _choice("segment", self.segment, SEGMENTS)
         if self.det_side is not None and (self.det_side < 64 or self.det_side % 32):
-            raise InputError(f"det_side must be a multiple of 32 and at least 64, got {self.det_side!r}")
+            raise _invalid("det_side", "a multiple of 32 and at least 64", self.det_side)
         _positive("max_pixels", self.max_pixels)
 
 
@@ -127,6 +137,6 @@ class OcrConfig:
         # the engine name is checked against the registry (recognition.engines) before any work starts
         _choice("backend", self.backend, BACKENDS)
         if self.timeout <= 0:
-            raise InputError(f"the OCR timeout must be positive, got {self.timeout!r}")
+            raise _invalid("timeout", "more than 0 seconds", self.timeout)
         if self.jobs < 1:
-            raise InputError(f"jobs must be at least 1, got {self.jobs!r}")
+            raise _invalid("jobs", "at least 1", self.jobs)

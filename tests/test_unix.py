@@ -194,7 +194,7 @@ def test_ocr_from_standard_input_with_debug_and_timings(tmp_path, monkeypatch, c
         root.setLevel(saved[1])
         logging.getLogger("ocrpipe").setLevel(saved[2])
     err = caplog.text  # pytest's handler is the root's: ocrpipe adds none of its own then
-    assert "image 0:" in err and "load " in err and "recognise " in err and "total " in err
+    assert "image 1:" in err and "load " in err and "recognise " in err and "total " in err
     assert 'class="ocr_line"' in (tmp_path / "p.hocr").read_text("utf-8")
     assert list(debug.glob("000.*.png")), f"--debug wrote nothing with --segment {segment}"
 

@@ -141,7 +141,7 @@ class Fetcher:
                 except TryFailed as exc:
                     attempts += 1
                     errors[url] = str(exc)
-                    log.info("image %d: %s: %s", ref.index, url, exc)
+                    log.info("image %d: %s: %s", ref.index + 1, url, exc)
                     if isinstance(exc, DeadlinePassed):
                         live.clear()
                         break
@@ -201,7 +201,7 @@ class Fetcher:
         except OutputError:
             raise  # the output directory is unusable: every image would fail the same way
         except Exception as exc:
-            log.debug("image %d: unexpected error", ref.index, exc_info=True)
+            log.debug("image %d: unexpected error", ref.index + 1, exc_info=True)
             return FetchedImage(
                 index=ref.index,
                 status="failed",
@@ -324,7 +324,7 @@ class Fetcher:
             # try may cure: a host that was down a moment ago may be back.
             for idx, rec in list(results.items()):
                 if rec.status == "failed" and rec.retryable:
-                    log.info("image %d: one more round over its URLs", idx)
+                    log.info("image %d: one more round over its URLs", idx + 1)
                     again = self._fetch_safely(refs[idx], out_dir, downloader, rounds=1)
                     results[idx] = (
                         replace(again, candidates=rec.candidates)
@@ -343,7 +343,7 @@ class Fetcher:
             images = exclude_by_content(images, out_dir, hinted)
         for rec in images:
             if rec.status == "excluded":
-                log.info("image %d left out: %s", rec.index, rec.error)
+                log.info("image %d left out: %s", rec.index + 1, rec.error)
         result = FetchResult(meta=article.meta, out_dir=out_dir, images=tuple(images), run_id=run_id)
         atomic_write_json(out_dir / MANIFEST, result.to_manifest())
         return result

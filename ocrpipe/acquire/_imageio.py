@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +39,20 @@ class ImageInfo:
 def _open(data: bytes, max_pixels: int, what: str) -> Image.Image:
     if not data:
         raise ImageError(f"{what}: empty file")
+    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
+        Image.MAX_IMAGE_PIXELS = max_pixels  # a limit the user raised is checked below, by the header
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        claimed = re.search(r"\((\d+) pixels\)", str(exc))
+        raise ImageError(
+            f"{what}: image is over the limit of {max_pixels} pixels"
+            + (f" (its header claims {claimed.group(1)})" if claimed else ""),
+            "raise the pixel limit (--max-pixels) if this image is genuine",
+        ) from exc
+    except UnidentifiedImageError as exc:
         head = data[:64].lstrip().lower()
         if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
             raise ImageError(

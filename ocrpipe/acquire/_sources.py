@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
 
 from ocrpipe._io import LocalReadError, read_regular_file
-from ocrpipe.acquire._article import Article, ImageRef, parse_article, promised_count, unwrap_proxy
+from ocrpipe.acquire._article import Article, ImageRef, parse_article, promised_count, split_front_matter, unwrap_proxy
 from ocrpipe.acquire._dom import decode_html
 from ocrpipe.acquire._http import Downloader
 from ocrpipe.acquire._imageio import IMAGE_SUFFIXES
+from ocrpipe.acquire._markdown import has_markdown_images, markdown_to_html
 from ocrpipe.acquire._saved import complete_folder, looks_like_mhtml, read_mhtml, with_saved_files
 from ocrpipe.errors import ArticleError, FetchError, ImageError, InputError
 from ocrpipe.output._results import ArticleMeta
+
+log = logging.getLogger(__name__)
 
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 # An article, a list or a single poster named as the article; a saved .mhtml carries its posters too.
@@ -36,8 +40,31 @@ def _from_directory(path: Path) -> Article:
     files = sorted(
         (p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES), key=lambda p: natural_key(p.name)
     )
+    if not files:
+        raise ArticleError(f"{path}: no images found in this folder", _folder_hint(path))
     refs = [ImageRef(index=i, urls=(p.resolve().as_uri(),)) for i, p in enumerate(files)]
     return _images_article(refs, path.resolve().name, str(path))
+
+
+_ARTICLE_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".mhtml", ".mht", ".txt")
+
+
+def _folder_hint(path: Path) -> str:
+    """What to pass instead of a folder without images: the article file in it, or a subfolder of images."""
+    try:
+        entries = sorted(path.iterdir(), key=lambda p: natural_key(p.name))[:1000]
+    except OSError:
+        entries = []
+    articles = [p for p in entries if p.is_file() and p.suffix.lower() in _ARTICLE_SUFFIXES]
+    if articles:
+        return f"it holds an article file: pass that instead, e.g. {articles[0]}"
+    for sub in (p for p in entries if p.is_dir()):
+        try:
+            if any(p.suffix.lower() in IMAGE_SUFFIXES for p in sub.iterdir()):
+                return f"its subfolder {sub} holds images: pass that folder"
+        except OSError:
+            continue
+    return f"a folder is read as its image files ({', '.join(sorted(IMAGE_SUFFIXES))}) in name order"
 
 
 def _from_list(text: str, path: Path) -> Article:
@@ -121,12 +148,33 @@ def _from_text(data: bytes, path: Path, spec: str, all_images: bool) -> Article:
     text = decode_html(data)
     if _looks_like_list(text):
         return _from_list(text, path)
+    if path.suffix.lower() in (".md", ".markdown") or has_markdown_images(text):
+        _front, body = split_front_matter(text)
+        text = text[: len(text) - len(body)] + markdown_to_html(body)
     if "<" not in text and not text.lstrip().startswith("---"):
-        raise ArticleError(f"{spec}: neither an article (front matter / HTML) nor a list of image URLs")
+        raise ArticleError(
+            f"{spec}: neither an article nor a list of image URLs",
+            "an article is HTML, Markdown with ![](image) links, or either under YAML front matter; "
+            "a list is one image URL or path per line",
+        )
     article = parse_article(text, location=spec, base_url=path.resolve().as_uri(), all_images=all_images)
     folder = complete_folder(path)
     if folder is not None:  # "Webpage, complete": the images' copies beside the page
         article = with_saved_files(article, folder)
+    embedded = len(_EMBEDDED_IMAGE.findall(text))
     if not article.images:
-        raise ArticleError(f"{spec}: the article holds no <img> images")
+        if embedded:
+            raise ArticleError(
+                f"{spec}: the article's images ({embedded}) are embedded in the page as data: URIs, "
+                "which ocrpipe does not read",
+                'save the page with its images as files ("Webpage, complete") or as .mhtml, or pass a folder of the images',
+            )
+        raise ArticleError(f"{spec}: the article holds no images (no <img> tag or Markdown ![](...) link)")
+    if embedded:
+        log.warning("%s: images embedded as data: URIs (%d) were not read; only linked images are", spec, embedded)
     return article
+
+
+# an image embedded in the page (SingleFile and some editors): a data: URI long enough to be a picture,
+# not a lazy-load placeholder (a 1x1 GIF is under 100 characters)
+_EMBEDDED_IMAGE = re.compile(r"""\bsrc\s*=\s*["']?\s*data:image/[a-z+.-]{1,20};base64,[A-Za-z0-9+/=\s]{3000}""", re.I)

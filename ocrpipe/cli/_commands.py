@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -71,7 +72,7 @@ def cmd_corpus_add(args: argparse.Namespace) -> int:
         finally:
             close_clients()
         for spec, err in summary.errors:
-            say(f"ocrpipe: {field(spec)}: {field(err)}", file=sys.stderr)
+            say(_failure_line(spec, err), file=sys.stderr)
         if not args.quiet:
             say(
                 f"{summary.done} added, {summary.duplicate} duplicates, {summary.skipped} already done, "
@@ -89,9 +90,9 @@ def cmd_corpus_status(args: argparse.Namespace) -> int:
         return ExitCode.OK
     c = st["counts"]
     say(
-        f"{c['done']} done, {c['duplicate']} duplicates, {c['failed']} failed; "
-        f"{c['clauses']} clauses, {c['images']} images recognised; "
-        f"{c['flags']} spans where the readers disagreed, on {c['flagged_lines']} lines (review targets)"
+        f"{c['done']} done, {_count(c['duplicate'], 'duplicate')}, {c['failed']} failed; "
+        f"{_count(c['clauses'], 'clause')}, {_count(c['images'], 'image')} recognised; "
+        f"{_count(c['flags'], 'span')} where the readers disagreed, on {_count(c['flagged_lines'], 'line')} (review targets)"
     )
     for f in st["failed"]:
         say(f"failed: {field(f['key'])}: {field(f['error'])}")
@@ -171,6 +172,10 @@ def _ocr_configs(args: argparse.Namespace) -> tuple[PreprocessConfig, OcrConfig]
     pre_kw = config_kwargs(args, PreprocessConfig, options)
     pre_kw.setdefault("segment", engine_info(ocr.engine).default_segment)
     check_segment(ocr.engine, pre_kw["segment"])  # exit 2 before anything is downloaded or read
+    if getattr(args, "debug", None) is not None:
+        from ocrpipe._io import make_folder
+
+        make_folder(args.debug, "--debug")  # before any work, not after the downloads
     return PreprocessConfig(**pre_kw), ocr
 
 
@@ -205,13 +210,16 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         article = load_article(spec, fetcher.downloader, all_images=config.all_images) if isinstance(spec, str) else spec
         result = fetcher.fetch(article, staged.staging, progress=Progress("fetch", not args.quiet), run_id=staged.run_id)
         staged.commit()
-    _report_excluded(result)
+    _report_excluded(result, args.quiet)
     _report_left_out(result, args.quiet)
     ok, failed = len(result.ok), len(result.failed)
     excluded = sum(1 for im in result.images if im.status == "excluded")
     cached = sum(1 for im in result.ok if im.from_cache)
     if not args.quiet:
-        say(f"{ok} images ok ({cached} from cache), {failed} failed, {excluded} excluded -> {args.out / 'manifest.json'}")
+        say(
+            f"{_count(ok, 'image')} ok ({cached} from cache), {failed} failed, {excluded} excluded "
+            f"-> {args.out / 'manifest.json'}"
+        )
     return _report_fetch_failures(result)
 
 
@@ -244,7 +252,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             fetch_progress=Progress("fetch", not args.quiet),
             ocr_progress=Progress("ocr  ", not args.quiet),
         )
-    _report_excluded(fetched)
+    _report_excluded(fetched, args.quiet)
     _report_left_out(fetched, args.quiet)
     if not args.quiet:
         say("\n".join(_clause_table(result)))
@@ -261,8 +269,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         page = write_page(args.out)
         if not args.quiet:
             say(f"review page -> {page}")
-    for line in _verification_lines(result.verification):
-        say(line, file=sys.stdout if result.verification.passed else sys.stderr)
+    _say_verification(result.verification, args.quiet)
     _report_fetch_failures(fetched)
     for im in result.images:
         if im.status != "ok" and im.stage != "download":  # download failures were reported above
@@ -270,10 +277,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _images_exit(result.images, result.verification.passed)
 
 
-def _report_excluded(fetched: FetchResult) -> None:
-    """Say on stderr which images were left out of the series, and how to keep them."""
+def _say_verification(v: Verification, quiet: bool) -> None:
+    """A passed verification on stdout (not with --quiet); a failed one on stderr, always."""
+    if v.passed and quiet:
+        return
+    for line in _verification_lines(v):
+        say(line, file=sys.stdout if v.passed else sys.stderr)
+
+
+def _report_excluded(fetched: FetchResult, quiet: bool = False) -> None:
+    """Say on stderr which images were left out of the series, and how to keep them (not with --quiet)."""
     excluded = [im for im in fetched.images if im.status == "excluded"]
-    if not excluded:
+    if not excluded or quiet:
         return
     reasons: dict[str, list[int]] = {}
     for im in excluded:
@@ -337,9 +352,14 @@ def _stdin_bytes() -> bytes:
         raise InputError("`-` reads standard input, and it is a terminal", "pipe a file in: ocrpipe ocr - < poster.jpg")
     data = sys.stdin.buffer.read(MAX_STDIN + 1)
     if len(data) > MAX_STDIN:
-        raise InputError(f"standard input is over {MAX_STDIN} bytes")
+        raise InputError(
+            f"standard input is over {MAX_STDIN // (1024 * 1024)} MiB",
+            "give a large file by its path instead of piping it",
+        )
     if not data:
-        raise InputError("standard input is empty")
+        raise InputError(
+            "standard input is empty", "pipe an image, an article or a list of image URLs into it: ocrpipe ocr - < poster.jpg"
+        )
     return data
 
 
@@ -403,8 +423,24 @@ def cmd_ocr(args: argparse.Namespace) -> int:
         _write_out(args.output, safe(text) if args.output == "-" else text)  # a terminal sees no control codes
     for r in results:
         if r.status != "ok":
-            say(f"ocrpipe: {field(r.file or f'image {r.index + 1}')} failed: {field(r.error)}", file=sys.stderr)
+            say(_failure_line(r.file or f"image {r.index + 1}", r.error), file=sys.stderr)
     return _images_exit(results)
+
+
+def _failure_line(name: str, error: str | None) -> str:
+    """'ocrpipe: NAME failed: ERROR', without naming the file twice when the error starts with it."""
+    error = error or "failed"
+    head, sep, rest = error.partition(": ")
+    if sep and (head == name or _same_path(head, name)):
+        error = rest
+    return f"ocrpipe: {field(name)} failed: {field(error)}"
+
+
+def _same_path(a: str, b: str) -> bool:
+    same = False
+    with contextlib.suppress(ValueError, OSError):  # a NUL in a name
+        same = os.path.abspath(a) == os.path.abspath(b)
+    return same
 
 
 def _count(n: int, noun: str) -> str:
@@ -457,7 +493,12 @@ def _convert_to_file(args: argparse.Namespace) -> int:
     wanted = [im for im in result.images if im.status == "ok" and (args.image is None or im.index + 1 == args.image)]
     if args.image is None or not wanted:
         numbers = ", ".join(str(im.index + 1) for im in result.images if im.status == "ok")
-        raise InputError(f"--to {fmt} --output writes one image's document", f"give --image N, one of: {numbers}")
+        if args.image is None:
+            raise InputError(f"--to {fmt} --output writes one image's document", f"give --image N, one of: {numbers}")
+        raise InputError(
+            f"--image {args.image}: the run has no recognised image {args.image} (images count from 1)",
+            f"give --image N, one of: {numbers or 'none (no image was recognised)'}",
+        )
     lang = ((result.provenance.get("settings") or {}).get("ocr") or {}).get("lang")
     if fmt == "hocr":
         from ocrpipe.output._hocr import hocr
@@ -479,6 +520,5 @@ def cmd_verify(args: argparse.Namespace) -> int:
     v = verify([c.number for c in result.clauses], expected)
     if not args.quiet:
         say("\n".join(_clause_table(result)))
-    for line in _verification_lines(v):
-        say(line, file=sys.stdout if v.passed else sys.stderr)
+    _say_verification(v, args.quiet)
     return ExitCode.OK if v.passed else ExitCode.VERIFICATION_FAILED

@@ -173,8 +173,8 @@ def add(
             except OcrpipeError as exc:
                 store.put_failed(key, str(exc), spec)
                 summary.failed += 1
-                summary.errors.append((spec, str(exc)))
-                log.warning("%s: %s", spec, exc)
+                summary.errors.append((spec, str(exc)))  # the caller reports it (the CLI prints it once)
+                log.info("%s: %s", spec, exc)
         if progress:
             progress(n, len(specs), spec)
     return summary
@@ -203,31 +203,28 @@ def _import_images(d: Path, result: RunResult, shas: list[str | None], cache: Do
             continue
         path = (d / im.file).resolve()
         if path.parent != images:
-            log.warning("%s: image %d names %r, outside its images/ folder: not read", d, im.index, im.file)
+            log.warning("%s: image %d names %r, outside its images/ folder: not read", d, im.index + 1, im.file)
             continue
         try:
             data = read_regular_file(path, MAX_IMAGE_BYTES)
         except LocalReadError as exc:
-            log.warning("%s: image %d: %s", d, im.index, exc)
+            log.warning("%s: image %d: %s", d, im.index + 1, exc)
             continue
         if sha256_hex(data) == sha:
             cache.put_object(data)
         else:
-            log.warning("%s: image %d does not match the sha256 in its manifest: not kept", d, im.index)
+            log.warning("%s: image %d does not match the sha256 in its manifest: not kept", d, im.index + 1)
 
 
 def import_runs(dirs: list[Path], store: Store, cache_dir: Path | None = None) -> AddSummary:
     """Add finished `ocrpipe run` directories without recognising again (their images go to the cache)."""
     summary = AddSummary()
     cache = DownloadCache(cache_dir or default_cache_dir())
+    # every directory is read and checked first: one bad directory stores nothing (exit 2 before any work)
+    # (read twice rather than held: a thousand results need not sit in memory at once)
     for d in dirs:
-        result = read_result(d)
-        try:
-            manifest = json.loads(read_regular_file(Path(d) / "manifest.json", MAX_MANIFEST_BYTES))
-        except (LocalReadError, ValueError, RecursionError) as exc:
-            raise InputError(f"{d}: no readable manifest.json beside result.json ({exc})") from None
-        by_index = _manifest_shas(manifest, Path(d))
-        shas = [by_index.get(im.index) for im in result.images]
+        _read_run(Path(d))
+    for d, result, shas in map(_read_run, map(Path, dirs)):
         settings_src = result.provenance.get("settings") or {}
         engine = str(result.provenance.get("engine", "unknown"))
         settings = settings_key({"imported": settings_src, "versions": versions_of(result.provenance)}, engine)
@@ -236,6 +233,19 @@ def import_runs(dirs: list[Path], store: Store, cache_dir: Path | None = None) -
         _import_images(Path(d), result, shas, cache)
         setattr(summary, state, getattr(summary, state) + 1)
     return summary
+
+
+def _read_run(d: Path) -> tuple[Path, RunResult, list[str | None]]:
+    """A run directory's result and the sha256 of each of its images, or InputError."""
+    result = read_result(d)
+    try:
+        manifest = json.loads(read_regular_file(d / "manifest.json", MAX_MANIFEST_BYTES))
+    except (LocalReadError, ValueError, RecursionError) as exc:
+        raise InputError(
+            f"{d}: no readable manifest.json beside result.json ({exc})", "re-run `ocrpipe run` into that directory"
+        ) from None
+    by_index = _manifest_shas(manifest, d)
+    return d, result, [by_index.get(im.index) for im in result.images]
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,9 @@ def _filters(article: str | None, since: str | None, until: str | None) -> tuple
         like = "%" + _like_escape(article) + "%"
         sql.append("(a.key LIKE ? ESCAPE '\\' OR a.title LIKE ? ESCAPE '\\')")
         params += [like, like]
+    for flag, value in (("--since", since), ("--until", until)):
+        if value is not None:
+            _check_date(flag, value)
     if since:
         sql.append("substr(a.date, 1, ?) >= ?")
         params += [len(since), since]
@@ -50,6 +54,15 @@ def _filters(article: str | None, since: str | None, until: str | None) -> tuple
         sql.append("substr(a.date, 1, ?) <= ?")
         params += [len(until), until]
     return "".join(f" AND {c}" for c in sql), params
+
+
+_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
+
+
+def _check_date(flag: str, value: str) -> None:
+    """A date bound is a year, a month or a day (2024, 2024-05, 2024-05-01), else exit 2."""
+    if not _DATE.fullmatch(value):
+        raise InputError(f"{flag} {value!r} is not a date", "give a year, a month or a day: 2024, 2024-05 or 2024-05-01")
 
 
 def _like_escape(q: str) -> str:
@@ -106,7 +119,7 @@ def search(
     """
     q = query.strip()
     if not q:
-        raise InputError("the search query is empty")
+        raise InputError("the search query is empty", 'give words to find: ocrpipe search "信用修复"')
     try:
         q.encode("utf-8")
     except UnicodeEncodeError:
@@ -114,7 +127,9 @@ def search(
             "the search query is not valid UTF-8 text (undecodable bytes)", "type the query in a UTF-8 terminal"
         ) from None
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise InputError(f"--limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
+        raise InputError(
+            f"--limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}", f"give --limit N with 1 <= N <= {MAX_LIMIT}"
+        )
     where, params = _filters(article, since, until)
     hits: list[Hit] = []
     if len(q) >= 3:

@@ -86,7 +86,10 @@ def read_result(path: Path) -> RunResult:
     except LocalReadError as exc:
         raise InputError(f"{exc}; not a result ocrpipe wrote", "give the output directory of `ocrpipe run`") from None
     except (ValueError, RecursionError) as exc:
-        raise InputError(f"{path}: cannot read a result: {str(exc)[:200] or type(exc).__name__}") from exc
+        raise InputError(
+            f"{path}: not a result ocrpipe wrote (not valid JSON: {str(exc)[:200] or type(exc).__name__})",
+            "give the output directory of `ocrpipe run`; run it again to write a new result.json",
+        ) from exc
     validate_result(data, str(path))
     _check_same_run(path.parent, data)
     try:

@@ -20,6 +20,7 @@ from multiprocessing import context, popen_forkserver
 from pathlib import Path
 from typing import Any, Protocol
 
+from ocrpipe._io import make_folder
 from ocrpipe._models import manifest
 from ocrpipe._version import __version__
 from ocrpipe.config import OcrConfig, PreprocessConfig
@@ -152,10 +153,10 @@ def executor_for(ocr: OcrConfig, n_jobs: int, dask: str | None = None) -> Execut
 def _log_timings(r: ImageResult) -> None:
     """-v: where one image's time went (workers have no log handlers: the parent says it)."""
     if r.status != "ok":
-        log.info("image %d: %s (%s)", r.index, r.status, r.error)
+        log.info("image %d: %s (%s)", r.index + 1, r.status, r.error)
         return
     stages = " · ".join(f"{name} {sec:.2f}s" for name, sec in r.timings)
-    log.info("image %d: %s · total %.2fs · %d lines", r.index, stages or "-", r.seconds or 0.0, len(r.lines))
+    log.info("image %d: %s · total %.2fs · %d lines", r.index + 1, stages or "-", r.seconds or 0.0, len(r.lines))
 
 
 def recognize_all(
@@ -180,7 +181,7 @@ def recognize_all(
         provenance["detection"] = detector_for(pre).provenance()  # fails fast when the model is missing
     executor = executor_for(ocr, len(jobs), dask)
     if debug_dir is not None:
-        Path(debug_dir).mkdir(parents=True, exist_ok=True)
+        make_folder(debug_dir, "--debug")
     if executor is not None:
         engine.close()
         results = executor.map(jobs, ocr, pre, debug_dir, progress)

@@ -98,7 +98,7 @@ def recognize_one(job: Job, engine: Recognizer, pre: PreprocessConfig, debug_dir
     except EngineNotAvailable:
         raise  # not about this image: every image would fail the same way
     except OcrpipeError as exc:
-        log.info("image %d (%s): %s", job.index, job.path, exc.message)  # recorded on the image; the CLI reports it
+        log.info("image %d (%s): %s", job.index + 1, job.path, exc.message)  # recorded on the image; the CLI reports it
         stage: FailStage = "read" if isinstance(exc, ImageError) else "recognize"
         return ImageResult(**base, status="failed", stage=stage, error=str(exc), seconds=time.perf_counter() - t0)
     clock.lap("recognise")

@@ -44,11 +44,12 @@ def find_tessdata(lang: str, explicit: Path | None = None) -> Path:
     """The folder holding every <lang>.traineddata of lang ("chi_sim+eng": both), or
     EngineNotAvailable naming the Debian packages of those missing."""
     names = languages(lang)
-    candidates = [explicit] if explicit else []
-    for env in (TESSDATA_ENV, "TESSDATA_PREFIX"):
-        if os.environ.get(env):
-            candidates.append(Path(os.environ[env]))
-    candidates += [Path(p) for p in TESSDATA_DIRS]
+    candidates: list[Path | None]
+    if explicit:  # a folder the user named is the only place looked in: no silent fallback
+        candidates = [Path(explicit)]
+    else:
+        candidates = [Path(os.environ[env]) for env in (TESSDATA_ENV, "TESSDATA_PREFIX") if os.environ.get(env)]
+        candidates += [Path(p) for p in TESSDATA_DIRS]
     best: tuple[Path | None, list[str]] = (None, names)
     for folder in candidates:
         if folder is None:
@@ -63,6 +64,11 @@ def find_tessdata(lang: str, explicit: Path | None = None) -> Path:
     where = best[0] or explicit or "the standard tessdata folders"
     files = ", ".join(f"{n}.traineddata" for n in missing)
     packages = " ".join(f"tesseract-ocr-{n.lower().replace('_', '-')}" for n in missing)
+    if explicit:
+        raise EngineNotAvailable(
+            f"Tesseract language data {files} not found in {explicit} (--tessdata)",
+            "give --tessdata the folder holding it, or leave --tessdata out to use the installed data",
+        )
     raise EngineNotAvailable(
         f"Tesseract language data {files} not found in {where}",
         f"apt-get install {packages} (or run `make install`), or point --tessdata / ${TESSDATA_ENV} at a folder holding it",

@@ -236,3 +236,44 @@ def test_embedded_images_beside_linked_ones_are_reported(tmp_path, poster_jpeg, 
         article = load_article(str(page))
     assert len(article.images) == 1
     assert any("data: URIs (1)" in r.getMessage() for r in caplog.records)  # the 1x1 placeholder is not counted
+
+
+def test_stopping_a_pool_ends_running_jobs_at_once():
+    """Ctrl-C with --jobs N: the workers are ended, not waited for (a poster in flight took 8 s)."""
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ocrpipe.recognition._executor import _Context, _stop_now
+
+    pool = ProcessPoolExecutor(max_workers=2, mp_context=_Context())
+    futures = [pool.submit(time.sleep, 60) for _ in range(4)]
+    while not any(f.running() for f in futures):
+        time.sleep(0.05)
+    workers = list(pool._processes.values())
+    start = time.monotonic()
+    _stop_now(pool)
+    assert time.monotonic() - start < 20  # far below the 60 s a job would run
+    assert not any(p.is_alive() for p in workers)
+    assert all(f.cancelled() or f.done() for f in futures[2:])
+
+
+def test_fetch_into_a_finished_run_is_refused_untouched(demo_result, capsys):
+    run = demo_result.parent
+    before = {p.name: p.stat().st_mtime_ns for p in run.iterdir()}
+    assert main(["fetch", str(REPO / "samples/demo/article.md"), "--out", str(run)]) == ExitCode.OUTPUT_FAILED
+    _one_error_with_hint(capsys, "finished run", "ocrpipe run")
+    assert {p.name: p.stat().st_mtime_ns for p in run.iterdir()} == before
+
+
+def test_help_that_cannot_be_written_is_an_output_failure(monkeypatch, capsys):
+    import errno
+    import io
+
+    class Full(io.StringIO):
+        def write(self, s: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("sys.stdout", Full())
+    assert main(["--help"]) == ExitCode.OUTPUT_FAILED
+    assert main(["corpus", "add", "--help"]) == ExitCode.OUTPUT_FAILED
+    assert "could not be written" in capsys.readouterr().err

@@ -356,9 +356,11 @@ def test_a_new_run_replaces_the_old_one_whole(tmp_path, poster_jpeg, small_serie
             (folder / f"p{i}.jpg").write_bytes(synth.jpeg_bytes(small_series.posters[i], 85))
     out = tmp_path / "out"
     (out).mkdir()
-    (out / "result.json").write_text("{}")  # a previous run's result
+    (out / "result.json").write_text("{}")  # a previous run's result: fetch will not throw it away
+    assert main(["fetch", str(a), "--out", str(out), "-q"]) == ExitCode.OUTPUT_FAILED
+    assert (out / "result.json").read_text() == "{}" and not (out / "images").exists()
+    (out / "result.json").unlink()
     assert main(["fetch", str(a), "--out", str(out), "-q"]) == 0
-    assert not (out / "result.json").exists()  # it described other images
     assert len(list((out / "images").iterdir())) == 3
     assert main(["fetch", str(b), "--out", str(out), "-q"]) == 0
     assert [p.name for p in (out / "images").iterdir()] == ["000.jpg"]  # stale images removed

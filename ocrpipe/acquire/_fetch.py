@@ -246,8 +246,8 @@ class Fetcher:
                 index=ref.index,
                 status="failed",
                 urls_tried=urls,
-                error="not inside the saved page (a saved page is read without the network; save it again once the "
-                "image has loaded)",
+                error=f"{urls[0] if urls else 'the image'}: not inside the saved page (a saved page is read without "
+                "the network; save it again once the image has loaded)",
             )
         return None
 
@@ -330,7 +330,9 @@ class Fetcher:
                         replace(again, candidates=rec.candidates)
                         if again.status == "ok"
                         else replace(
-                            rec, attempts=rec.attempts + again.attempts, error=f"{rec.error}; last round: {again.error}"
+                            rec,
+                            attempts=rec.attempts + again.attempts,
+                            error=rec.error if again.error == rec.error else f"{rec.error}; last round: {again.error}",
                         )
                     )
         finally:

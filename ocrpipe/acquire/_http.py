@@ -331,8 +331,25 @@ def local_path(url: str) -> Path:
     return Path(unquote(urlsplit(url).path)) if url.lower().startswith("file:") else Path(url)
 
 
+# the operating system's words for a failed connection, found in urllib3's long reprs
+_SOCKET_ERRORS = (
+    ("Connection refused", "connection refused (nothing listens on that port)"),
+    ("Connection reset", "connection reset by the server"),
+    ("Network is unreachable", "network unreachable"),
+    ("No route to host", "no route to host"),
+    ("Remote end closed connection", "the server closed the connection without answering"),
+    ("RemoteDisconnected", "the server closed the connection without answering"),
+    ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted"),
+    ("WRONG_VERSION_NUMBER", "TLS handshake failed (https:// to a plain-http port?)"),
+)
+
+
 def _short(exc: BaseException) -> str:
+    """A network failure in a few plain words, not urllib3's nested repr."""
     text = str(exc)
+    for needle, words in _SOCKET_ERRORS:
+        if needle in text:
+            return words
     # urllib3 wraps the useful part in a long repr; keep the end of it.
     if "Caused by" in text:
         text = text.split("Caused by", 1)[1].strip(" ()")

@@ -201,6 +201,13 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from ocrpipe.output._outdir import OutputDir
 
     config = _fetch_config(args)
+    if os.path.lexists(args.out / "result.json"):
+        from ocrpipe.errors import OutputError
+
+        raise OutputError(
+            f"{args.out} holds a finished run (result.json): fetching into it would replace its images and remove its results",
+            "fetch into a new folder, or `ocrpipe run ARTICLE --out DIR` to redo the whole run",
+        )
     with (
         _article_from_stdin(args.article, config.all_images) as spec,
         OutputDir(args.out) as staged,

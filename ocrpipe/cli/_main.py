@@ -34,6 +34,14 @@ from ocrpipe.output._formats import FORMATS
 log = logging.getLogger("ocrpipe")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that help it cannot write is an error, not silence (argparse drops OSError)."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            (file or sys.stderr).write(message)
+
+
 def _command(sub: Any, name: str, help: str, func: Any, *options: Option) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(name, help=help)
     add_common(p)
@@ -44,7 +52,7 @@ def _command(sub: Any, name: str, help: str, func: Any, *options: Option) -> arg
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ocrpipe", description="Turn poster-style article images into structured text.")
+    parser = _Parser(prog="ocrpipe", description="Turn poster-style article images into structured text.")
     parser.add_argument("--version", action="version", version=f"ocrpipe {__version__}")
     parser.set_defaults(verbose=0, quiet=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -236,7 +244,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # fight it (on 2 cores a poster was 4x slower). A user's own setting wins.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version or a usage error: argparse has printed
+        return _after_argparse(exc)
+    except OSError as exc:  # what argparse printed could not be written (`--help > /dev/full`)
+        return _after_argparse(exc)
     level = logging.WARNING if args.quiet or args.verbose == 0 else (logging.INFO if args.verbose == 1 else logging.DEBUG)
     _setup_logging(level)
     try:
@@ -268,6 +281,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EngineError.exit_code
     except Exception as exc:
         return _unexpected(exc)
+
+
+def _after_argparse(exc: SystemExit | OSError) -> int:
+    """argparse's own exit, unless what it printed could not be written (`--help > /dev/full`)."""
+    code = exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else ExitCode.BAD_INPUT
+    try:
+        if isinstance(exc, OSError):
+            raise exc
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+        return ExitCode.BROKEN_PIPE
+    except OSError as err:
+        _drop_stdout()
+        say(f"ocrpipe: error: output could not be written: {field(err.strerror or str(err))}", file=sys.stderr)
+        return ExitCode.OUTPUT_FAILED
+    return code
 
 
 # errno values that mean an output could not be written (ENOSPC: /dev/full, a full disk)

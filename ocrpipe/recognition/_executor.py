@@ -132,12 +132,28 @@ class LocalExecutor:
         # forkserver, not fork: a child forked from a parent whose OpenCV/ONNX threads hold a
         # lock can hang forever (seen: the detector loaded in the parent, then fork); the
         # server process is started on first use, never at import
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=_Context()) as pool:
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_Context())
+        try:
             for n, res in enumerate(pool.map(work, jobs), 1):
                 results.append(res)
                 if progress:
                     progress(n, len(jobs))
+        except BaseException:
+            _stop_now(pool)  # Ctrl-C or a failure: do not wait for the posters still being read
+            raise
+        pool.shutdown(wait=True)
         return results
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers at once (shutdown alone waits for running jobs)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in workers:
+        proc.join(timeout=2)
 
 
 def executor_for(ocr: OcrConfig, n_jobs: int, dask: str | None = None) -> Executor | None:

@@ -74,6 +74,10 @@ PALETTES = [  # (background top, bottom, accent, accent text, heading, body, car
     ((232, 248, 246), (200, 232, 228), (0, 110, 110), (255, 255, 230), (0, 95, 95), (30, 45, 45), (220, 242, 238)),
     ((255, 248, 235), (248, 226, 196), (200, 90, 20), (255, 255, 255), (170, 70, 10), (60, 40, 30), (252, 236, 214)),
     ((246, 246, 248), (222, 224, 230), (60, 70, 95), (250, 220, 120), (50, 60, 90), (35, 35, 40), (232, 234, 240)),
+    # the round-4 fresh families' own colours (wine on rose, navy on sand, olive on ivory)
+    ((253, 242, 244), (244, 214, 222), (140, 20, 60), (255, 245, 200), (120, 15, 50), (50, 30, 35), (250, 230, 236)),
+    ((250, 245, 232), (236, 224, 196), (25, 45, 100), (255, 255, 255), (20, 40, 95), (30, 30, 45), (240, 234, 218)),
+    ((252, 252, 240), (236, 238, 214), (95, 110, 25), (255, 255, 255), (70, 85, 15), (35, 40, 20), (240, 242, 222)),
 ]
 
 
@@ -85,6 +89,7 @@ class Family:
     layout: str  # column | grid | table | sections
     held_out: bool = False
     fresh: bool = False  # held out and never inspected line by line (the others were, after tuning)
+    batch: str = ""  # a later round's fresh families ("fresh2"): reported in their own group
     cols: tuple[int, ...] = (1,)
     numbering: tuple[str, ...] = ("dot",)
     marker: tuple[str, ...] = ("none",)
@@ -243,6 +248,60 @@ FAMILIES: tuple[Family, ...] = (
         palettes=(4, 5, 6),
         body_sizes=(22, 25, 27),
         head_sizes=(28, 31, 36),
+    ),
+    # fresh held out, round 4: added before any round-4 fix and scored once before and once after;
+    # own colours, sizes and font mixes, and combinations no earlier family draws
+    Family(
+        "grid2-wrap-ribbons",
+        "grid",
+        held_out=True,
+        fresh=True,
+        batch="fresh2",
+        cols=(2,),
+        numbering=("di_tiao", "cn_paren", "circled"),
+        marker=("ribbon", "tab", "badge"),
+        card=("filled", "framed"),
+        long_titles=0.85,
+        edge=0.6,
+        drop=0.5,
+        fonts=("wqy-microhei", "ar-ming", "noto-sans"),
+        palettes=(7, 8, 9),
+        body_sizes=(23, 26, 29),
+        head_sizes=(29, 33, 35),
+    ),
+    Family(
+        "table-wrap3",
+        "table",
+        held_out=True,
+        fresh=True,
+        batch="fresh2",
+        numbering=("di_tiao", "di_tiao", "cn_paren"),
+        long_titles=0.9,
+        edge=0.5,
+        drop=0.5,
+        fonts=("wqy-microhei", "noto-sans", "ar-kai"),
+        n=(5, 8),
+        palettes=(7, 8, 9),
+        body_sizes=(26, 28, 29),
+    ),
+    Family(
+        "sections-hier-slogan",
+        "sections",
+        held_out=True,
+        fresh=True,
+        batch="fresh2",
+        numbering=("cn_paren", "dot", "di_tiao"),
+        marker=("none", "badge"),
+        title_mode=("inline", "own"),
+        long_titles=0.4,
+        sub_items=0.6,
+        edge=0.9,
+        drop=0.5,
+        fonts=("ar-ming", "wqy-microhei", "noto-sans"),
+        n=(8, 10),
+        palettes=(7, 8, 9),
+        body_sizes=(23, 26, 29),
+        head_sizes=(29, 33, 35),
     ),
 )
 BY_NAME = {f.name: f for f in FAMILIES}

@@ -7,7 +7,8 @@ For each family of bench.layouts and each seed it renders a series, runs the who
 normalisation (white space and punctuation removed), body CER; and the verdict (ok exactly
 when no clause is missing). Held-out families are printed in their own rows: judge on them,
 never tune on them. "inspected" held-out families were looked at line by line once tuning had
-stopped (so they are no longer untouched); "fresh" ones were added later and have not been.
+stopped (so they are no longer untouched); "fresh" ones were added later (round 3) and inspected
+in round 4; "fresh2" ones were added in round 4 before any of its fixes and have not been looked at.
 """
 
 from __future__ import annotations
@@ -114,11 +115,19 @@ def _sum(parts: list[dict]) -> dict:
     return out
 
 
-GROUPS = {"tuned": "tuned", "inspected": "held out (inspected)", "fresh": "fresh held out"}
+GROUPS = {
+    "tuned": "tuned",
+    "inspected": "held out (inspected)",
+    "fresh": "held out r3 (inspected r4)",
+    "fresh2": "fresh held out r4",
+}
 
 
 def group(fam: Family) -> str:
-    """tuned, inspected (held out, looked at once tuning stopped) or fresh (held out, never looked at)."""
+    """tuned, inspected (held out, looked at once tuning stopped), fresh (round 3's held-out families,
+    inspected in round 4) or a later round's batch (fresh2: held out, never looked at)."""
+    if fam.batch:
+        return fam.batch
     return "fresh" if fam.fresh else ("inspected" if fam.held_out else "tuned")
 
 
@@ -160,7 +169,7 @@ def _cell(f: dict) -> str:
     )
 
 
-_HELD = {"tuned": "no", "inspected": "inspected", "fresh": "fresh"}
+_HELD = {"tuned": "no", "inspected": "inspected", "fresh": "r3 (inspected r4)", "fresh2": "fresh r4"}
 
 
 def render_table(figures: dict) -> str:

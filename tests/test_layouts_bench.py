@@ -27,6 +27,19 @@ def test_fresh_families_are_held_out_and_differ_in_look():
     assert all(draw(f, s).palette in f.palettes for f in fresh for s in (1, 2, 3))
 
 
+def test_round4_fresh_families_form_their_own_group_and_look():
+    from bench.structure import GROUPS, group
+
+    new = [f for f in FAMILIES if f.batch == "fresh2"]
+    assert len(new) == 3 and all(f.held_out and f.fresh for f in new)
+    assert {group(f) for f in new} == {"fresh2"} and "fresh2" in GROUPS
+    assert {f.layout for f in new} == {"grid", "table", "sections"}
+    old = [f for f in FAMILIES if f.batch != "fresh2"]
+    used = {p for f in old for p in f.palettes}
+    assert all(not set(f.palettes) & used for f in new)
+    assert all(f.body_sizes not in {o.body_sizes for o in old} for f in new)
+
+
 def test_older_families_draw_as_before():
     """Adding families and options must not change what the older families' seeds draw
     (values as drawn before the fresh families were added)."""
@@ -43,6 +56,19 @@ def test_older_families_draw_as_before():
         30,
         7,
     )
+    d = draw(BY_NAME["grid-circled-edge"], 2)  # round 3's fresh families too
+    assert (d.n, d.cols, d.numbering, d.marker, d.card, d.font, d.palette, d.body_size, d.head_size, d.dropped) == (
+        7,
+        3,
+        "circled",
+        "tab",
+        "filled",
+        "ar-kai",
+        4,
+        27,
+        36,
+        6,
+    )
     d = draw(BY_NAME["col-wrap"], 2)
     assert (d.n, d.numbering, d.marker, d.font, d.palette, d.body_size, d.head_size) == (
         8,
@@ -55,7 +81,10 @@ def test_older_families_draw_as_before():
     )
 
 
-@pytest.mark.parametrize("name", ["grid2-tabs", "table-cn", "sections-hier", "table-cn-numerals", "cards-wrapped"])
+@pytest.mark.parametrize(
+    "name",
+    ["grid2-tabs", "table-cn", "sections-hier", "table-cn-numerals", "cards-wrapped", "grid2-wrap-ribbons", "table-wrap3"],
+)
 def test_a_draw_renders_posters_with_truth_per_clause(name):
     fam = BY_NAME[name]
     series = render(fam, 3)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ocrpipe.output._results import ImageResult, LineResult
-from ocrpipe.structure._clauses import structure
+from ocrpipe.structure._clauses import badge_number, structure
 from ocrpipe.structure._tables import correct_numbers
 from ocrpipe.vision._blocks import edge_mask, find_asides, find_containers, order_page
 from ocrpipe.vision._layout import order_indices
@@ -63,6 +63,27 @@ def test_a_card_grid_with_an_edge_decoration_is_read_row_by_row():
     assert list(dict.fromkeys(plain)) == ["card1", "card3", "card2", "card4"]
 
 
+def test_columns_of_edgeless_cards_are_read_apart_across_a_narrow_gutter():
+    # Tesseract's boxes on a real render (grid-circled-edge seed 2: 3-column grid of faint filled
+    # cards no edge finder sees; columns 2 and 3 and the slogan's loose characters): the gutter
+    # between the columns is 49 px at a 33-px line height. Cut as rows, the two columns' lines
+    # were interleaved.
+    col2 = [(307, 188, 39, 30), (312, 256, 147, 42), (310, 305, 149, 42), (312, 355, 148, 43), (309, 404, 79, 44)]
+    col2 += [(311, 466 + 40 * k, 165, 34) for k in range(11)] + [(311, 862, 189, 41), (311, 945, 136, 37)]
+    col3 = [(545, 186, 42, 33), (552, 256, 144, 40), (552, 307, 144, 39), (550, 353, 112, 44)]
+    col3 += [(551, 414 + 40 * k, 166, 34) for k in range(12)]
+    slogan = [(776, 214, 40, 41), (775, 273, 41, 43), (777, 335, 39, 51), (779, 645, 35, 41)]
+    boxes = col2 + col3 + slogan
+    order = order_page(boxes, [], set(), 33.0)
+    names = ["c2"] * len(col2) + ["c3"] * len(col3) + ["s"] * len(slogan)
+    seq = [names[p.index] for p in order]
+    assert seq == ["c2"] * len(col2) + ["c3"] * len(col3) + ["s"] * len(slogan)
+    # a label column beside its text is no text column: its lines stay with their rows
+    rows = [(70, 200 + 60 * k, 40, 32) for k in range(4)] + [(150, 200 + 60 * k, 500, 32) for k in range(4)]
+    order = [p.index for p in order_page(rows, [], set(), 33.0)]
+    assert order == [0, 4, 1, 5, 2, 6, 3, 7]
+
+
 def test_a_ruled_table_is_split_into_cells_and_read_row_by_row():
     img = np.full((H, W, 3), 250, np.uint8)
     xs, ys = [60, 160, 400, 820], [150, 330, 510, 690]
@@ -86,6 +107,28 @@ def test_a_ruled_table_is_split_into_cells_and_read_row_by_row():
     assert [names[p.index] for p in placed] == names  # number, title lines, body lines; row after row
     cells = {names[p.index]: p.cell for p in placed}
     assert cells["r1-number"] == (1, 0) and cells["r1-title1"] == (1, 1) and cells["r2-body2"] == (2, 2)
+
+
+def test_a_table_with_one_row_under_its_header_band_is_still_a_table():
+    # the last poster of a table that runs on: the header band (no rules inside) over one row
+    img = np.full((H, W, 3), 250, np.uint8)
+    xs, y0, y1, y2 = [60, 160, 400, 820], 150, 206, 400
+    cv2.rectangle(img, (xs[0], y0), (xs[-1], y1), (0, 110, 110), -1)
+    for x in xs:
+        cv2.line(img, (x, y1), (x, y2), (0, 110, 110), 2)
+    cv2.line(img, (xs[0], y2), (xs[-1], y2), (0, 110, 110), 2)
+    boxes = [(70, 162, 60, 32), (175, 162, 120, 32), (415, 162, 120, 32)]  # 序号 重点措施 主要内容
+    boxes += [(75, 290, 70, 32), (175, 230, 200, 32), (175, 270, 120, 32), (415, 230, 380, 32), (415, 270, 200, 32)]
+    placed, containers = _place(img, boxes)
+    assert [c.kind for c in containers] == ["cell"]
+    cells = [p.cell for p in sorted(placed, key=lambda p: p.index)]
+    assert cells[3:] == [(1, 0), (1, 1), (1, 1), (1, 2), (1, 2)] and {c[0] for c in cells[:3]} == {0}
+    # two touching regions that are not side by side in one row stay a card (a ribbon on its card)
+    img = np.full((H, W, 3), 250, np.uint8)
+    cv2.rectangle(img, (60, 150), (420, 210), (0, 110, 110), -1)
+    cv2.rectangle(img, (60, 150), (420, 500), (0, 110, 110), 3)
+    placed, containers = _place(img, [(80, 162, 300, 32), (80, 240, 300, 32), (80, 290, 300, 32)])
+    assert [c.kind for c in containers] == ["card"]
 
 
 def test_a_band_is_found_and_comes_before_its_content():
@@ -144,6 +187,51 @@ def test_a_title_wrapped_onto_lines_of_its_own_style_is_joined():
     assert [ln.role for ln in s.images[0].lines[:4]] == ["label", "title", "title", "body"]
 
 
+def test_a_wrapped_title_in_a_narrow_card_is_joined_by_type_size_not_ink_height():
+    # measured on a real render (grid-circled-edge seed 2, 3 columns, ar-kai 36/27 px, rapidocr):
+    # the title's later lines measure 30 px of ink (few tall strokes), the body 23-24 px; the
+    # character pitch (box width over characters) still says 36-px type
+    im = image(
+        0,
+        line("01", 189, 20, x=67, w=40, block=1),
+        line("①健全企", 256, 36, x=72, w=147, block=2),
+        line("业合规激", 307, 30, x=74, w=145, block=2),
+        line("励机制持", 357, 33, x=73, w=145, block=2),
+        line("续优化服", 406, 30, x=73, w=146, block=2),
+        line("务保障", 455, 33, x=75, w=109, block=2),
+        line("对于具有挽救", 515, 24, x=73, w=165, block=2),
+        line("价值的企业，", 555, 23, x=72, w=162, block=2),
+        line("积极运用重整", 598, 23, x=74, w=163, block=2),
+        line("02", 189, 20, x=306, w=41, block=3),
+        line("②依法保", 257, 36, x=311, w=147, block=4),
+        line("护中小微", 306, 33, x=311, w=147, block=4),
+        line("企业合法", 358, 30, x=314, w=142, block=4),
+        line("权益", 403, 31, x=309, w=79, block=4),
+        line("慎用查封、扣", 467, 25, x=311, w=165, block=4),
+        line("押、冻结等措", 507, 25, x=312, w=164, block=4),
+    )
+    s = structure([im], 2)
+    assert [(c.number, c.title) for c in s.clauses] == [
+        (1, "健全企业合规激励机制持续优化服务保障"),
+        (2, "依法保护中小微企业合法权益"),
+    ]
+    assert [c.text for c in s.clauses] == ["对于具有挽救价值的企业，积极运用重整", "慎用查封、扣押、冻结等措"]
+    # a body line just under the heading's ink height but at body pitch stays body
+    im = image(
+        0,
+        line("①健全企业", 256, 36, x=72, w=182, block=2),
+        line("对于具有挽救", 300, 30, x=73, w=165, block=2),
+        line("价值的企业，", 340, 24, x=72, w=162, block=2),
+        line("②依法保护", 400, 36, x=72, w=182, block=2),
+        line("慎用查封、扣", 450, 24, x=73, w=165, block=2),
+    )
+    s = structure([im], 2)
+    assert [(c.title, c.text) for c in s.clauses] == [
+        ("健全企业", "对于具有挽救价值的企业，"),
+        ("依法保护", "慎用查封、扣"),
+    ]
+
+
 def test_a_table_row_gives_number_title_and_body_from_its_cells():
     def row(r, number, title, body, y):
         out = []
@@ -169,6 +257,44 @@ def test_a_table_row_gives_number_title_and_body_from_its_cells():
     ]
     roles = [ln.role for ln in s.images[0].lines]
     assert roles[:6] == ["header", "label", "title", "title", "body", "body"]
+
+
+def _table_row(r, number, title, body, y, number_w=30):
+    out = []
+    if number is not None:
+        out.append(line(number, y + 40, 24, x=90, w=number_w, region="cell", cell=(r, 0), block=1))
+    out += [line(t, y + 45 * k, 26, x=175, w=200, region="cell", cell=(r, 1), block=1) for k, t in enumerate(title)]
+    out += [line(b, y + 45 * k, 26, x=415, w=380, region="cell", cell=(r, 2), block=1) for k, b in enumerate(body)]
+    return out
+
+
+def test_table_rows_numbered_di_tiao_misread_long_and_read_across_a_rule():
+    im0 = image(
+        0,
+        line("序号重点措施主要内容", 160, 28, region="cell", cell=(0, 0), block=1),
+        *_table_row(1, "第一条", ["推进多元化解", "纠纷机制"], ["依法保护劳动者", "合法权益。"], 220),
+        *_table_row(2, "(NAN)", ["依法审慎采取", "强制措施"], ["坚持平等保护原则。"], 400),  # 第二条, bent
+        *_table_row(3, "第三条", ["降低企业维权", "诉讼成本"], ["及时发布典型案例。"], 580),
+    )
+    # the next poster: the last row, its number read in one box with the title's second line
+    im1 = image(
+        1,
+        line("序号重点措施主要内容", 160, 28, region="cell", cell=(0, 0), block=1),
+        line("保护企业家人身", 220, 26, x=175, w=200, region="cell", cell=(1, 1), block=1),
+        line("第四条 | 财产安全", 262, 28, x=62, w=223, region="cell", cell=(1, 1), block=1),
+        line("坚持平等保护原则。", 220, 26, x=415, w=380, region="cell", cell=(1, 2), block=1),
+    )
+    s = structure([im0, im1], 4)
+    assert s.verification.ok
+    assert [(c.number, c.label, c.title) for c in s.clauses] == [
+        (1, "第一条", "推进多元化解纠纷机制"),
+        (2, "第二条", "依法审慎采取强制措施"),
+        (3, "第三条", "降低企业维权诉讼成本"),
+        (4, "第四条", "保护企业家人身财产安全"),
+    ]
+    # a first row's long text is a header, never a misread number
+    assert correct_numbers([None, 1], ["序号重点", "1"], 2, [False, True]) == [None, 1]
+    assert correct_numbers([None, 2], ["(NAN)", "2"], 2, [True, True]) == [1, 2]
 
 
 def test_a_misread_number_is_corrected_only_in_a_table_number_cell():
@@ -312,6 +438,8 @@ def test_no_reader_no_number_and_a_fitting_vote_stays():
         ("(3）健全企业合规激励机制", 3, "健全企业合规激励机制"),
         ("3)健全企业合规激励机制", 4, "3)健全企业合规激励机制"),  # another number: not its label
         ("30日内完成审查", 3, "30日内完成审查"),
+        ("@D推动完善破产重整制度", 1, "推动完善破产重整制度"),  # ① read by Tesseract as "@D"
+        ("AI赋能智慧法院", 1, "AI赋能智慧法院"),  # letters with no symbol before them stay
     ],
 )
 def test_label_debris_before_a_title_is_dropped(title, number, clean):
@@ -334,3 +462,55 @@ def test_a_line_within_a_card_box_but_outside_its_enclosed_region_is_read_with_t
     placed = order_page(boxes, [card], set(), 20.0)
     assert [p.index for p in placed] == [6, 5, 1, 2, 3, 4, 0]
     assert {p.block for p in placed if p.index in (5, 6, 1)} == {placed[0].block}
+
+
+@pytest.mark.parametrize(
+    ("text", "badge", "number"),
+    [
+        ("07", False, 7),
+        ("0O1", False, 1),
+        ("O7", False, 7),
+        ("001", False, 1),
+        ("7", False, 7),
+        ("100", False, None),
+        ("OO", False, None),
+        ("0", False, None),
+        ("|3", False, None),
+        ("2023", True, 2023),
+    ],
+)
+def test_a_badge_read_with_a_letter_for_a_digit_still_numbers_its_clause(text, badge, number):
+    assert badge_number(text, badge) == number
+
+
+def test_tabs_read_with_letters_for_digits_number_their_cards():
+    # Tesseract on a real render (grid-circled-edge seed 1): tabs 01 and 07 read "0O1" and "0O7"
+    im = image(
+        0,
+        line("0O1", 188, 21, x=66, w=42, block=1),
+        line("@D推动完善", 254, 31, x=71, w=160, block=1),
+        line("破产重整制", 299, 31, x=70, w=160, block=1),
+        line("推行网上立案和跨", 394, 22, x=70, w=182, block=1),
+        line("02", 188, 21, x=305, w=45, block=2),
+        line("@依法审慎", 254, 31, x=310, w=160, block=2),
+        line("依法审理涉及中小", 437, 21, x=310, w=183, block=2),
+        line("0O3", 188, 21, x=542, w=47, block=3),
+        line("⑦支持企业", 254, 31, x=553, w=160, block=3),
+        line("加强与工商联等部", 437, 22, x=551, w=182, block=3),
+    )
+    s = structure([im], 3)
+    assert [(c.number, c.title) for c in s.clauses] == [(1, "推动完善破产重整制"), (2, "依法审慎"), (3, "支持企业")]
+
+
+def test_a_row_of_tabs_over_edgeless_card_columns_heads_its_columns():
+    # tabs over two columns of cards no edge finder sees; the tabs' row gap is wider than the gutter
+    tabs = [(307, 188, 39, 20), (525, 186, 42, 20)]
+    col2 = [(312, 262 + 45 * k, 160, 25) for k in range(8)]
+    col3 = [(521, 262 + 45 * k, 160, 25) for k in range(6)]  # a 49-px gutter, a 54-px gap under the tabs
+    boxes = [tabs[0], *col2, tabs[1], *col3]
+    order = [p.index for p in order_page(boxes, [], set(), 33.0)]
+    assert order == list(range(len(boxes)))
+    # two rows of cards with their tabs stay row by row: the wide gap between rows is cut first
+    row2 = [(b[0], b[1] + 500, b[2], b[3]) for b in boxes]
+    order = [p.index for p in order_page(boxes + row2, [], set(), 33.0)]
+    assert order == list(range(2 * len(boxes)))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -51,8 +51,9 @@ _BENT_LABEL = re.compile(r"^[（(〈《<\[【{]?[^\s（()）。，]{1,3}[)）\]�
 _TITLE_END = re.compile(r"[。；：;:]")
 _PUNCT = re.compile(r"[，,。；：;:、！？!?]")
 MAX_TITLE = 40  # characters: a title wraps onto as many lines as this takes (narrow cards: 4-5)
-# What a misread label leaves before a title: a stray symbol, a circled numeral, its own digits
-_JUNK = re.compile(r"^(?:[@©®°•·?？*#&|~^_=+<>«»]|[①-⑳])")
+# What a misread label leaves before a title: a stray symbol (and a letter after it: "@D" for ①),
+# a circled numeral, its own digits
+_JUNK = re.compile(r"^(?:[@©®°•·?？*#&|~^_=+<>«»](?:[A-Za-z](?=[\u4e00-\u9fff]))?|[①-⑳])")
 # Hierarchy of numbering styles: a lower rank sits above (一、 above （一） above 1. above ①).
 RANK = {"cn_dun": 0, "di_tiao": 1, "cn_paren": 1, "dun": 2, "dot": 2, "badge": 2, "paren": 3, "circled": 4}
 _RIM_JUNK = re.compile(r"^[\s)\]}|）】」》〉>'\"`]+(?=\S)")
@@ -415,16 +416,27 @@ def classify_lines(images: Sequence[ImageResult], expected: int | None = None) -
                 continue
             lines.append(_Line(im.index, ln, pos))
     headings = [parse_heading(x.line.text) if x.line.kind == "text" else None for x in lines]
-    # A line that is only a one- or two-digit number is a badge, whoever found it.
-    badges: list[int | None] = [
-        int(x.line.text)
-        if not x.origin
-        and ((x.line.kind == "badge" and x.line.text.isdigit()) or re.fullmatch(r"\d{1,2}", x.line.text))
-        and int(x.line.text) > 0
-        else None
-        for x in lines
-    ]
+    badges = [None if x.origin else badge_number(x.line.text, x.line.kind == "badge") for x in lines]
     return _Classified(lines, headings, badges, roles, block_right)
+
+
+_DIGIT_LIKE = str.maketrans("OoＯ〇lI", "000011")
+
+
+def badge_number(text: str, badge: bool = False) -> int | None:
+    """The number of a line that is only a one- or two-digit number (a badge or a tab, whoever
+    found it); a number the badge reader found may be longer. A letter read for a digit inside
+    such a number counts as that digit where the line holds a real digit too ("0O1", "O7"),
+    and a zero read twice before it is dropped ("001")."""
+    t = text.strip()
+    if t.isdigit() and (badge or len(t) <= 2):
+        return int(t) or None
+    if not any(ch.isdigit() for ch in t) or len(t) > 3:
+        return None
+    d = t.translate(_DIGIT_LIKE)
+    if not re.fullmatch(r"0?\d{1,2}", d):
+        return None
+    return int(d) or None
 
 
 def _lone_footer(im: ImageResult, ln: LineResult) -> bool:
@@ -511,12 +523,14 @@ def clause_starts(c: _Classified, style: str, expected: int | None = None) -> tu
     return starts, others
 
 
-def body_height(c: _Classified, starts: dict[int, Start]) -> float:
-    """The usual text height of plain lines after the first clause heading (the lower median,
-    since a closing poster's few lines of big type come last)."""
+def body_height(
+    c: _Classified, starts: dict[int, Start], measure: Callable[[LineResult], float] = lambda ln: ln.text_height
+) -> float:
+    """The usual text height (or another measure of type size) of plain lines after the first
+    clause heading (the lower median, since a closing poster's few lines of big type come last)."""
     first = min(starts) if starts else len(c.lines)
     heights = sorted(
-        c.lines[j].line.text_height
+        measure(c.lines[j].line)
         for j in range(first, len(c.lines))
         if c.headings[j] is None and c.badges[j] is None and j - 1 not in starts
     )
@@ -556,8 +570,29 @@ def _full_width(c: _Classified, x: _Line) -> bool:
     return x.line.bbox[0] + x.line.bbox[2] >= right - 1.5 * max(x.line.text_height, 1.0)
 
 
+def type_size(ln: LineResult) -> float:
+    """The size a line is set in: its ink height, or its character pitch (box width over
+    characters, a Latin letter or digit half a Han character) where that is larger. Ink height
+    alone shrinks on lines of few tall strokes ("权益", "业合规激" measured 30 px in 36-px type),
+    while the pitch of CJK type is its size."""
+    units = sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in ln.text if not ch.isspace())
+    pitch = ln.bbox[2] / units if units >= 2 else 0.0
+    return max(ln.text_height, pitch)
+
+
+def _heading_sized(x: LineResult, head: LineResult, body_size: float) -> bool:
+    """A line set in the heading's type: within 10% of its ink height; or, where the heading is
+    set larger than body type (body_size given), a size nearer the heading's than the body's and
+    no more than 10% larger."""
+    head_h = head.text_height
+    if abs(x.text_height - head_h) <= 0.1 * head_h:
+        return True
+    size, head_size = type_size(x), type_size(head)
+    return bool(body_size) and body_size < head_size and (head_size + body_size) / 2 < size <= 1.1 * head_size
+
+
 def _title_span(
-    c: _Classified, head: int, title: str, first_body: int, end: int, body_h: float
+    c: _Classified, head: int, title: str, first_body: int, end: int, body_h: float, body_size: float = 0.0
 ) -> tuple[str, str, int, list[int]]:
     """(title, inline body, first body line, wrapped title lines) for the title starting on line `head`.
 
@@ -577,7 +612,7 @@ def _title_span(
     while j < end and len(title) < MAX_TITLE and c.badges[j] is None and c.headings[j] is None:
         x = lines[j]
         same = x.image == hx.image and x.line.block == hx.line.block and not x.origin
-        if not same or abs(x.line.text_height - head_h) > 0.1 * head_h:
+        if not same or not _heading_sized(x.line, hx.line, body_size if larger else 0.0):
             break
         p = _PUNCT.search(x.line.text)
         if larger:
@@ -599,7 +634,14 @@ def _title_span(
 
 
 def assemble_clause(
-    c: _Classified, i: int, end: int, start: Start, style: str, body_h: float, sections: tuple[str, ...]
+    c: _Classified,
+    i: int,
+    end: int,
+    start: Start,
+    style: str,
+    body_h: float,
+    sections: tuple[str, ...],
+    body_size: float = 0.0,
 ) -> _Assembled:
     """One clause from its start line up to (not including) `end`: title, wrapped title, body, sources."""
     lines, badges = c.lines, c.badges
@@ -617,7 +659,7 @@ def assemble_clause(
     if lines[head].origin:  # a table row: title and body come from their cells
         inline = ""
     else:
-        title, inline, first_body, wrapped = _title_span(c, head, title, first_body, end, body_h)
+        title, inline, first_body, wrapped = _title_span(c, head, title, first_body, end, body_h, body_size)
         used += [lines[k] for k in wrapped]
         for k in [head, *wrapped]:
             _set(roles, lines[k], "title")
@@ -685,6 +727,7 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
     if style is not None:
         starts, others = clause_starts(c, style, expected)
         body_h = body_height(c, starts)
+        body_size = body_height(c, starts, type_size)
         bands = [i for i, x in enumerate(c.lines) if x.line.region == "band" and i not in starts and i not in others]
         sections = find_sections(c, sorted(others + bands), body_h, style)
         stack: list[tuple[int, str]] = []  # open sections, outermost first: (rank, text)
@@ -698,7 +741,7 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
             end = positions[k + 1] if k + 1 < len(positions) else len(c.lines)
             if i and c.badges[i - 1] is not None and _same_block(c.lines[i - 1], c.lines[i]):
                 _set(roles, c.lines[i - 1], "label")  # the badge beside a printed label
-            done = assemble_clause(c, i, end, starts[i], style, body_h, tuple(t for _r, t in stack))
+            done = assemble_clause(c, i, end, starts[i], style, body_h, tuple(t for _r, t in stack), body_size)
             clauses.append(done.clause)
             roles.update(done.roles)
     out = []

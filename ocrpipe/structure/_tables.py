@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from ocrpipe.output._results import Box, LineResult
 
 _CN = "零一二三四五六七八九十"
-_NUMBER_CELL = re.compile(r"^[（(]?([零〇一二两三四五六七八九十百\d]{1,4})[)）]?[.．、]?$")
+_ACROSS_RULE = re.compile(r"^([^|｜]*\S)\s*[|｜]\s*(\S.*)$")  # a vertical rule read as a bar between two cells' text
+_NUMBER_CELL = re.compile(r"^(?:第(?=.*条$))?[（(]?([零〇一二两三四五六七八九十百\d]{1,4})[)）]?[.．、条]?$")
 
 
 def cn_numeral(n: int) -> str:
@@ -40,9 +41,17 @@ class Row:
     def lines(self, col: int) -> list[LineResult]:
         return [ln for _p, ln in self.cells.get(col, [])]
 
+    def lines_all(self) -> list[LineResult]:
+        return [ln for col in sorted(self.cells) for _p, ln in self.cells[col]]
+
+    @property
+    def block(self) -> int:
+        return self.lines_all()[0].block
+
 
 def cell_number(text: str) -> tuple[int | None, str]:
-    """(number, style) of a number cell: '3' -> (3, 'digit'), '（三）' -> (3, 'cn_paren'), '3.' -> (3, 'dot')."""
+    """(number, style) of a number cell: '3' -> (3, 'digit'), '（三）' -> (3, 'cn_paren'), '3.' -> (3, 'dot'),
+    '第三条' -> (3, 'di_tiao')."""
     from ocrpipe.structure._numerals import chinese_number
 
     m = _NUMBER_CELL.match(text.strip())
@@ -52,6 +61,8 @@ def cell_number(text: str) -> tuple[int | None, str]:
     if n is None or not 0 < n < 1000:
         return None, ""
     t = text.strip()
+    if t.endswith("条"):
+        return n, "di_tiao"
     if t[0] in "（(":
         return n, "cn_paren" if not m.group(1).isdigit() else "paren"
     if t.endswith("、"):
@@ -66,10 +77,13 @@ def label_for(n: int, style: str) -> str:
         "paren": f"({n})",
         "cn_dun": f"{cn_numeral(n)}、",
         "dun": f"{n}、",
+        "di_tiao": f"第{cn_numeral(n)}条",
     }.get(style, f"{n}.")
 
 
-def correct_numbers(numbers: list[int | None], texts: list[str], expected: int | None = None) -> list[int | None]:
+def correct_numbers(
+    numbers: list[int | None], texts: list[str], expected: int | None = None, inner: list[bool] | None = None
+) -> list[int | None]:
     """Fill misread number cells from the row sequence (rows are numbered 1, 2, 3, …).
 
     A cell that does not read as a number, or reads as one that breaks the sequence (a 5
@@ -79,7 +93,7 @@ def correct_numbers(numbers: list[int | None], texts: list[str], expected: int |
     promised count at the end. A number the rows do not account for is never made up.
     """
     out = list(numbers)
-    short = [len(t) <= 4 for t in texts]
+    short = [_numberlike(t, bool(inner and inner[k])) for k, t in enumerate(texts)]
     known = [i for i, n in enumerate(out) if n is not None]
     for k, i in enumerate(known):  # numbers that break the sequence are misreadings too
         n = out[i]
@@ -108,6 +122,22 @@ def correct_numbers(numbers: list[int | None], texts: list[str], expected: int |
     return out
 
 
+def _numberlike(text: str, inner: bool) -> bool:
+    """Short enough to be a number cell as read: four characters, or, in a row below its table's
+    first (never a header row), up to eight ("(NAN)" for （六）)."""
+    return len(text) <= 4 or (inner and len(text) <= 8)
+
+
+def _inner_rows(rows: list["Row"]) -> list[bool]:
+    """Per row: it lies below the first row of its table on its poster (a header row is the first)."""
+    index = [min(ln.cell[0] for ln in r.lines_all() if ln.cell is not None) for r in rows]
+    first: dict[tuple[int, int], int] = {}
+    for r, k in zip(rows, index):
+        key = (r.image, r.block)
+        first[key] = min(first.get(key, k), k)
+    return [k > first[(r.image, r.block)] for r, k in zip(rows, index)]
+
+
 def _union(boxes: list[Box]) -> Box:
     x0 = min(b[0] for b in boxes)
     y0 = min(b[1] for b in boxes)
@@ -122,8 +152,9 @@ def row_lines(rows: list[Row], expected: int | None = None) -> dict[tuple[int, i
     texts = [r.text(0) for r in rows]  # a number cell nothing was read in is "" (still a cell)
     parsed = [cell_number(t) for t in texts]
     # a repeated header row ("序号") is not part of the number sequence
-    seq = [i for i, (t, p) in enumerate(zip(texts, parsed)) if p[0] is not None or len(t) <= 4]
-    fixed = correct_numbers([parsed[i][0] for i in seq], [texts[i] for i in seq], expected)
+    inner = _inner_rows(rows)
+    seq = [i for i, (t, p) in enumerate(zip(texts, parsed)) if p[0] is not None or _numberlike(t, inner[i])]
+    fixed = correct_numbers([parsed[i][0] for i in seq], [texts[i] for i in seq], expected, [inner[i] for i in seq])
     numbers: list[int | None] = [None] * len(rows)
     for i, n in zip(seq, fixed):
         numbers[i] = n
@@ -169,5 +200,11 @@ def find_rows(image: int, lines: tuple[LineResult, ...]) -> list[Row]:
         if row is None:
             row = rows[key] = Row(image, (), {})
         rows[key] = Row(image, (*row.positions, pos), row.cells)
-        row.cells.setdefault(ln.cell[1], []).append((pos, ln))
+        col = ln.cell[1]
+        m = _ACROSS_RULE.match(ln.text)
+        if m and col > 0:
+            # one box read across a cell rule ("第八条 | 财产安全"): each side to its own cell
+            row.cells.setdefault(col - 1, []).append((pos, replace(ln, text=m.group(1).strip())))
+            ln = replace(ln, text=m.group(2).strip())
+        row.cells.setdefault(col, []).append((pos, ln))
     return list(rows.values())

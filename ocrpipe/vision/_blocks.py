@@ -176,13 +176,23 @@ def _bands(values: list[float], tol: float) -> list[int]:
     return out
 
 
-def _is_grid(rows: list[int], cols: list[int]) -> bool:
-    """Cells that make a table: two rows or more with two cells or more, on shared columns."""
+def _is_grid(rows: list[int], cols: list[int], boxes: list[Box] | None = None) -> bool:
+    """Cells that make a table: two rows or more with two cells or more, on shared columns; or
+    one such row under a region as wide as the row (a table's header band over its only row,
+    as on the last poster of a table that runs on)."""
     per_row: dict[int, set[int]] = {}
     for r, c in zip(rows, cols):
         per_row.setdefault(r, set()).add(c)
     full = [cs for cs in per_row.values() if len(cs) >= 2]
-    return len(full) >= 2 and len(set.intersection(*full)) >= 2
+    if len(full) >= 2 and len(set.intersection(*full)) >= 2:
+        return True
+    if len(full) != 1 or boxes is None or len(per_row) < 2:
+        return False
+    row = next(r for r, cs in per_row.items() if len(cs) >= 2)
+    span = _union([b for b, r in zip(boxes, rows) if r == row])
+    return any(
+        r != row and b[0] <= span[0] + TOUCH_PX and b[0] + b[2] >= span[0] + span[2] - TOUCH_PX for b, r in zip(boxes, rows)
+    )
 
 
 def find_containers(edges: EdgeMap, boxes: list[Box], line_height: float) -> list[_Container]:
@@ -215,7 +225,7 @@ def find_containers(edges: EdgeMap, boxes: list[Box], line_height: float) -> lis
         cols = _bands([float(b[0]) for b in rboxes], TOUCH_PX)
         if box[2] < 3 * line_height and box[3] < 2 * line_height:
             continue  # a tab, a badge's rim or a boxed word on its own: not a container of lines
-        if _is_grid(rows, cols):
+        if _is_grid(rows, cols, rboxes):
             cells = {i: (rows[k], cols[k]) for k, g in enumerate(group) for i in regions[g][1]}
             out.append(_Container(box, lines, "cell", cells))
         elif box[2] >= 0.45 * W and box[3] <= 2.6 * line_height and len(lines) <= 2:
@@ -245,6 +255,35 @@ def _widest_gap(spans: list[tuple[float, float]]) -> tuple[float, float]:
     return best
 
 
+def _columns(bs: list[Box], vpos: float, line_height: float) -> bool:
+    """Both sides of a vertical gap are text columns: three lines or more each, each side at
+    least three line heights wide, side by side over most of their height. Such a gutter is a
+    column gap even when narrower than 1.5 line heights (three-column card grids whose cards
+    show no edge: Tesseract's wider boxes left 49 px between columns at a 33-px line height,
+    and the rows of two columns were interleaved)."""
+    sides = [[b for b in bs if b[0] + b[2] / 2 < vpos], [b for b in bs if b[0] + b[2] / 2 >= vpos]]
+    if any(len(side) < 3 for side in sides):
+        return False
+    spans = [_union(side) for side in sides]
+    if any(u[2] < 3 * line_height for u in spans):
+        return False
+    overlap = min(spans[0][1] + spans[0][3], spans[1][1] + spans[1][3]) - max(spans[0][1], spans[1][1])
+    return overlap >= 0.5 * min(spans[0][3], spans[1][3])
+
+
+def _column_heads(bs: list[Box], hpos: float, vpos: float, line_height: float) -> bool:
+    """Above the horizontal gap stands one row of short items, some over each side of the
+    vertical gap (tabs or badges numbering the cards of a grid whose cards show no edge)."""
+    top = [b for b in bs if b[1] + b[3] / 2 < hpos]
+    rest = [b for b in bs if b[1] + b[3] / 2 >= hpos]
+    if len(top) < 2 or len(rest) < 2 * len(top):
+        return False
+    row = _union(top)
+    if row[3] > 2 * line_height or any(b[2] > 4 * line_height for b in top):
+        return False
+    return any(b[0] + b[2] / 2 < vpos for b in top) and any(b[0] + b[2] / 2 >= vpos for b in top)
+
+
 def order_units(units: list[tuple[Box, bool]], line_height: float) -> list[int]:
     """Order boxes (box, is_card): rows first where a group holds two cards or more, else the plain rule."""
     out: list[int] = []
@@ -257,7 +296,12 @@ def order_units(units: list[tuple[Box, bool]], line_height: float) -> list[int]:
         hgap, hpos = _widest_gap([(b[1], b[1] + b[3]) for b in bs])
         vgap, vpos = _widest_gap([(b[0], b[0] + b[2]) for b in bs])
         rows_first = sum(units[i][1] for i in group) >= 2
-        if hgap > 0 and (rows_first or not (vgap >= 1.5 * line_height and vgap > hgap)):
+        columns = vgap >= line_height and _columns(bs, vpos, line_height)
+        gutter = vgap >= 1.5 * line_height or columns
+        # a row of labels over text columns heads those columns: cutting it off first would
+        # read every label before the first column
+        heads = columns and hgap > 0 and _column_heads(bs, hpos, vpos, line_height)
+        if hgap > 0 and not heads and (rows_first or not (gutter and vgap > hgap)):
             cut([i for i in group if units[i][0][1] + units[i][0][3] / 2 < hpos])
             cut([i for i in group if units[i][0][1] + units[i][0][3] / 2 >= hpos])
         elif vgap > 0:

@@ -180,3 +180,21 @@ def test_detection_runs_the_same_on_onnxruntime_and_opencv_dnn():
         a, b = ort(batch), cv(batch)
         assert a.shape == b.shape and np.abs(a - b).max() < 1e-4
     assert TextDetector().provenance()["runtime"].startswith("onnxruntime")
+
+
+def test_the_page_decides_which_way_up_its_lines_are():
+    """A poster is printed one way up: the direction classifier's votes are taken per page, so a
+    single upright line of long running text it called turned is not read backwards (seen on
+    the structure bench: a clause's first line read as nonsense and the clause lost)."""
+    import numpy as np
+
+    from ocrpipe.vision._detect import TextDetector
+
+    det = TextDetector.__new__(TextDetector)
+    votes = iter([[0.05, 0.95], [0.99, 0.01], [0.98, 0.02], [0.97, 0.03]])
+    det._cls = lambda batch: np.array([next(votes) for _ in range(len(batch))])
+    crops = [np.full((30, 600, 3), 255, np.uint8) for _ in range(4)]
+    assert det.upside_down(crops) == [False] * 4
+    votes = iter([[0.05, 0.95], [0.02, 0.98], [0.98, 0.02]])
+    det._cls = lambda batch: np.array([next(votes) for _ in range(len(batch))])
+    assert det.upside_down(crops[:3]) == [True] * 3

@@ -514,3 +514,18 @@ def test_a_row_of_tabs_over_edgeless_card_columns_heads_its_columns():
     row2 = [(b[0], b[1] + 500, b[2], b[3]) for b in boxes]
     order = [p.index for p in order_page(boxes + row2, [], set(), 33.0)]
     assert order == list(range(2 * len(boxes)))
+
+
+def test_a_slogan_found_character_by_character_is_an_aside_and_tabs_are_not():
+    # Tesseract's detector found the slogan down the right edge as loose characters (core boxes)
+    flow = [(54, 270 + 44 * k, 677, 22) for k in range(12)]
+    chars = [(785, 215, 22, 41), (784, 273, 24, 49), (783, 391, 25, 53), (776, 596, 39, 22), (775, 651, 44, 31)]
+    column = [(784, 330, 24, 60 * 2 + 10)]  # two characters found as one vertical piece
+    boxes = flow + chars + column
+    asides = find_asides(boxes, [b[3] > 2 * b[2] for b in boxes], W)
+    assert asides == set(range(len(flow), len(boxes)))
+    # tabs down the left of a grid stand over their cards' lines: not a slogan
+    tabs = [(66, 188 + 400 * r, 42, 20) for r in range(3)]
+    lines = [(70, 250 + 400 * r + 40 * k, 180, 22) for r in range(3) for k in range(6)]
+    boxes = tabs + lines
+    assert find_asides(boxes, [b[3] > 2 * b[2] for b in boxes], W) == set()

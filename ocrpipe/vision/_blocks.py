@@ -242,6 +242,32 @@ def find_asides(boxes: list[Box], columns: list[bool], width: int) -> set[int]:
         near_edge = x + w / 2 < 0.15 * width or x + w / 2 > 0.85 * width
         if columns[i] and near_edge and h >= 3 * w:
             out.add(i)
+    return out | _stacked_characters(boxes, width, out)
+
+
+def _stacked_characters(boxes: list[Box], width: int, columns: set[int]) -> set[int]:
+    """A slogan down an edge that the detector found character by character: three or more
+    single-character boxes by the edge, one above the other, spread over at least four
+    characters' height, in a strip of the page no other line reaches into but the slogan's own
+    vertical pieces (`columns`; tabs and badges down the left of a grid stand over their cards'
+    lines)."""
+
+    def single(b: Box) -> bool:
+        x, _y, w, h = b  # core boxes: a character's box loses 40% across its text
+        return 0.4 * h <= w <= 2.2 * h and (x + w / 2 < 0.15 * width or x + w / 2 > 0.85 * width)
+
+    cands = [i for i, b in enumerate(boxes) if single(b)]
+    out: set[int] = set()
+    for i in cands:
+        x, _y, w, h = boxes[i]
+        stack = {j for j in cands if abs((boxes[j][0] + boxes[j][2] / 2) - (x + w / 2)) <= 0.5 * w}
+        left = min(boxes[j][0] for j in stack)
+        right = max(boxes[j][0] + boxes[j][2] for j in stack)
+        top = min(boxes[j][1] for j in stack)
+        bottom = max(boxes[j][1] + boxes[j][3] for j in stack)
+        crossed = any(k not in stack and k not in columns and b[0] < right and b[0] + b[2] > left for k, b in enumerate(boxes))
+        if len(stack) >= 3 and bottom - top >= 4 * h and not crossed:
+            out.update(stack)
     return out
 
 
@@ -316,7 +342,11 @@ def order_units(units: list[tuple[Box, bool]], line_height: float) -> list[int]:
 
 
 def order_page(boxes: list[Box], containers: list[_Container], asides: set[int], line_height: float) -> list[Placed]:
-    """Every line placed: blocks in reading order, lines in order inside each, asides last."""
+    """Every line placed: blocks in reading order, lines in order inside each, asides last.
+
+    A slogan never stands inside a card or a table: an aside whose centre lies in one (a table's
+    number column, which looks like characters stacked by the edge) is the container's line."""
+    asides = {i for i in asides if not any(_within(boxes[i], c.box) for c in containers if c.kind in ("card", "cell"))}
     owner: dict[int, int] = {}
     for k, c in enumerate(containers):
         for i in c.lines:
@@ -345,6 +375,11 @@ def order_page(boxes: list[Box], containers: list[_Container], asides: set[int],
         block += 1
         placed.append(Placed(i, block, len(placed), "aside"))
     return placed
+
+
+def _within(b: Box, box: Box) -> bool:
+    cx, cy = b[0] + b[2] / 2, b[1] + b[3] / 2
+    return box[0] <= cx <= box[0] + box[2] and box[1] <= cy <= box[1] + box[3]
 
 
 def _adopt(boxes: list[Box], containers: list[_Container], asides: set[int], owner: dict[int, int]) -> None:

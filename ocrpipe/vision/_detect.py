@@ -184,13 +184,20 @@ class TextDetector:
     # -- direction -------------------------------------------------------------
 
     def upside_down(self, crops: list[np.ndarray]) -> list[bool]:
-        """Per horizontal line crop: is it rotated 180°? (PP-OCR's classifier, 0.9 confidence)."""
+        """Per horizontal line crop of one page: is it rotated 180°?
+
+        PP-OCR's classifier (0.9 confidence) votes per line, and the page decides: a poster is
+        printed one way up, so either every line is turned or none is. Taken line by line, the
+        classifier turned single upright lines of long running text (a line squeezed to its
+        192-px input), which were then read backwards as nonsense and their clause lost.
+        """
         out: list[bool] = []
         for i in range(0, len(crops), 8):
             batch = np.stack([_cls_input(c) for c in crops[i : i + 8]])
             probs = self._cls(batch)
             out.extend(bool(p[1] > 0.9 and p[1] > p[0]) for p in probs)
-        return out
+        page = sum(out) > len(out) / 2
+        return [page] * len(out)
 
 
 def _cls_input(crop_rgb: np.ndarray) -> np.ndarray:

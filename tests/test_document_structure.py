@@ -529,3 +529,73 @@ def test_a_slogan_found_character_by_character_is_an_aside_and_tabs_are_not():
     lines = [(70, 250 + 400 * r + 40 * k, 180, 22) for r in range(3) for k in range(6)]
     boxes = tabs + lines
     assert find_asides(boxes, [b[3] > 2 * b[2] for b in boxes], W) == set()
+
+
+def test_a_card_whose_tab_was_not_found_takes_the_number_its_neighbours_leave():
+    # cards numbered only by tabs (no printed label); the last card's tab was not read at all
+    def card(block, tab, title, y, x=70):
+        out = [line(tab, y, 22, x=x - 6, w=44, region="card", block=block)] if tab else []
+        out += [
+            line(title[:9], y + 66, 30, x=x, w=270, region="card", block=block),
+            line(title[9:], y + 110, 30, x=x, w=36, region="card", block=block),
+            line("对于因疫情影响不能履行", y + 160, 25, x=x, w=287, region="card", block=block),
+            line("合同的，依法准确适用。", y + 200, 25, x=x, w=280, region="card", block=block),
+        ]
+        return out
+
+    im = image(
+        0,
+        *card(1, "01", "降低企业维权诉讼成本", 195),
+        *card(2, "02", "健全企业合规激励机制", 195, x=430),
+        *card(3, "03", "加强涉企案件执行工作", 600),
+        *card(4, None, "保障企业用工合法权益", 600, x=430),
+    )
+    s = structure([im], 4)
+    assert s.verification.ok
+    assert [(c.number, c.title) for c in s.clauses][-1] == (4, "保障企业用工合法权益")
+    assert s.clauses[-1].text == "对于因疫情影响不能履行合同的，依法准确适用。"
+    # with five promised, nothing says the untabbed card is 4 rather than 5: it is left alone
+    s = structure([im], 5)
+    assert [c.number for c in s.clauses] == [1, 2, 3]
+
+
+def test_a_badge_read_into_its_heading_box_leaves_debris_before_the_label():
+    # Tesseract on a real render (column-cards seed 1): badge 02 merged into the heading's box,
+    # read as one character before 第二条; the box is as tall as the badge (45 px, type 33 px)
+    def card(block, y, badge, head, wrap, body):
+        out = [line(badge, y + 16, 32, x=75, w=46, kind="badge", block=block, region="card")] if badge else []
+        return [
+            *out,
+            line(
+                head,
+                y,
+                45 if not badge else 32,
+                x=76 if not badge else 133,
+                w=705 if not badge else 644,
+                block=block,
+                region="card",
+            ),
+            line(wrap, y + 54, 32, x=137, w=40 * len(wrap), block=block, region="card"),
+            line(body, y + 97, 23, x=72, w=int(23.5 * len(body)), block=block, region="card"),
+        ]
+
+    im = image(
+        0,
+        *card(1, 181, "01", "第一条推动完善破产重整制度切实减轻企业负", "担", "完善小额诉讼程序，提高简单案件的审理效率。对于"),
+        *card(
+            2, 394, None, "葬第二条妥善审理涉企合同纠纷持续优化服务保", "障", "加强对企业家的司法保护，依法纠正涉企错案冤案。"
+        ),
+        *card(3, 682, "04", "第四条保障企业用工合法权益强化部门协同配", "合", "对于2022年以前受理的案件，应当在30日内完成审查"),
+    )
+    s = structure([im], 4)
+    assert [(c.number, c.title) for c in s.clauses] == [
+        (1, "推动完善破产重整制度切实减轻企业负担"),
+        (2, "妥善审理涉企合同纠纷持续优化服务保障"),
+        (4, "保障企业用工合法权益强化部门协同配合"),
+    ]
+    assert s.clauses[1].text == "加强对企业家的司法保护，依法纠正涉企错案冤案。"
+    # the same debris inside running text is no heading
+    im = image(
+        0, line("第一条推动完善", 200, 32), line("正文。", 250), line("依第三条规定办理。", 290), line("第二条依法", 340, 32)
+    )
+    assert [c.number for c in structure([im], 2).clauses] == [1, 2]

@@ -311,11 +311,15 @@ def strip_label_junk(title: str, number: int) -> str:
     return title
 
 
-def _accept_card_starts(c: "_Classified", starts: dict[int, Start], others: list[int], expected: int | None) -> None:
-    """Cards whose number OCR lost ("⑤" read as "5" or not at all): where clauses stand one to a
-    card, a card that opens with a line set like the other cards' titles is a clause start
-    too, when the numbers before and after it leave exactly its number (or numbers) free."""
+def _accept_card_starts(
+    c: "_Classified", starts: dict[int, Start], others: list[int], expected: int | None, style: str = ""
+) -> None:
+    """Cards whose number OCR lost ("⑤" read as "5" or not at all, a tab not found): where
+    clauses stand one to a card, a card that opens with a line set like the other cards' titles
+    is a clause start too, when the numbers before and after it leave exactly its number (or
+    numbers) free. Where badges number the clauses, a title is the line after its badge."""
     lines = c.lines
+    by_badge = style == "badge"
 
     def opener(i: int) -> bool:  # the first line of its card that is not a badge
         k = i - 1
@@ -323,10 +327,14 @@ def _accept_card_starts(c: "_Classified", starts: dict[int, Start], others: list
             k -= 1
         return lines[i].line.region == "card" and (k < 0 or not _same_block(lines[k], lines[i]))
 
+    def after_badge(i: int) -> bool:
+        return i > 0 and c.badges[i - 1] is not None and _same_block(lines[i - 1], lines[i])
+
     first = {i for i in starts if opener(i)}
     if len(first) < 2 or len(first) < 0.6 * len(starts):
         return
-    heights = sorted(lines[i].line.text_height for i in first)
+    titled = [i + 1 if by_badge and c.badges[i] is not None and i + 1 < len(lines) else i for i in first]
+    heights = sorted(lines[i].line.text_height for i in titled)
     head_h = heights[len(heights) // 2]
     cands = [
         i
@@ -335,6 +343,7 @@ def _accept_card_starts(c: "_Classified", starts: dict[int, Start], others: list
         and c.badges[i] is None
         and not x.origin
         and opener(i)
+        and not (by_badge and after_badge(i))
         and abs(x.line.text_height - head_h) <= 0.12 * head_h
         and not _PUNCT.search(x.line.text)
     ]
@@ -519,8 +528,33 @@ def clause_starts(c: _Classified, style: str, expected: int | None = None) -> tu
     if style == "cn_paren":
         _accept_bent_paren(lines, headings, starts, others, expected)
     if style != "badge":
-        _accept_card_starts(c, starts, others, expected)
+        _accept_debris_starts(c, style, starts, others, expected)
+    _accept_card_starts(c, starts, others, expected, style)
     return starts, others
+
+
+def _accept_debris_starts(
+    c: "_Classified", style: str, starts: dict[int, Start], others: list[int], expected: int | None
+) -> None:
+    """A heading whose line opens with one or two characters of debris before its label (a badge
+    read into the heading's box: "葬第二条…"): a clause start where it opens its block and its
+    number, as read, falls between the numbers before and after. Elsewhere it stays as read."""
+    for i, x in enumerate(c.lines):
+        if i in starts or x.origin or x.line.kind != "text" or c.headings[i] is not None:
+            continue
+        if i and _same_block(c.lines[i - 1], x) and c.badges[i - 1] is None:
+            continue  # not the first line of its block
+        text = x.line.text.strip()
+        h = next((h for k in (1, 2) if (h := parse_heading(text[k:])) is not None and h.style == style), None)
+        if h is None or not h.rest:
+            continue
+        prev = max((starts[j][0] for j in starts if j < i), default=0)
+        later = [starts[j][0] for j in starts if j > i]
+        nxt = min(later) if later else (expected + 1 if expected else None)
+        if prev < h.number and (nxt is None or h.number < nxt):
+            starts[i] = (h.number, h.label, h.rest)
+            if i in others:
+                others.remove(i)
 
 
 def body_height(
@@ -577,6 +611,8 @@ def type_size(ln: LineResult) -> float:
     while the pitch of CJK type is its size."""
     units = sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in ln.text if not ch.isspace())
     pitch = ln.bbox[2] / units if units >= 2 else 0.0
+    if units >= 8:
+        return pitch  # a long line's pitch holds even where a badge read into its box inflates its height
     return max(ln.text_height, pitch)
 
 
@@ -648,11 +684,12 @@ def assemble_clause(
     number, label, title = start
     head = i
     roles: dict[tuple[int, int], Role] = {}
-    if style == "badge" or (not title and i + 1 < end and c.headings[i + 1] is None and badges[i + 1] is None):
+    by_badge = style == "badge" and badges[i] is not None  # (a card whose badge was lost starts at its title)
+    if by_badge or (not title and i + 1 < end and c.headings[i + 1] is None and badges[i + 1] is None):
         # the title stands on the next line: beside a badge, or after a label set apart
         _set(roles, lines[i], "label")
         head = i + 1
-        if style != "badge":
+        if not by_badge:
             title = lines[head].line.text
     used = [lines[k] for k in range(i, head + 1) if k < len(lines)]
     first_body = head + 1

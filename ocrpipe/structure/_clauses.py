@@ -611,6 +611,8 @@ def type_size(ln: LineResult) -> float:
     while the pitch of CJK type is its size."""
     units = sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in ln.text if not ch.isspace())
     pitch = ln.bbox[2] / units if units >= 2 else 0.0
+    if not pitch or pitch > 1.5 * max(ln.text_height, ln.bbox[3]):
+        return ln.text_height  # letter-spaced or a box not fitted to its text: the pitch says nothing
     if units >= 8:
         return pitch  # a long line's pitch holds even where a badge read into its box inflates its height
     return max(ln.text_height, pitch)

@@ -599,3 +599,39 @@ def test_a_badge_read_into_its_heading_box_leaves_debris_before_the_label():
         0, line("第一条推动完善", 200, 32), line("正文。", 250), line("依第三条规定办理。", 290), line("第二条依法", 340, 32)
     )
     assert [c.number for c in structure([im], 2).clauses] == [1, 2]
+
+
+def test_a_bent_number_set_as_a_heading_counts_where_it_falls_in_order():
+    # Tesseract on a real render (sections-hier seed 2): clause 7 is missing from the posters and
+    # "8." was read "8 ." in a heading set larger than the body
+    im = image(
+        0,
+        line("6.促进金融服务实体经济", 180, 33, w=400, block=1),
+        line("加大对拖欠中小微企业账款行为的惩处力度。", 231, 23, block=1),
+        line("8 .优化涉外商事审判服务", 807, 33, w=376, block=3),
+        line("建立涉企案件专门台账，定期开展督导检查。", 859, 23, block=3),
+        line("9.依法保护中小微企业合法权益", 1035, 33, w=500, block=4),
+        line("依法审理民间借贷纠纷案件。", 1090, 23, block=4),
+        line("3 .本行是正文里的数字", 1130, 23, block=4),  # body type, inside its block: stays body
+    )
+    s = structure([im], 9)
+    assert [(c.number, c.title) for c in s.clauses] == [
+        (6, "促进金融服务实体经济"),
+        (8, "优化涉外商事审判服务"),
+        (9, "依法保护中小微企业合法权益"),
+    ]
+    assert s.clauses[-1].text.endswith("3 .本行是正文里的数字")
+
+
+def test_a_large_title_stops_at_a_line_where_a_sentence_ends():
+    # a ribbon title (29 px) over body lines one of which measures 27 px (digits in it)
+    im = image(
+        0,
+        line("第六条保障企业用工合法权益持续优化服务保障", 194, 29, x=67, w=652, block=1, region="card"),
+        line("对于2022年以前受理的案件，应当在30日内完成审查。建立", 258, 27, x=65, w=707, block=1, region="card"),
+        line("涉企案件专门台账，定期开展督导检查。坚持平等", 299, 25, x=67, w=715, block=1, region="card"),
+        line("依法保障中小微企业的财产权和经营自主权。", 341, 25, x=68, w=539, block=1, region="card"),
+    )
+    s = structure([im], 6)
+    assert s.clauses[0].title == "保障企业用工合法权益持续优化服务保障"
+    assert s.clauses[0].text.startswith("对于2022年以前受理的案件")

@@ -223,8 +223,12 @@ def _accept_bent(
     """Add clause starts whose number punctuation OCR bent, where the sequence agrees.
 
     "4 .惩治拖欠账款行为" between clause 3 and clause 5 is clause 4; so is "4。…" right
-    after a badge reading 4. Elsewhere such a line stays body text.
+    after a badge reading 4; and a line set as a heading (larger than the usual line, or
+    opening its block) whose number falls between the numbers before and after it (clause 7
+    missing: "8 .优化…" between 6 and 9). Elsewhere such a line stays body text.
     """
+    heights = sorted(x.line.text_height for x in lines)
+    usual = heights[len(heights) // 2] if heights else 0.0
     for i, x in enumerate(lines):
         if i in starts or headings[i] is not None or x.line.kind != "text":
             continue
@@ -236,7 +240,9 @@ def _accept_bent(
         after = [starts[j][0] for j in starts if j > i]
         prev = max(before) if before else 0
         fits = n == prev + 1 and (not after or min(after) == n + 1)
-        if fits or (i and badges[i - 1] == n):
+        heading = x.line.text_height > HEADING_RATIO * usual or not (i and _same_block(lines[i - 1], x))
+        in_order = heading and prev < n and (not after or n < min(after))
+        if fits or in_order or (i and badges[i - 1] == n):
             starts[i] = (n, m.group(1) + ".", m.group(2).strip())
             if i in others:
                 others.remove(i)
@@ -654,6 +660,9 @@ def _title_span(
             break
         p = _PUNCT.search(x.line.text)
         if larger:
+            stop = _TITLE_END.search(x.line.text.rstrip("。；：;:"))
+            if stop and stop.start() > 0:
+                break  # a sentence ends inside the line: body text, however large it measures
             title += x.line.text
         elif not _full_width(c, prev):
             break

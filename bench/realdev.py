@@ -25,7 +25,19 @@ from pathlib import Path
 from ocrpipe.config import OcrConfig, PreprocessConfig
 from ocrpipe.recognition._executor import Job, recognize_all
 
-REALDEV = Path(__file__).resolve().parents[2] / "shared" / "realdev"
+
+def _find_realdev() -> Path:
+    """$OCRPIPE_REALDEV, else the nearest `shared/realdev` above this checkout (a git worktree may sit deeper)."""
+    if os.environ.get("OCRPIPE_REALDEV"):
+        return Path(os.environ["OCRPIPE_REALDEV"])
+    here = Path(__file__).resolve().parent
+    for up in here.parents:
+        if (up / "shared" / "realdev").is_dir():
+            return up / "shared" / "realdev"
+    return here.parents[1] / "shared" / "realdev"
+
+
+REALDEV = _find_realdev()
 DEFAULT_SAVE = Path("bench/realdev-last-run.json")
 GOLD = ("truth", "transcribed")
 
@@ -50,6 +62,13 @@ def char_f1(got: str, ref: str) -> float:
         return 0.0
     p, rc = tp / sum(g.values()), tp / sum(r.values())
     return 2 * p * rc / (p + rc)
+
+
+def char_recall(got: str, ref: str) -> float:
+    """The share of the reference's characters that were read (a silver reference misses text of its own,
+    which F1 counts as our error: recall shows whether what it holds was read)."""
+    g, r = chars(got), chars(ref)
+    return sum((g & r).values()) / sum(r.values()) if r else 1.0
 
 
 def references(folder: Path) -> dict[str, tuple[str, str]]:
@@ -120,16 +139,19 @@ def run(folder: Path, only: list[str], jobs: int, systems: list[str], overrides:
     rows = []
     for p in paths:
         kind, ref = refs.get(p.stem, ("none", ""))
-        rows.append(
-            {"image": p.stem, "ref": kind, **{s: round(char_f1(o[0].get(p.stem, ""), ref), 3) for s, o in outputs.items()}}
-        )
+        row = {"image": p.stem, "ref": kind, **{s: round(char_f1(o[0].get(p.stem, ""), ref), 3) for s, o in outputs.items()}}
+        if kind == "silver":
+            row["recall"] = {s: round(char_recall(o[0].get(p.stem, ""), ref), 3) for s, o in outputs.items()}
+        rows.append(row)
     summary = {}
     for s, (_o, secs) in outputs.items():
         gold = [r[s] for r in rows if r["ref"] in GOLD]
         silver = [r[s] for r in rows if r["ref"] == "silver"]
+        recall = [r["recall"][s] for r in rows if r["ref"] == "silver"]
         summary[s] = {
             "gold_f1": round(sum(gold) / len(gold), 3) if gold else None,
             "silver_f1": round(sum(silver) / len(silver), 3) if silver else None,
+            "silver_recall": round(sum(recall) / len(recall), 3) if recall else None,
             "s_per_image": round(secs / max(1, len(paths)), 3),
         }
     return {"images": rows, "summary": summary, "n": len(paths)}
@@ -143,6 +165,7 @@ def render(fig: dict) -> str:
     for key, label in (
         ("gold_f1", "**mean F1, truth+transcribed**"),
         ("silver_f1", "**mean F1, silver**"),
+        ("silver_recall", "mean share of the silver's characters read"),
         ("s_per_image", "s/image"),
     ):
         out.append(f"| {label} | | " + " | ".join(str(fig["summary"][s][key]) for s in systems) + " |")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.posters import QUICK, compare, edit_distance, render_table, run_bench
-from bench.realdev import char_f1
+from bench.realdev import _find_realdev, char_f1, char_recall
 
 pytestmark = pytest.mark.slow
 
@@ -29,6 +29,19 @@ def test_edit_distance(a, b, d):
 )
 def test_char_f1_is_order_free_and_ignores_punctuation(got, ref, f1):
     assert char_f1(got, ref) == pytest.approx(f1)
+
+
+@pytest.mark.parametrize("got,ref,recall", [("你好世界多", "你好世界", 1.0), ("你好", "你好世界", 0.5), ("", "", 1.0)])
+def test_char_recall_counts_only_the_references_characters(got, ref, recall):
+    assert char_recall(got, ref) == pytest.approx(recall)
+
+
+def test_realdev_folder_from_the_environment_or_above_the_checkout(tmp_path, monkeypatch):
+    monkeypatch.setenv("OCRPIPE_REALDEV", str(tmp_path))
+    assert _find_realdev() == tmp_path
+    monkeypatch.delenv("OCRPIPE_REALDEV")
+    found = _find_realdev()
+    assert found.parts[-2:] == ("shared", "realdev")
 
 
 def test_quick_bench_measures_ours_and_a_peer(tmp_path):

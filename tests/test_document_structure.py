@@ -187,6 +187,26 @@ def test_a_title_wrapped_onto_lines_of_its_own_style_is_joined():
     assert [ln.role for ln in s.images[0].lines[:4]] == ["label", "title", "title", "body"]
 
 
+def test_a_body_line_under_a_larger_heading_stays_body_though_its_ink_is_near_the_headings():
+    # measured on the bench's yellow-wqy-small series (consensus, 1568 px): a heading 21 px of ink
+    # at a 20.5 px pitch; the body's first line 19 px of ink (within 10% of the heading's) but at
+    # the body's 18 px pitch. It was joined to the title ("降低企业维权诉讼成本慎用查封、…").
+    def para(number, title, y):
+        return [
+            line(f"（{number}）{title}", y, 21, x=56, w=267),
+            line("慎用查封、扣押、冻结等措施，最大限度减少对企业正", y + 41, 19, x=42, w=432),
+            line("常经营的影响。依法审理民间借贷纠纷案件，对于高利", y + 70, 18, x=42, w=433),
+            line("放贷行为不予保护。引导当事人协商变更合同内容，帮", y + 98, 18, x=42, w=433),
+            line("助企业渡过难关。", y + 126, 18, x=41, w=136),
+        ]
+
+    im = image(0, *para("一", "畅通企业诉讼服务渠道", 140), *para("二", "降低企业维权诉讼成本", 348))
+    s = structure([im], 2)
+    assert [(c.number, c.title) for c in s.clauses] == [(1, "畅通企业诉讼服务渠道"), (2, "降低企业维权诉讼成本")]
+    assert s.clauses[1].text.startswith("慎用查封")
+    assert [ln.role for ln in s.images[0].lines[5:7]] == ["title", "body"]
+
+
 def test_a_wrapped_title_in_a_narrow_card_is_joined_by_type_size_not_ink_height():
     # measured on a real render (grid-circled-edge seed 2, 3 columns, ar-kai 36/27 px, rapidocr):
     # the title's later lines measure 30 px of ink (few tall strokes), the body 23-24 px; the

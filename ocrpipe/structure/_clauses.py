@@ -610,12 +610,17 @@ def _full_width(c: _Classified, x: _Line) -> bool:
     return x.line.bbox[0] + x.line.bbox[2] >= right - 1.5 * max(x.line.text_height, 1.0)
 
 
+def _units(text: str) -> float:
+    """A line's length in Han characters (a Latin letter or digit counts half)."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text if not ch.isspace())
+
+
 def type_size(ln: LineResult) -> float:
     """The size a line is set in: its ink height, or its character pitch (box width over
     characters, a Latin letter or digit half a Han character) where that is larger. Ink height
     alone shrinks on lines of few tall strokes ("权益", "业合规激" measured 30 px in 36-px type),
     while the pitch of CJK type is its size."""
-    units = sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in ln.text if not ch.isspace())
+    units = _units(ln.text)
     pitch = ln.bbox[2] / units if units >= 2 else 0.0
     if not pitch or pitch > 1.5 * max(ln.text_height, ln.bbox[3]):
         return ln.text_height  # letter-spaced or a box not fitted to its text: the pitch says nothing
@@ -627,12 +632,19 @@ def type_size(ln: LineResult) -> float:
 def _heading_sized(x: LineResult, head: LineResult, body_size: float) -> bool:
     """A line set in the heading's type: within 10% of its ink height; or, where the heading is
     set larger than body type (body_size given), a size nearer the heading's than the body's and
-    no more than 10% larger."""
+    no more than 10% larger. Where the heading is larger, a line whose type size (pitch) is
+    nearer the body's is body text (a long line: a short one's pitch says little)."""
     head_h = head.text_height
+    size, head_size = type_size(x), type_size(head)
+    larger = bool(body_size) and body_size < head_size
+    if larger and _units(x.text) >= 8 and abs(size - body_size) < abs(size - head_size):
+        # a long line set in body type by its pitch, however near the heading its ink height
+        # measures (body text under a heading 21 px high measured 19 px: its pitch was the body's);
+        # a short line's pitch says little (a title's last character, "益", alone on its line)
+        return False
     if abs(x.text_height - head_h) <= 0.1 * head_h:
         return True
-    size, head_size = type_size(x), type_size(head)
-    return bool(body_size) and body_size < head_size and (head_size + body_size) / 2 < size <= 1.1 * head_size
+    return larger and (head_size + body_size) / 2 < size <= 1.1 * head_size
 
 
 def _title_span(

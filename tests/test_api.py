@@ -251,3 +251,22 @@ def test_one_photo_without_a_promise_is_not_applicable_and_exits_0(tmp_path, cap
     assert "not applicable" in (tmp_path / "out" / "clauses.md").read_text("utf-8")
     assert main(["verify", str(tmp_path / "out"), "--expect", "3"]) == 3  # a count given is still checked
     assert main(["verify", str(tmp_path / "out")]) == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc")
+def test_the_workers_fork_server_starts_first_with_their_imports_done():
+    """recognize_all starts the pool's fork server before its own checks, importing numpy, OpenCV,
+    onnxruntime and the engines once there: each worker forked from it starts with them."""
+    code = textwrap.dedent(
+        """
+        import multiprocessing.forkserver as f
+        from ocrpipe.recognition._executor import prestart
+        prestart()
+        pid = f._forkserver._forkserver_pid
+        print(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode())
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "ocrpipe.recognition._worker" in done.stdout and "onnxruntime" in done.stdout

@@ -11,7 +11,9 @@ readers). Flags: the share of the consensus's remaining errors that fall inside 
 spans (recall), against the share of characters flagged.
 
 Rows: *rendered* (styles the preprocessing was developed on), *foreign* (never tuned on) and
-*realdev* (28 real images, order-free character F1; skipped when absent).
+*realdev* (28 real images, order-free character F1; skipped when absent), and *article*, timed
+only: the bundled demo article's 13 posters in one run (start-up weighs as it does for a user
+reading an article; the short rendered rows are mostly start-up).
 
 Speed, per row, in this one run (wall and CPU seconds per image; the CPU figure holds on a
 machine shared with others, the wall figure only on a quiet one):
@@ -52,7 +54,10 @@ from .synth import render_series, write_series
 DEFAULT_SAVE = Path("bench/readers-last-run.json")
 SPEED_SAVE = Path("bench/readers-speed-last-run.json")  # --speed-only
 READERS = ("ppocrv6", "ppocrv4", "tesseract")
-ROWS = ("rendered", "foreign", "realdev")
+ROWS = ("rendered", "foreign", "realdev", "article")
+# the bundled article's posters (what `make demo` reads): an article's worth in one run, so the
+# start-up weighs as it does for users; timed only (its truth is the demo's, scored by the tests)
+ARTICLE = Path(__file__).resolve().parents[1] / "samples" / "demo" / "posters"
 
 
 def _cpu() -> float:
@@ -342,7 +347,14 @@ def run(
             refs = rd.references(realdev_dir)
             paths = [p for p in rd.images(realdev_dir) if p.stem in refs]
             sets.append(("realdev", paths, None, [refs[p.stem] for p in paths]))
+        if "article" in groups and ARTICLE.is_dir():
+            sets.append(("article", sorted(ARTICLE.glob("p[0-9]*.jpg")), None, None))
         for group, paths, truths, gold in sets:
+            if group == "article":
+                rows.append(
+                    {"row": group, "images": len(paths), "speed": {"default-path": speed_row(paths, Path(tmp) / "a.txt")}}
+                )
+                continue
             if speed_only:
                 rows.append(
                     {"row": group, "images": len(paths), "speed": {"default-path": speed_row(paths, Path(tmp) / "o.txt")}}

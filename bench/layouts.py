@@ -78,6 +78,10 @@ PALETTES = [  # (background top, bottom, accent, accent text, heading, body, car
     ((253, 242, 244), (244, 214, 222), (140, 20, 60), (255, 245, 200), (120, 15, 50), (50, 30, 35), (250, 230, 236)),
     ((250, 245, 232), (236, 224, 196), (25, 45, 100), (255, 255, 255), (20, 40, 95), (30, 30, 45), (240, 234, 218)),
     ((252, 252, 240), (236, 238, 214), (95, 110, 25), (255, 255, 255), (70, 85, 15), (35, 40, 20), (240, 242, 222)),
+    # round 5's fresh families (fresh3): state red on pale gold, indigo on ice, umber on linen
+    ((255, 249, 232), (252, 236, 200), (200, 22, 29), (255, 236, 160), (180, 18, 25), (40, 28, 24), (255, 240, 214)),
+    ((240, 246, 252), (214, 228, 244), (40, 50, 130), (255, 255, 255), (35, 45, 120), (28, 32, 48), (226, 234, 250)),
+    ((250, 246, 240), (234, 224, 210), (110, 70, 40), (255, 250, 235), (95, 55, 25), (45, 35, 30), (242, 232, 218)),
 ]
 
 
@@ -86,10 +90,10 @@ class Family:
     """The options a family allows for each rule of the grammar."""
 
     name: str
-    layout: str  # column | grid | table | sections
+    layout: str  # column | grid | table | sections | timeline | stripes | cards
     held_out: bool = False
     fresh: bool = False  # held out and never inspected line by line (the others were, after tuning)
-    batch: str = ""  # a later round's fresh families ("fresh2"): reported in their own group
+    batch: str = ""  # a later round's fresh families ("fresh2", "fresh3"): reported in their own group
     cols: tuple[int, ...] = (1,)
     numbering: tuple[str, ...] = ("dot",)
     marker: tuple[str, ...] = ("none",)
@@ -302,6 +306,67 @@ FAMILIES: tuple[Family, ...] = (
         palettes=(7, 8, 9),
         body_sizes=(23, 26, 29),
         head_sizes=(29, 33, 35),
+    ),
+    # fresh held out, round 5 (fresh3): layouts no earlier family draws, added before any round-5 fix
+    # and scored only in aggregate, once before and once after: a vertical timeline with numbered
+    # dots on a rule; full-width stripes with a big numeral column; cards with a coloured header
+    # strip or a pill label, titles in 【】 run into the body
+    Family(
+        "timeline-dots",
+        "timeline",
+        held_out=True,
+        fresh=True,
+        batch="fresh3",
+        numbering=("none", "cn_paren", "di_tiao"),
+        marker=("dot", "ring"),
+        title_mode=("own", "bracket"),
+        long_titles=0.6,
+        sub_items=0.3,
+        edge=0.4,
+        drop=0.4,
+        fonts=("noto-serif", "wqy-microhei", "ar-ming"),
+        n=(6, 9),
+        palettes=(10, 11, 12),
+        body_sizes=(21, 24, 30),
+        head_sizes=(27, 30, 37),
+    ),
+    Family(
+        "stripes-numerals",
+        "stripes",
+        held_out=True,
+        fresh=True,
+        batch="fresh3",
+        numbering=("none", "dun", "cn_dun"),
+        marker=("numeral",),
+        title_mode=("colon", "own"),
+        long_titles=0.5,
+        edge=0.3,
+        drop=0.4,
+        fonts=("noto-sans", "ar-kai", "wqy-zenhei"),
+        n=(5, 8),
+        palettes=(10, 11, 12),
+        body_sizes=(21, 24, 30),
+        head_sizes=(27, 30, 37),
+    ),
+    Family(
+        "cards-strip-pill",
+        "cards",
+        held_out=True,
+        fresh=True,
+        batch="fresh3",
+        cols=(1, 2),
+        numbering=("di_tiao", "cn_paren", "circled"),
+        marker=("strip", "pill", "strip"),
+        title_mode=("own", "bracket", "own"),
+        card=("shadow", "framed", "filled"),
+        long_titles=0.6,
+        edge=0.4,
+        drop=0.4,
+        fonts=("ar-ming", "noto-sans", "wqy-microhei"),
+        n=(6, 9),
+        palettes=(10, 11, 12),
+        body_sizes=(21, 24, 30),
+        head_sizes=(27, 30, 37),
     ),
 )
 BY_NAME = {f.name: f for f in FAMILIES}
@@ -641,6 +706,176 @@ class _Renderer:
                 by += bl
             pg.y += rh
 
+    # -- round 5's layouts (fresh3) ------------------------------------------
+    def _emph_lines(self, parts: list[tuple[str, bool]], width: int) -> list[list[tuple[str, bool]]]:
+        """A paragraph of (text, emphasised) runs wrapped to width, as lines of (character, emphasised)."""
+        text = "".join(t for t, _ in parts)
+        flags = [e for t, e in parts for _ in t]
+        out, pos = [], 0
+        for line in _wrap_closing(text, self.bf, width):
+            out.append([(ch, flags[pos + k]) for k, ch in enumerate(line)])
+            pos += len(line)
+        return out
+
+    def _draw_emph(self, pg: _Page, x: int, y: int, lines: list[list[tuple[str, bool]]], lh: int) -> int:
+        """Lines from _emph_lines drawn at (x, y), emphasised characters bold in the heading colour; returns the y below."""
+        bold = font(self.d.font, self.d.body_size, bold=True)
+        dr = ImageDraw.Draw(pg.img)
+        for line in lines:
+            cx = x
+            for ch, emph in line:
+                dr.text((cx, y), ch, font=bold if emph else self.bf, fill=self.head_fg if emph else self.body_fg)
+                cx += int(self.bf.getlength(ch))
+            pg.lines.append("".join(ch for ch, _ in line))
+            y += lh
+        return y
+
+    def _inline(self, c: TruthClause) -> list[tuple[str, bool]]:
+        """The runs of a clause whose title runs into its body: 【title】body or title：body."""
+        if self.d.title_mode == "bracket":
+            return [(c.label + "【" + c.title + "】", True), (c.body, False)]
+        return [(c.label + c.title + "：", True), (c.body, False)]
+
+    def timeline(self, clauses: list[TruthClause]) -> None:
+        """A vertical rule down the left with a dot per clause; title and body to its right."""
+        rx, tx = MARGIN + 26, MARGIN + 74
+        width = self.right - tx
+        hl, lh = int(self.d.head_size * 1.4), int(self.d.body_size * 1.6)
+        numbered = self.d.marker == "dot" or self.d.numbering == "none"
+        df = font(self.d.font, 26, bold=True)
+        for c in clauses:
+            pg = self.page(2 * hl + 3 * lh)
+            top = pg.y
+            dr = ImageDraw.Draw(pg.img)
+            cy = top + max(hl, lh) // 2
+            if numbered:
+                r = 22
+                dr.ellipse([rx - r, cy - r, rx + r, cy + r], fill=self.accent)
+                text = str(c.number)
+                dr.text((rx - df.getlength(text) / 2, cy - 16), text, font=df, fill=self.accent_fg)
+                pg.lines.append(text)
+            else:
+                r = 11
+                dr.ellipse([rx - r, cy - r, rx + r, cy + r], fill=self.bg0, outline=self.accent, width=4)
+            if self.d.title_mode == "own":
+                for line in wrap(c.label + c.title, self.hf, width):
+                    dr.text((tx, pg.y), line, font=self.hf, fill=self.head_fg)
+                    pg.lines.append(line)
+                    pg.y += hl
+                pg.y += 6
+                self.runs(pg, tx, width, [(c.body, False)], lh)
+            else:
+                self.runs(pg, tx, width, self._inline(c), lh)
+            last = self.pages[-1]
+            end = last.y + 10 if last is pg else self.bottom
+            ImageDraw.Draw(pg.img).line([rx, cy + r + 4, rx, end], fill=self.accent, width=3)
+            last.y += 26
+
+    def stripes(self, clauses: list[TruthClause]) -> None:
+        """Full-width rows on alternating stripes: a big numeral on the left, title and body on the right."""
+        x0, x1 = MARGIN, self.right
+        nw, pad = 124, 16
+        tx, width = x0 + nw, x1 - x0 - nw - pad
+        hl, lh = int(self.d.head_size * 1.4), int(self.d.body_size * 1.6)
+        nf = font(self.d.font, 64, bold=True)
+        tint = tuple(round(255 * 0.86 + a * 0.14) for a in self.accent)
+        for k, c in enumerate(clauses):
+            if self.d.title_mode == "own":
+                head = wrap(c.label + c.title, self.hf, width)
+                body = self._emph_lines([(c.body, False)], width)
+                rh = len(head) * hl + 8 + len(body) * lh + 2 * pad
+            else:
+                head, body = [], self._emph_lines(self._inline(c), width)
+                rh = len(body) * lh + 2 * pad
+            pg = self.page(rh + 10)
+            dr = ImageDraw.Draw(pg.img)
+            if k % 2 == 0:
+                dr.rectangle([x0, pg.y, x1, pg.y + rh], fill=tint)
+            numeral = f"{c.number:02d}"
+            dr.text((x0 + (nw - nf.getlength(numeral)) / 2 - 4, pg.y + pad - 6), numeral, font=nf, fill=self.accent)
+            pg.lines.append(numeral)
+            y = pg.y + pad
+            for line in head:
+                dr.text((tx, y), line, font=self.hf, fill=self.head_fg)
+                pg.lines.append(line)
+                y += hl
+            y += 8 if head else 0
+            self._draw_emph(pg, tx, y, body, lh)
+            pg.y += rh + 10
+
+    def cards(self, clauses: list[TruthClause]) -> None:
+        """Cards in 1-2 columns, each numbered by a coloured header strip across its top or a pill before its title."""
+        cols, gap, pad = self.d.cols, 26, 20
+        cw = (self.right - MARGIN - gap * (cols - 1)) // cols
+        inner = cw - 2 * pad
+        hl, lh = int(self.d.head_size * 1.35), int(self.d.body_size * 1.55)
+        pf = font(self.d.font, 26, bold=True)
+        for r0 in range(0, len(clauses), cols):
+            row = clauses[r0 : r0 + cols]
+            plans = [self._card_plan(c, inner, pf) for c in row]
+            rh = max(p[0] for p in plans) + 2 * pad
+            pg = self.page(rh + 20)
+            for k, (c, plan) in enumerate(zip(row, plans)):
+                self._strip_card(pg, MARGIN + k * (cw + gap), pg.y, cw, rh, c, plan, pad, hl, lh, pf)
+            pg.y += rh + 28
+
+    def _card_plan(self, c: TruthClause, inner: int, pf) -> tuple[int, int, list[str], list]:
+        """(content height, pill width, title lines, body lines) of one strip/pill card."""
+        hl, lh = int(self.d.head_size * 1.35), int(self.d.body_size * 1.55)
+        top = 60 if self.d.marker == "strip" else 0
+        pw = int(pf.getlength(c.label)) + 32 if self.d.marker == "pill" else 0
+        if self.d.title_mode == "own":
+            head = wrap(c.title, self.hf, inner - (pw + 12 if pw else 0))
+            body = self._emph_lines([(c.body, False)], inner)
+            h = top + max(len(head) * hl, 46 if pw else 0) + 12 + len(body) * lh
+        else:
+            parts = [("【" + c.title + "】", True), (c.body, False)]
+            head, body = [], self._emph_lines(parts, inner)
+            h = top + (58 if pw else 0) + len(body) * lh
+        return h, pw, head, body
+
+    def _strip_card(self, pg: _Page, x: int, y: int, cw: int, rh: int, c: TruthClause, plan, pad, hl, lh, pf) -> None:
+        _h, pw, head, body = plan
+        dr = ImageDraw.Draw(pg.img)
+        box = [x, y, x + cw, y + rh]
+        if self.d.card == "shadow":
+            dr.rounded_rectangle([x + 6, y + 6, x + cw + 6, y + rh + 6], radius=10, fill=(200, 196, 190))
+            dr.rounded_rectangle(box, radius=10, fill=(255, 255, 255))
+        elif self.d.card == "filled":
+            dr.rounded_rectangle(box, radius=10, fill=PALETTES[self.d.palette][6])
+        else:
+            dr.rounded_rectangle(box, radius=10, outline=self.accent, width=2)
+        cy = y + pad
+        if self.d.marker == "strip":
+            dr.rounded_rectangle([x, y, x + cw, y + 50], radius=10, fill=self.accent)
+            dr.rectangle([x, y + 30, x + cw, y + 50], fill=self.accent)
+            dr.text((x + pad, y + 10), c.label, font=pf, fill=self.accent_fg)
+            pg.lines.append(c.label)
+            cy = y + 60 + pad // 2
+        if pw:
+            dr.rounded_rectangle([x + pad, cy, x + pad + pw, cy + 44], radius=22, fill=self.accent)
+            dr.text((x + pad + 16, cy + 7), c.label, font=pf, fill=self.accent_fg)
+            pg.lines.append(c.label)
+        tx = x + pad + (pw + 12 if pw and head else 0)
+        for line in head:
+            dr.text((tx, cy), line, font=self.hf, fill=self.head_fg)
+            pg.lines.append(line)
+            cy += hl
+        cy = max(cy, y + pad + (46 if pw else 0)) + (12 if head else 0)
+        if pw and not head:
+            cy += 58 - 46
+        self._draw_emph(pg, x + pad, cy, body, lh)
+
+
+def _wrap_closing(text: str, fnt, width: int) -> list[str]:
+    """wrap, and a closing 】 stays on the line it closes (as typesetters keep it; round 5's layouts only)."""
+    lines = wrap(text, fnt, width)
+    for k in range(1, len(lines)):
+        if lines[k].startswith("】"):
+            lines[k - 1] += "】"
+            lines[k] = lines[k][1:]
+    return [ln for ln in lines if ln]
+
 
 @dataclass
 class Rendered:
@@ -676,6 +911,12 @@ def render(fam: Family, seed: int, dg: Degrade | None = None) -> Rendered:
         r.grid(kept)
     elif fam.layout == "table":
         r.table(kept)
+    elif fam.layout == "timeline":
+        r.timeline(kept)
+    elif fam.layout == "stripes":
+        r.stripes(kept)
+    elif fam.layout == "cards":
+        r.cards(kept)
     else:
         r.column(kept)
     dg = dg or Degrade(rotate=0.8, blur=0.4, jpeg_quality=85)

@@ -8,7 +8,8 @@ normalisation (white space and punctuation removed), body CER; and the verdict (
 when no clause is missing). Held-out families are printed in their own rows: judge on them,
 never tune on them. "inspected" held-out families were looked at line by line once tuning had
 stopped (so they are no longer untouched); "fresh" ones were added later (round 3) and inspected
-in round 4; "fresh2" ones were added in round 4 before any of its fixes and have not been looked at.
+in round 4; "fresh2" ones were added in round 4 before any of its fixes (inspected in round 5);
+"fresh3" ones were added in round 5 before any of its fixes and are judged only in aggregate.
 """
 
 from __future__ import annotations
@@ -119,13 +120,15 @@ GROUPS = {
     "tuned": "tuned",
     "inspected": "held out (inspected)",
     "fresh": "held out r3 (inspected r4)",
-    "fresh2": "fresh held out r4",
+    "fresh2": "held out r4 (inspected r5)",
+    "fresh3": "fresh held out r5",
 }
 
 
 def group(fam: Family) -> str:
     """tuned, inspected (held out, looked at once tuning stopped), fresh (round 3's held-out families,
-    inspected in round 4) or a later round's batch (fresh2: held out, never looked at)."""
+    inspected in round 4) or a later round's batch (fresh2: round 4's, inspected in round 5; fresh3: round 5's,
+    never looked at clause by clause)."""
     if fam.batch:
         return fam.batch
     return "fresh" if fam.fresh else ("inspected" if fam.held_out else "tuned")
@@ -169,7 +172,13 @@ def _cell(f: dict) -> str:
     )
 
 
-_HELD = {"tuned": "no", "inspected": "inspected", "fresh": "r3 (inspected r4)", "fresh2": "fresh r4"}
+_HELD = {
+    "tuned": "no",
+    "inspected": "inspected",
+    "fresh": "r3 (inspected r4)",
+    "fresh2": "r4 (inspected r5)",
+    "fresh3": "fresh r5",
+}
 
 
 def render_table(figures: dict) -> str:

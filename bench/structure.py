@@ -27,6 +27,7 @@ from ocrpipe.structure._clauses import extract_clauses
 from ocrpipe.structure._textnorm import squash
 
 from .layouts import BY_NAME, FAMILIES, Family, render, write
+from .ocr_cache import OcrCache
 from .posters import edit_distance, rapidocr_available
 
 DEFAULT_SAVE = Path("bench/structure-last-run.json")
@@ -71,8 +72,12 @@ def score(truth: dict, clauses, verification) -> dict:
     }
 
 
-def run_series(fam: Family, seed: int, engine: str, root: Path) -> dict:
-    """Render one series, run the pipeline on it, score it."""
+def run_series(fam: Family, seed: int, engine: str, root: Path, cache_dir: Path | None = None) -> dict:
+    """Render one series, run the pipeline on it, score it.
+
+    With cache_dir, posters this engine already recognised with the same recognition code are
+    taken from there (bench.ocr_cache): only the structure stage runs again.
+    """
     series = render(fam, seed)
     folder = root / f"{fam.name}-{seed}"
     article = write(series, folder)
@@ -82,8 +87,16 @@ def run_series(fam: Family, seed: int, engine: str, root: Path) -> dict:
         preprocess=PreprocessConfig(segment="detect"),
     )
     t0 = time.perf_counter()
-    _f, result = run_article(load_article(str(article)), folder / f"out-{engine}", config)
+    cache = OcrCache(cache_dir, engine) if cache_dir else None
+    fetched, result = run_article(
+        load_article(str(article)), folder / f"out-{engine}", config, known=cache.known if cache else None
+    )
     seconds = time.perf_counter() - t0
+    if cache is not None:
+        by_index = {im.index: im for im in result.images}
+        for fi in fetched.images:
+            if fi.sha256 and fi.index in by_index:
+                cache.store(fi.sha256, by_index[fi.index])
     images = [im for im in result.images if im.status == "ok"]
     t1 = time.perf_counter()
     extract_clauses(result.images, result.article.promised_count)
@@ -134,14 +147,20 @@ def group(fam: Family) -> str:
     return "fresh" if fam.fresh else ("inspected" if fam.held_out else "tuned")
 
 
-def run(engines: list[str], seeds: tuple[int, ...], families: tuple[Family, ...], workdir: Path | None = None) -> dict:
+def run(
+    engines: list[str],
+    seeds: tuple[int, ...],
+    families: tuple[Family, ...],
+    workdir: Path | None = None,
+    cache_dir: Path | None = None,
+) -> dict:
     rows = []
     with tempfile.TemporaryDirectory(prefix="ocrpipe-structure-") as tmp:
         root = Path(workdir or tmp)
         for fam in families:
             row: dict = {"family": fam.name, "held_out": fam.held_out, "group": group(fam), "engines": {}}
             for engine in engines:
-                parts = [run_series(fam, seed, engine, root / engine) for seed in seeds]
+                parts = [run_series(fam, seed, engine, root / engine, cache_dir) for seed in seeds]
                 row["engines"][engine] = {**_sum(parts), "series": parts}
             rows.append(row)
     return with_overall(rows, engines, seeds)
@@ -235,6 +254,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--group", choices=sorted(GROUPS), action="append", default=[], help="only this group's families")
     p.add_argument("--combine", type=Path, nargs="+", help="join saved part runs (--save each) into one, run nothing")
     p.add_argument("--workdir", type=Path, default=None, help="keep the rendered series and outputs here")
+    p.add_argument(
+        "--ocr-cache",
+        type=Path,
+        default=None,
+        help="keep recognised posters here and reuse them while the recognition code is unchanged "
+        "(re-scoring a structure change runs no OCR; 'seconds' then times only the rest)",
+    )
     p.add_argument("--save", type=Path, default=None, help=f"where to save (default {DEFAULT_SAVE}, full runs only)")
     p.add_argument("--no-save", action="store_true")
     args = p.parse_args(argv)
@@ -246,7 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.group:
         families = tuple(f for f in families if group(f) in args.group)
     partial = bool(args.family or args.group)
-    figures = combine(args.combine) if args.combine else run(engines, tuple(range(1, args.seeds + 1)), families, args.workdir)
+    figures = (
+        combine(args.combine)
+        if args.combine
+        else run(engines, tuple(range(1, args.seeds + 1)), families, args.workdir, args.ocr_cache)
+    )
     print(render_table(figures))
     save = args.save or (None if partial else DEFAULT_SAVE)
     if save is not None and not args.no_save:

@@ -497,6 +497,9 @@ def test_a_line_within_a_card_box_but_outside_its_enclosed_region_is_read_with_t
         ("0", False, None),
         ("|3", False, None),
         ("2023", True, 2023),
+        ("②", True, None),  # a circled numeral is a digit to str.isdigit, not to int(): no crash
+        ("②", False, None),
+        ("3²", False, None),
     ],
 )
 def test_a_badge_read_with_a_letter_for_a_digit_still_numbers_its_clause(text, badge, number):

@@ -444,9 +444,10 @@ def badge_number(text: str, badge: bool = False) -> int | None:
     such a number counts as that digit where the line holds a real digit too ("0O1", "O7"),
     and a zero read twice before it is dropped ("001")."""
     t = text.strip()
-    if t.isdigit() and (badge or len(t) <= 2):
+    # isdecimal, not isdigit: a circled or superscript numeral ("②", "²") is a digit to isdigit but not to int()
+    if t.isdecimal() and (badge or len(t) <= 2):
         return int(t) or None
-    if not any(ch.isdigit() for ch in t) or len(t) > 3:
+    if not any(ch.isdecimal() for ch in t) or len(t) > 3:
         return None
     d = t.translate(_DIGIT_LIKE)
     if not re.fullmatch(r"0?\d{1,2}", d):

@@ -222,3 +222,23 @@ def test_government_page_end_to_end_verifies_against_its_lead_and_the_mhtml_give
     for x, y in zip(a["clauses"], b["clauses"]):
         assert x.pop("confidence") == pytest.approx(y.pop("confidence"), abs=0.1)
     assert a == b
+
+
+def test_a_poster_the_qr_detector_misfires_on_stays_in_the_series():
+    """OpenCV's QR detector found a 'code' on a text poster (bench.layouts sections-hier-slogan,
+    seed 2, poster 2) with a corner far outside the image; the poster was left out and four
+    clauses with it. A real QR code filling an image is still left out (the decoy test above)."""
+    import io
+
+    import numpy as np
+
+    from bench.layouts import BY_NAME, render
+    from ocrpipe.acquire._series import _square_in_frame, content_reason
+
+    poster = render(BY_NAME["sections-hier-slogan"], 2).posters[1]
+    buf = io.BytesIO()
+    poster.save(buf, "JPEG", quality=85)
+    assert content_reason(buf.getvalue()) is None
+    misfire = np.array([[384, 329], [237, 447], [-516, 242], [214, 120]], np.float32)
+    assert not _square_in_frame(misfire, 559, 1000)
+    assert _square_in_frame(np.array([[20, 20], [520, 25], [515, 530], [18, 522]], np.float32), 559, 1000)

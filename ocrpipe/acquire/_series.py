@@ -121,8 +121,26 @@ def _qr_fills(grey: np.ndarray) -> bool:
         return False
     if not found or points is None:
         return False
-    area = cv2.contourArea(points.reshape(-1, 2).astype(np.float32))
+    quad = points.reshape(-1, 2).astype(np.float32)
+    if not _square_in_frame(quad, small.shape[1], small.shape[0]):
+        return False  # finder-like shapes on a poster (a bold heading, a band's corners) make no square
+    area = cv2.contourArea(quad)
     return area >= QR_AREA * small.shape[0] * small.shape[1]
+
+
+def _square_in_frame(quad: np.ndarray, w: int, h: int) -> bool:
+    """A QR code's outline: four corners inside the image (2% slack), a convex near-square
+    (sides within a factor 1.5, as a photo's perspective allows). The detector's false finds on
+    text posters reach outside the image (a corner at x = -516 on a 559-px wide poster)."""
+    if len(quad) != 4:
+        return False
+    slack_x, slack_y = 0.02 * w, 0.02 * h
+    if (quad[:, 0] < -slack_x).any() or (quad[:, 0] > w + slack_x).any():
+        return False
+    if (quad[:, 1] < -slack_y).any() or (quad[:, 1] > h + slack_y).any():
+        return False
+    sides = [float(np.linalg.norm(quad[k] - quad[(k + 1) % 4])) for k in range(4)]
+    return min(sides) > 0 and max(sides) <= 1.5 * min(sides) and bool(cv2.isContourConvex(quad))
 
 
 def pixel_reason(width: int, height: int) -> str | None:

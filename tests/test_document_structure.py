@@ -131,6 +131,35 @@ def test_a_table_with_one_row_under_its_header_band_is_still_a_table():
     assert [c.kind for c in containers] == ["card"]
 
 
+def test_a_table_whose_text_sits_on_its_rules_keeps_its_cells_apart():
+    # Measured on a render (table-wrap3 seed 2, rapidocr): '序号' sat on the header band's lower
+    # edge by the table's left edge, '第六条' ran up to the rule beside it and the wrapped title's
+    # last line '机制' sat on the bottom rule. Blanking those boxes cut the rules short: the header
+    # ran into row 1's number cell, row 6's number cell into its title cell, and with no column
+    # pair in every row the whole table was read as one card (titles cut, bodies interleaved).
+    img = np.full((H, W, 3), 250, np.uint8)
+    xs, ys = [60, 160, 400, 820], [206, 386, 566, 746]
+    cv2.rectangle(img, (xs[0], 150), (xs[-1], ys[0]), (25, 45, 100), -1)
+    for x in xs:
+        cv2.line(img, (x, ys[0]), (x, ys[-1]), (25, 45, 100), 2)
+    for y in ys:
+        cv2.line(img, (xs[0], y), (xs[-1], y), (25, 45, 100), 2)
+    boxes = [(63, 166, 69, 40), (175, 166, 126, 38), (415, 166, 126, 38)]  # 序号 重点措施 主要内容
+    names = ["head0", "head1", "head2"]
+    for r in range(3):
+        y0 = ys[r]
+        boxes += [(64, y0 + 70, 95, 38), (171, y0 + 20, 183, 38), (171, y0 + 64, 183, 38), (171, y0 + 139, 70, 40)]
+        boxes += [(415, y0 + 20, 380, 36), (415, y0 + 64, 200, 36)]
+        names += [f"r{r}-number", f"r{r}-title0", f"r{r}-title1", f"r{r}-title2", f"r{r}-body0", f"r{r}-body1"]
+    placed, containers = _place(img, boxes)
+    assert [c.kind for c in containers] == ["cell"]
+    cells = {names[p.index]: p.cell for p in placed}
+    assert {cells["head0"][0]} == {cells["head1"][0]} != {cells["r0-number"][0]}
+    for r in range(3):
+        row = {cells[f"r{r}-{k}"] for k in ("number", "title0", "title2", "body1")}
+        assert len({c[0] for c in row}) == 1 and [c[1] for c in sorted(row)] == [0, 1, 2]
+
+
 def test_a_band_is_found_and_comes_before_its_content():
     img = np.full((H, W, 3), 250, np.uint8)
     cv2.rectangle(img, (60, 150), (800, 210), (160, 60, 20), -1)

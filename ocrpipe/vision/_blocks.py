@@ -24,6 +24,7 @@ Inside a container the lines are ordered by the plain rule; a table's cells row 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -107,11 +108,41 @@ def edge_mask(rgb: np.ndarray, quads: list[np.ndarray], angle: float) -> EdgeMap
         if y0 > 0 and y1 < h - 1:
             cols = np.nonzero((vert[y0 - 1, x0 : x1 + 1] > 0) & (vert[y1 + 1, x0 : x1 + 1] > 0))[0]
             vert[y0 : y1 + 1, x0 + cols] = 255
+    for r in blanked:
+        _run_on_to_a_rule(horiz, vert, r, run)
+        _run_on_to_a_rule(vert.T, horiz.T, (r[1], r[0], r[3], r[2]), run)
     # rounded corners: stretch each run past its ends so that frames close
     reach = int(40 * scale) | 1
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 1)))
     vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (1, reach)))
     return EdgeMap(cv2.bitwise_or(horiz, vert), scale)
+
+
+def _run_on_to_a_rule(runs: np.ndarray, across: np.ndarray, r: tuple[int, int, int, int], reach: int) -> None:
+    """A run that enters a blanked box from one side goes on to the first rule across its path,
+    inside the box or up to `reach` past its far side (a rule's stub shorter than the opening's
+    run was lost with the box): text set close to a table's corner blanks both the end of a rule
+    and the rule it meets (the number cell's rule under '第六条', a header band's lower edge
+    under '序号'), and the cells on either side ran together. Rows of `runs` are its runs (pass
+    transposed arrays for columns); `across` holds the perpendicular rules."""
+    x0, y0, x1, y1 = r
+    _h, w = runs.shape
+    if x0 <= 0 or x1 >= w - 1:
+        return
+    for y in range(y0, y1 + 1):
+        left, right = runs[y, x0 - 1] > 0, runs[y, x1 + 1] > 0
+        if left == right:
+            continue  # none, or both (filled already)
+        band = across[max(0, y - 3) : y + 4]  # a corner's two rules need not meet to the pixel
+        if right:
+            a = max(0, x0 - reach)
+            hits = np.nonzero(band[:, a : x1 + 1].any(axis=0))[0]
+            if len(hits):
+                runs[y, a + hits[-1] : x1 + 1] = 255
+        else:
+            hits = np.nonzero(band[:, x0 : min(w, x1 + 1 + reach)].any(axis=0))[0]
+            if len(hits):
+                runs[y, x0 : x0 + hits[0] + 1] = 255
 
 
 def _label_of(labels: np.ndarray, box: Box) -> int:
@@ -184,7 +215,9 @@ def _is_grid(rows: list[int], cols: list[int], boxes: list[Box] | None = None) -
     for r, c in zip(rows, cols):
         per_row.setdefault(r, set()).add(c)
     full = [cs for cs in per_row.values() if len(cs) >= 2]
-    if len(full) >= 2 and len(set.intersection(*full)) >= 2:
+    # two rows that share two columns (not every row: two cells that ran together where a rule was
+    # lost leave one row short of a column, and the table must not become one card)
+    if any(len(a & b) >= 2 for a, b in itertools.combinations(full, 2)):
         return True
     if len(full) != 1 or boxes is None or len(per_row) < 2:
         return False

@@ -611,6 +611,30 @@ def test_a_card_whose_tab_was_not_found_takes_the_number_its_neighbours_leave():
     assert [c.number for c in s.clauses] == [1, 2, 3]
 
 
+def test_cards_whose_circled_labels_were_misread_out_of_order_take_their_numbers_from_the_sequence():
+    # rapidocr on a real render (grid2-wrap-ribbons seed 2: white circled numerals on ribbons):
+    # ⑤ read as ③, ⑥ not read at all, ⑦ read as ①; the verdict failed with 5-7 missing
+    def card(block, title, y, x=70, img=0):
+        return [
+            line(title, y, 31, x=x, w=330, region="card", block=block),
+            line("依法审理涉及中小微企业的股权", y + 110, 21, x=x, w=322, region="card", block=block),
+            line("纠纷，保护投资者合法权益。", y + 144, 21, x=x, w=300, region="card", block=block),
+        ]
+
+    labels = ["①", "②", "③", "④", "③", "", "①"]
+    titles = ["依法规范融资担保行为", "加强涉企案件执行工作", "依法保护中小微企业", "降低企业维权诉讼成本"]
+    titles += ["规范涉企行政执法行为", "推动完善破产重整制度", "推进多元化解纠纷机制"]
+    cards = [card(k + 1, labels[k] + titles[k], 200 + 380 * (k // 2), x=70 if k % 2 == 0 else 470) for k in range(6)]
+    first = image(0, *[ln for c in cards for ln in c])
+    second = image(1, *card(1, labels[6] + titles[6], 200))
+    s = structure([first, second], 7)
+    assert s.verification.ok
+    assert [(c.number, c.title) for c in s.clauses] == [(k + 1, t) for k, t in enumerate(titles)]
+    # with a card missing, the gap no longer fits: the numbers stay as read and the verdict fails
+    s = structure([image(0, *[ln for c in cards[:5] for ln in c]), second], 7)
+    assert not s.verification.ok and [c.number for c in s.clauses] == [1, 2, 3, 4, 3, 1]
+
+
 def test_a_badge_read_into_its_heading_box_leaves_debris_before_the_label():
     # Tesseract on a real render (column-cards seed 1): badge 02 merged into the heading's box,
     # read as one character before 第二条; the box is as tall as the badge (45 px, type 33 px)

@@ -353,6 +353,11 @@ def _accept_card_starts(
         and abs(x.line.text_height - head_h) <= 0.12 * head_h
         and not _PUNCT.search(x.line.text)
     ]
+    # a card whose label was misread as another number out of order ("③" for ⑤ after ④, "①"
+    # for ⑦): its number is taken from the sequence like an unnumbered card's, where the gap fits
+    # exactly; elsewhere it stays as read (and the verdict says so)
+    misread = {i: starts.pop(i) for i in _out_of_order(starts) if i in first and not by_badge}
+    cands = sorted(cands + list(misread))
     # a label read as its bare digits ("5营造…" for ⑤营造…) counts where the sequence allows it
     for i in list(cands):
         m = re.match(r"^(\d{1,2})(?=[\u4e00-\u9fff])", lines[i].line.text)
@@ -366,9 +371,23 @@ def _accept_card_starts(
             cands.remove(i)
     for group in _between(cands, starts, expected):
         for n, i in group:
-            starts[i] = (n, "", strip_label_junk(lines[i].line.text, n))
+            title = misread.pop(i)[2] if i in misread else strip_label_junk(lines[i].line.text, n)
+            starts[i] = (n, "", title)
             if i in others:
                 others.remove(i)
+    starts.update(misread)  # no exact fit: as read
+
+
+def _out_of_order(starts: dict[int, Start]) -> list[int]:
+    """Starts outside one longest run of increasing numbers (in reading order)."""
+    keys = sorted(starts)
+    nums = [starts[k][0] for k in keys]
+    best: list[list[int]] = []  # best[k]: indexes of the longest increasing run ending at k
+    for k, n in enumerate(nums):
+        prev = max((best[j] for j in range(k) if nums[j] < n), key=len, default=[])
+        best.append([*prev, k])
+    keep = set(max(best, key=len, default=[]))
+    return [keys[k] for k in range(len(keys)) if k not in keep]
 
 
 def _same_block(a: _Line, b: _Line) -> bool:

@@ -386,7 +386,8 @@ def _out_of_order(starts: dict[int, Start]) -> list[int]:
     for k, n in enumerate(nums):
         prev = max((best[j] for j in range(k) if nums[j] < n), key=len, default=[])
         best.append([*prev, k])
-    keep = set(max(best, key=len, default=[]))
+    longest: list[int] = max(best, key=len) if best else []
+    keep = set(longest)
     return [keys[k] for k in range(len(keys)) if k not in keep]
 
 

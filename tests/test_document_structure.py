@@ -158,6 +158,36 @@ def test_a_table_whose_text_sits_on_its_rules_keeps_its_cells_apart():
     for r in range(3):
         row = {cells[f"r{r}-{k}"] for k in ("number", "title0", "title2", "body1")}
         assert len({c[0] for c in row}) == 1 and [c[1] for c in sorted(row)] == [0, 1, 2]
+    # rows laid out as measured on that render (number beside its rule, a title's last line on the
+    # bottom rule): number, title and content stay three cells
+    img = np.full((H, W, 3), 250, np.uint8)
+    xs, ys = [56, 172, 400, 820], [150, 338, 526]
+    for x in xs:
+        cv2.line(img, (x, ys[0]), (x, ys[-1]), (25, 45, 100), 2)
+    for y in ys:
+        cv2.line(img, (xs[0], y), (xs[-1], y), (25, 45, 100), 2)
+    boxes = []
+    for y0 in ys[:2]:
+        boxes += [(68, y0 + 84, 97, 40), (184, y0 + 14, 181, 39), (185, y0 + 57, 182, 39), (183, y0 + 100, 186, 39)]
+        boxes += [(181, y0 + 143, 70, 40), (414, y0 + 9, 393, 37), (415, y0 + 52, 264, 36)]
+    placed, containers = _place(img, boxes)
+    assert [c.kind for c in containers] == ["cell"]
+    cells = [p.cell for p in sorted(placed, key=lambda p: p.index)]
+    assert [c[1] for c in cells] == [0, 1, 1, 1, 1, 2, 2] * 2 and cells[0] != cells[7]
+
+
+def test_a_ribbon_over_its_card_across_a_thick_edge_is_one_container():
+    from ocrpipe.vision._blocks import _clusters
+
+    # region boxes measured on a render (grid2-wrap-ribbons seed 2): a ribbon of two title lines
+    # 18 px over its card's body (the ribbon's lower edge restored under its last title line)
+    ribbon, body = (454, 924, 362, 98), (458, 1040, 354, 224)
+    assert sorted(map(sorted, _clusters(2, [ribbon, body], [2, 6]))) == [[0, 1]]
+    assert len(_clusters(2, [ribbon, body])) == 2  # by touch alone they stand apart
+    # two stacked cards of the same width 18 px apart stay two, as does a ribbon 40 px off
+    card2 = (454, 1282, 362, 224)
+    assert len(_clusters(2, [body, card2], [6, 6])) == 2
+    assert len(_clusters(2, [ribbon, (458, 1062, 354, 224)], [2, 6])) == 2
 
 
 def test_a_band_is_found_and_comes_before_its_content():

@@ -108,9 +108,13 @@ def edge_mask(rgb: np.ndarray, quads: list[np.ndarray], angle: float) -> EdgeMap
         if y0 > 0 and y1 < h - 1:
             cols = np.nonzero((vert[y0 - 1, x0 : x1 + 1] > 0) & (vert[y1 + 1, x0 : x1 + 1] > 0))[0]
             vert[y0 : y1 + 1, x0 + cols] = 255
+    blank = np.zeros(edges.shape, bool)
+    for x0, y0, x1, y1 in blanked:
+        blank[y0 : y1 + 1, x0 : x1 + 1] = True
     for r in blanked:
-        _run_on_to_a_rule(horiz, vert, r, run)
-        _run_on_to_a_rule(vert.T, horiz.T, (r[1], r[0], r[3], r[2]), run)
+        _run_on_to_a_rule(horiz, vert, blank, r, run)
+    for x0, y0, x1, y1 in blanked:
+        _run_on_to_a_rule(vert.T, horiz.T, blank.T, (y0, x0, y1, x1), run)
     # rounded corners: stretch each run past its ends so that frames close
     reach = int(40 * scale) | 1
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 1)))
@@ -118,31 +122,39 @@ def edge_mask(rgb: np.ndarray, quads: list[np.ndarray], angle: float) -> EdgeMap
     return EdgeMap(cv2.bitwise_or(horiz, vert), scale)
 
 
-def _run_on_to_a_rule(runs: np.ndarray, across: np.ndarray, r: tuple[int, int, int, int], reach: int) -> None:
-    """A run that enters a blanked box from one side goes on to the first rule across its path,
-    inside the box or up to `reach` past its far side (a rule's stub shorter than the opening's
-    run was lost with the box): text set close to a table's corner blanks both the end of a rule
-    and the rule it meets (the number cell's rule under '第六条', a header band's lower edge
-    under '序号'), and the cells on either side ran together. Rows of `runs` are its runs (pass
-    transposed arrays for columns); `across` holds the perpendicular rules."""
+def _run_on_to_a_rule(runs: np.ndarray, across: np.ndarray, blank: np.ndarray, r: tuple[int, int, int, int], gap: int) -> None:
+    """A run that enters a blanked box from one side goes on, through that box and any blanked
+    boxes after it less than `gap` apart (a rule's piece between two boxes is too short to
+    survive the opening), to the first rule across its path or to where the run resumes. Text
+    set close to a table's corner blanks both the end of a rule and the rule it meets (the number
+    column's rule beside '第六条' and under the title's last line '机制', a header band's lower
+    edge under '序号'): the cells on either side ran together. Rows of `runs` are its runs (pass
+    transposed arrays for columns); `across` holds the perpendicular rules; `blank` the boxes."""
     x0, y0, x1, y1 = r
-    _h, w = runs.shape
+    h, w = runs.shape
     if x0 <= 0 or x1 >= w - 1:
         return
     for y in range(y0, y1 + 1):
         left, right = runs[y, x0 - 1] > 0, runs[y, x1 + 1] > 0
         if left == right:
             continue  # none, or both (filled already)
-        band = across[max(0, y - 3) : y + 4]  # a corner's two rules need not meet to the pixel
-        if right:
-            a = max(0, x0 - reach)
-            hits = np.nonzero(band[:, a : x1 + 1].any(axis=0))[0]
-            if len(hits):
-                runs[y, a + hits[-1] : x1 + 1] = 255
+        path = slice(x0, w) if left else slice(x1, None, -1)
+        lo, hi = max(0, y - 3), min(h, y + 4)  # a corner's two rules need not meet to the pixel
+        meets = across[lo:hi, path].any(axis=0)
+        resumes = (runs[y, path] > 0) & ~blank[y, path]
+        open_ = ~blank[y, path]
+        # where an unblanked stretch of `gap` pixels begins: the run has stopped for good there
+        stretch = np.convolve(open_.astype(np.int32), np.ones(gap, np.int32), "full")[gap - 1 :] >= gap
+        stop = np.nonzero(stretch)[0]
+        limit = stop[0] + gap if len(stop) else len(open_)
+        end = np.nonzero((meets | resumes)[:limit])[0]
+        if not len(end):
+            continue
+        k = int(end[0])
+        if left:
+            runs[y, x0 : x0 + k + 1] = 255
         else:
-            hits = np.nonzero(band[:, x0 : min(w, x1 + 1 + reach)].any(axis=0))[0]
-            if len(hits):
-                runs[y, x0 : x0 + hits[0] + 1] = 255
+            runs[y, x1 - k : x1 + 1] = 255
 
 
 def _label_of(labels: np.ndarray, box: Box) -> int:
@@ -175,7 +187,18 @@ def _union(boxes: list[Box]) -> Box:
     return x0, y0, x1 - x0, y1 - y0
 
 
-def _clusters(n: int, boxes: list[Box]) -> list[list[int]]:
+def _capped(a: Box, b: Box, a_lines: int, b_lines: int) -> bool:
+    """A short region of at most three lines directly over a region of the same width (a ribbon
+    or strip on its card) sits on it even across a thicker edge than TOUCH_PX allows: a ribbon's
+    lower edge restored under its last title line left 18 px between ribbon and body (ribbon
+    and body were read as two blocks and the body lost)."""
+    top, low, top_lines = (a, b, a_lines) if a[1] < b[1] else (b, a, b_lines)
+    gap = low[1] - (top[1] + top[3])
+    aligned = abs(top[0] - low[0]) <= TOUCH_PX and abs(top[0] + top[2] - low[0] - low[2]) <= TOUCH_PX
+    return aligned and 0 <= gap <= 1.5 * TOUCH_PX and top_lines <= 3 and top[3] < low[3]
+
+
+def _clusters(n: int, boxes: list[Box], lines: list[int] | None = None) -> list[list[int]]:
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -186,7 +209,7 @@ def _clusters(n: int, boxes: list[Box]) -> list[list[int]]:
 
     for i in range(n):
         for j in range(i + 1, n):
-            if _touch(boxes[i], boxes[j]):
+            if _touch(boxes[i], boxes[j]) or (lines is not None and _capped(boxes[i], boxes[j], lines[i], lines[j])):
                 parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(n):
@@ -250,7 +273,7 @@ def find_containers(edges: EdgeMap, boxes: list[Box], line_height: float) -> lis
             continue  # page background cut off by a rule or a header band: not a container
         regions.append(((x, y, w, h), idx))
     out = []
-    for group in _clusters(len(regions), [r[0] for r in regions]):
+    for group in _clusters(len(regions), [r[0] for r in regions], [len(r[1]) for r in regions]):
         rboxes = [regions[k][0] for k in group]
         lines = tuple(sorted(i for k in group for i in regions[k][1]))
         box = _union(rboxes)

@@ -665,6 +665,22 @@ def test_cards_whose_circled_labels_were_misread_out_of_order_take_their_numbers
     assert not s.verification.ok and [c.number for c in s.clauses] == [1, 2, 3, 4, 3, 1]
 
 
+def test_a_credit_line_before_an_edge_slogan_is_a_footer_not_body():
+    # rapidocr on a render (column-mixed seed 1, one poster): the slogan down the edge is placed
+    # after the credit line, which then was not the last line and ended the last clause's body
+    im = image(
+        0,
+        line("第一条加强司法政策宣传解读", 200, 34, x=54, w=500),
+        line("坚持平等保护原则，依法保障中小微企业的财产权和经营自主权。", 260, 22, x=54, w=681),
+        line("加强与工商联等部门的协作，推动纠纷在诉前得到化解。", 298, 22, x=52, w=586),
+        line("人民法院新闻传媒总社制图", 1506, 21, x=298, w=273),
+        line("法治护航营商环境", 213, 47, x=773, w=52, region="aside"),
+    )
+    s = structure([im], 1)
+    assert s.clauses[0].text.endswith("化解。")
+    assert [ln.role for ln in s.images[0].lines][-2:] == ["footer", "aside"]
+
+
 def test_a_badge_read_into_its_heading_box_leaves_debris_before_the_label():
     # Tesseract on a real render (column-cards seed 1): badge 02 merged into the heading's box,
     # read as one character before 第二条; the box is as tall as the badge (45 px, type 33 px)

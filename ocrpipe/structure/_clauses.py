@@ -434,6 +434,8 @@ def classify_lines(images: Sequence[ImageResult], expected: int | None = None) -
     lines: list[_Line] = []
     block_right: dict[tuple[int, int], int] = {}
     for im in ok_images:
+        # the last line of the flow (asides, a slogan down the edge, are placed after it)
+        last = max((pos for pos, ln in enumerate(im.lines) if ln.region != "aside"), default=-1)
         for pos, ln in enumerate(im.lines):
             key = (im.index, pos)
             block_right[(im.index, ln.block)] = max(block_right.get((im.index, ln.block), 0), ln.bbox[0] + ln.bbox[2])
@@ -442,7 +444,7 @@ def classify_lines(images: Sequence[ImageResult], expected: int | None = None) -
             if ln.region == "aside":
                 roles[key] = "aside"
                 continue
-            if pos == len(im.lines) - 1 and _lone_footer(im, ln):
+            if pos == last and _lone_footer(im, ln):
                 roles[key] = "footer"
                 continue
             if key in in_row:

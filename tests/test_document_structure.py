@@ -182,12 +182,17 @@ def test_a_ribbon_over_its_card_across_a_thick_edge_is_one_container():
     # region boxes measured on a render (grid2-wrap-ribbons seed 2): a ribbon of two title lines
     # 18 px over its card's body (the ribbon's lower edge restored under its last title line)
     ribbon, body = (454, 924, 362, 98), (458, 1040, 354, 224)
-    assert sorted(map(sorted, _clusters(2, [ribbon, body], [2, 6]))) == [[0, 1]]
+    title, text = [34, 34], [28, 29, 28, 28, 27, 26]
+    assert sorted(map(sorted, _clusters(2, [ribbon, body], [title, text]))) == [[0, 1]]
     assert len(_clusters(2, [ribbon, body])) == 2  # by touch alone they stand apart
     # two stacked cards of the same width 18 px apart stay two, as does a ribbon 40 px off
     card2 = (454, 1282, 362, 224)
-    assert len(_clusters(2, [body, card2], [6, 6])) == 2
-    assert len(_clusters(2, [ribbon, (458, 1062, 354, 224)], [2, 6])) == 2
+    assert len(_clusters(2, [body, card2], [text, text])) == 2
+    assert len(_clusters(2, [ribbon, (458, 1062, 354, 224)], [title, text])) == 2
+    # a short card (title and two body lines) 24 px over the next card of a column stays apart
+    # (column-cards seed 2: cards 3 and 4 were read as one)
+    short, nxt = (66, 576, 748, 154), (64, 754, 748, 286)
+    assert len(_clusters(2, [short, nxt], [[36, 30, 33], [36, 32, 33, 33, 34, 36]])) == 2
 
 
 def test_a_band_is_found_and_comes_before_its_content():

@@ -139,6 +139,9 @@ def _run_on_to_a_rule(runs: np.ndarray, across: np.ndarray, blank: np.ndarray, r
         if left == right:
             continue  # none, or both (filled already)
         path = slice(x0, w) if left else slice(x1, None, -1)
+        back = slice(x0 - 1, None, -1) if left else slice(x1 + 1, w)
+        if _reach(runs[y, back], blank[y, back]) < 2 * gap:
+            continue  # a short run (a glyph's stroke next to a small box): no rule to carry on
         lo, hi = max(0, y - 3), min(h, y + 4)  # a corner's two rules need not meet to the pixel
         meets = across[lo:hi, path].any(axis=0)
         resumes = (runs[y, path] > 0) & ~blank[y, path]
@@ -155,6 +158,15 @@ def _run_on_to_a_rule(runs: np.ndarray, across: np.ndarray, blank: np.ndarray, r
             runs[y, x0 : x0 + k + 1] = 255
         else:
             runs[y, x1 - k : x1 + 1] = 255
+
+
+def _reach(run: np.ndarray, blank: np.ndarray) -> int:
+    """Pixels of a run from its entry point outward, across blanked boxes, up to the first pixel
+    that is neither run nor blank."""
+    on = run > 0
+    stop = np.nonzero(~(on | blank))[0]
+    end = int(stop[0]) if len(stop) else len(on)
+    return int(on[:end].sum())
 
 
 def _label_of(labels: np.ndarray, box: Box) -> int:
@@ -187,18 +199,22 @@ def _union(boxes: list[Box]) -> Box:
     return x0, y0, x1 - x0, y1 - y0
 
 
-def _capped(a: Box, b: Box, a_lines: int, b_lines: int) -> bool:
-    """A short region of at most three lines directly over a region of the same width (a ribbon
-    or strip on its card) sits on it even across a thicker edge than TOUCH_PX allows: a ribbon's
-    lower edge restored under its last title line left 18 px between ribbon and body (ribbon
-    and body were read as two blocks and the body lost)."""
-    top, low, top_lines = (a, b, a_lines) if a[1] < b[1] else (b, a, b_lines)
+def _capped(a: Box, b: Box, a_heights: list[int], b_heights: list[int]) -> bool:
+    """A ribbon or strip on its card: a region of at most three lines, every one set larger than
+    the usual line below, directly over a region of the same width, sits on it even across a
+    thicker edge than TOUCH_PX allows (a ribbon's lower edge restored under its last title line
+    left 18 px between ribbon and body, read as two blocks: the body was lost). Two stacked
+    cards of a column (a title over body lines in each) stay apart."""
+    top, low, top_h, low_h = (a, b, a_heights, b_heights) if a[1] < b[1] else (b, a, b_heights, a_heights)
     gap = low[1] - (top[1] + top[3])
     aligned = abs(top[0] - low[0]) <= TOUCH_PX and abs(top[0] + top[2] - low[0] - low[2]) <= TOUCH_PX
-    return aligned and 0 <= gap <= 1.5 * TOUCH_PX and top_lines <= 3 and top[3] < low[3]
+    if not (aligned and 0 <= gap <= 1.5 * TOUCH_PX and 0 < len(top_h) <= 3 and low_h and top[3] < low[3]):
+        return False
+    usual = sorted(low_h)[len(low_h) // 2]
+    return min(top_h) >= 1.1 * usual
 
 
-def _clusters(n: int, boxes: list[Box], lines: list[int] | None = None) -> list[list[int]]:
+def _clusters(n: int, boxes: list[Box], heights: list[list[int]] | None = None) -> list[list[int]]:
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -209,7 +225,7 @@ def _clusters(n: int, boxes: list[Box], lines: list[int] | None = None) -> list[
 
     for i in range(n):
         for j in range(i + 1, n):
-            if _touch(boxes[i], boxes[j]) or (lines is not None and _capped(boxes[i], boxes[j], lines[i], lines[j])):
+            if _touch(boxes[i], boxes[j]) or (heights is not None and _capped(boxes[i], boxes[j], heights[i], heights[j])):
                 parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(n):
@@ -273,7 +289,7 @@ def find_containers(edges: EdgeMap, boxes: list[Box], line_height: float) -> lis
             continue  # page background cut off by a rule or a header band: not a container
         regions.append(((x, y, w, h), idx))
     out = []
-    for group in _clusters(len(regions), [r[0] for r in regions], [len(r[1]) for r in regions]):
+    for group in _clusters(len(regions), [r[0] for r in regions], [[boxes[i][3] for i in r[1]] for r in regions]):
         rboxes = [regions[k][0] for k in group]
         lines = tuple(sorted(i for k in group for i in regions[k][1]))
         box = _union(rboxes)

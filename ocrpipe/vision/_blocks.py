@@ -134,10 +134,9 @@ def _run_on_to_a_rule(runs: np.ndarray, across: np.ndarray, blank: np.ndarray, r
     h, w = runs.shape
     if x0 <= 0 or x1 >= w - 1:
         return
-    for y in range(y0, y1 + 1):
-        left, right = runs[y, x0 - 1] > 0, runs[y, x1 + 1] > 0
-        if left == right:
-            continue  # none, or both (filled already)
+    one_side = (runs[y0 : y1 + 1, x0 - 1] > 0) != (runs[y0 : y1 + 1, x1 + 1] > 0)  # none or both: nothing to do
+    for y in (y0 + np.nonzero(one_side)[0]).tolist():
+        left = bool(runs[y, x0 - 1] > 0)
         path = slice(x0, w) if left else slice(x1, None, -1)
         back = slice(x0 - 1, None, -1) if left else slice(x1 + 1, w)
         if _reach(runs[y, back], blank[y, back]) < 2 * gap:

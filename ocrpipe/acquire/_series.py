@@ -125,7 +125,15 @@ def _qr_fills(grey: np.ndarray) -> bool:
     if not _square_in_frame(quad, small.shape[1], small.shape[0]):
         return False  # finder-like shapes on a poster (a bold heading, a band's corners) make no square
     area = cv2.contourArea(quad)
-    return area >= QR_AREA * small.shape[0] * small.shape[1]
+    if area < QR_AREA * small.shape[0] * small.shape[1]:
+        return False
+    # a code that fills an image is there to be scanned: it decodes. The detector also "finds"
+    # near-squares on text posters (cards-strip-pill seed 1 lost its first poster), which do not
+    try:
+        data, _points, _straight = cv2.QRCodeDetector().detectAndDecode(small)
+    except cv2.error:
+        return False
+    return bool(data)
 
 
 def _square_in_frame(quad: np.ndarray, w: int, h: int) -> bool:

@@ -7,12 +7,15 @@ status, and the manifest is written whatever happened.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import Future
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from ocrpipe._io import atomic_write_bytes, atomic_write_json
 from ocrpipe._version import __version__
@@ -82,6 +85,50 @@ class FetchResult:
 
 
 ProgressFn = Callable[[int, int, FetchedImage], None]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def map_in_daemon_threads(fn: Callable[[_T], _R], items: Sequence[_T], workers: int) -> Generator[_R, None, None]:
+    """fn over items on at most `workers` daemon threads; the results in the items' order.
+
+    Daemon threads, not a ThreadPoolExecutor: an interrupt (Ctrl-C) while a download is in
+    flight leaves at once. An executor's threads are waited for, on leaving its block and
+    again when the interpreter exits, so a server dripping bytes held Ctrl-C until that
+    image's deadline (127 s). Once the caller stops (an exception, or the iterator closed),
+    no thread takes another item; one in flight ends on its own deadline, or with the process.
+    """
+    todo: queue.SimpleQueue[tuple[_T, Future[_R]]] = queue.SimpleQueue()
+    futures: list[Future[_R]] = []
+    for item in items:
+        fut: Future[_R] = Future()
+        futures.append(fut)
+        todo.put((item, fut))
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            try:
+                item, fut = todo.get_nowait()
+            except queue.Empty:
+                return
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn(item))
+            except BaseException as exc:  # handed to the caller, as an executor does
+                fut.set_exception(exc)
+
+    for i in range(min(workers, len(futures))):
+        threading.Thread(target=work, name=f"ocrpipe-fetch-{i}", daemon=True).start()
+    try:
+        for fut in futures:
+            yield fut.result()
+    finally:
+        stop.set()
+        for fut in futures:
+            fut.cancel()
 
 
 class Fetcher:
@@ -314,8 +361,9 @@ class Fetcher:
         wanted = self._take_saved(article, wanted, results, out_dir, progress, len(refs))
         done = len(refs) - len(wanted)
         try:
-            with ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="ocrpipe-fetch") as pool:
-                for rec in pool.map(lambda r: self._fetch_safely(r, out_dir, downloader), wanted):
+            fetched = map_in_daemon_threads(lambda r: self._fetch_safely(r, out_dir, downloader), wanted, cfg.workers)
+            with closing(fetched):  # an interrupt in this loop stops the threads too
+                for rec in fetched:
                     results[rec.index] = replace(rec, candidates=refs[rec.index].ordered_urls(cfg.prefer))
                     done += 1
                     if progress:

@@ -270,8 +270,11 @@ class Corpus:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else _ingest.default_db()
 
-    def _store(self) -> Store:
-        return Store(self.path)
+    def _store(self, reading: bool = False) -> Store:
+        """The store; `reading`: it must exist (nothing is created) and may be read-only."""
+        if reading and not self.path.exists():
+            raise InputError(f"no corpus store at {self.path}", "build one with Corpus.add, or give its path")
+        return Store(self.path, readonly=reading)
 
     def add(self, *sources: str | Path, redo: bool = False, **options: Any) -> _ingest.AddSummary:
         """Fetch, recognise and store articles; those already done with these settings are skipped."""
@@ -291,20 +294,20 @@ class Corpus:
     ) -> list[_search.Hit]:
         """Clauses and image lines containing query, best first; `article` narrows to articles whose key or
         title contains it, `since`/`until` to dates (ISO, inclusive)."""
-        with self._store() as store:
+        with self._store(reading=True) as store:
             hits, _ = _search.search(store, query, limit, article=article, since=since, until=until)
         return hits
 
     def export(self, out: str | Path | TextIO, format: str | None = None, level: str = "clause") -> int:
         """Write every record of the level (clause, image, article); the format (jsonl, csv, txt) is
         inferred from the file's suffix when not given. Returns the number of records."""
-        with self._store() as store:
+        with self._store(reading=True) as store:
             if isinstance(out, (str, Path)):
                 return _export.export_to_path(store, Path(out), format or _export.format_for(Path(out)), level)
             return _export.export(store, out, format or "jsonl", level)
 
     def status(self) -> dict[str, Any]:
-        with self._store() as store:
+        with self._store(reading=True) as store:
             return store.status()
 
     def __enter__(self) -> "Corpus":

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+import pytest
 
 from ocrpipe.errors import ExitCode
 
@@ -60,3 +64,52 @@ def test_ctrl_c_during_a_slow_download_ends_at_once(server, tmp_path):
         proc.kill()
     assert proc.returncode == ExitCode.INTERRUPTED, err
     assert took < 10, took  # the download's deadline is 120 s
+
+
+@contextlib.contextmanager
+def _read_only_folder(folder: Path) -> Iterator[None]:
+    """A folder nobody may create files in: chmod for a user, `chattr +i` for root (whom modes do not stop)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a read-only folder here (chattr +i)")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_a_store_in_a_read_only_folder_is_searched_and_a_new_one_there_is_an_output_failure(tmp_path, capsys):
+    from ocrpipe.cli._main import main
+    from ocrpipe.corpus._store import Store
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    db = shared / "c.db"
+    Store(db).close()
+    with _read_only_folder(shared):
+        # was: "c.db is not an ocrpipe corpus store: unable to open database file", exit 2
+        assert main(["corpus", "status", "--db", str(db)]) == ExitCode.OK
+        assert main(["search", "营商环境", "--db", str(db)]) == ExitCode.UNEXPECTED  # grep's 1: no matches
+        assert main(["corpus", "export", "-", "--db", str(db)]) == ExitCode.OK
+        assert "not an ocrpipe corpus store" not in capsys.readouterr().err
+        # a store that cannot be made there is an output failure (6), not bad input (2)
+        assert main(["corpus", "import", str(tmp_path / "run"), "--db", str(shared / "new.db")]) == ExitCode.OUTPUT_FAILED
+        err = capsys.readouterr().err
+        assert "cannot open the corpus store" in err and "not an ocrpipe corpus store" not in err
+        assert not (shared / "new.db").exists()
+
+
+def test_the_api_does_not_make_a_store_to_search_it(tmp_path):
+    import ocrpipe
+
+    missing = tmp_path / "missing.db"
+    for call in (lambda c: c.search("金融服务"), lambda c: c.status(), lambda c: c.export(tmp_path / "x.jsonl")):
+        with pytest.raises(ocrpipe.InputError, match="no corpus store"):
+            call(ocrpipe.Corpus(missing))
+    assert not missing.exists()  # was: an empty store made, [] returned

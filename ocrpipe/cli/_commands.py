@@ -49,13 +49,14 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def _open_store(args: argparse.Namespace, must_exist: bool = True) -> Store:
+    """The store; `must_exist`: a command that only reads it (a read-only store is read as it is)."""
     from ocrpipe.corpus._ingest import default_db
     from ocrpipe.corpus._store import Store
 
     path = args.db or default_db()
     if must_exist and not path.exists():
         raise InputError(f"no corpus store at {path}", "build one with `ocrpipe corpus add`, or give --db")
-    return Store(path)
+    return Store(path, readonly=must_exist)
 
 
 def cmd_corpus_add(args: argparse.Namespace) -> int:

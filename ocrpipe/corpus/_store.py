@@ -123,32 +123,71 @@ class ArticleRow:
 class Store:
     """A corpus in one SQLite file. Not shared between threads; one writer process."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        """Open (or create) the store. `readonly`: for commands that only read (search, status,
+        export, review): a store the user may not write (a read-only folder or medium, another
+        user's file) is then read as it is on disk instead of refused."""
         self.path = Path(path)
         self._lock_fd: int | None = None
         # Someone else's file is only ever read, and read-only, until it is known to be ours:
         # nothing (WAL switch, tables) may touch another program's database.
         self._identify()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise OutputError(f"cannot open the corpus store {self.path}: {exc}") from exc
-        self.db.row_factory = sqlite3.Row
+            self.db = self._open_writable()
+        except OutputError as exc:
+            if not (readonly and self.path.is_file()):
+                raise
+            log.info("corpus store %s opened read-only: %s", self.path, exc.message)
+            self.db = self._open_read_only()
+
+    def _open_writable(self) -> sqlite3.Connection:
+        hint = "check that the folder holding the store is writable and the disk is not full"
         try:
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(f"cannot open the corpus store {self.path}: {exc}", hint) from exc
+        db.row_factory = sqlite3.Row
+        self.db = db
+        try:
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-            self.db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            # _identify found it ours (or new): a store that cannot be opened or written here
+            # (a read-only folder, a file of another user, locked) is an output failure
+            db.close()
+            raise OutputError(f"cannot open the corpus store {self.path} for writing: {exc}", hint) from exc
         except sqlite3.DatabaseError as exc:
-            self.db.close()
+            db.close()
             raise InputError(
                 f"{self.path} is not an ocrpipe corpus store: {exc}",
                 "give --db a new file name, or the store `ocrpipe corpus add` made",
             ) from exc
         except BaseException:
-            self.db.close()
+            db.close()
             raise
+        return db
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """The file as it is, without the WAL's shared-memory file SQLite cannot create here
+        (`immutable`: no locks either; a store nobody can write here is not written meanwhile)."""
+        uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+        try:
+            db = sqlite3.connect(uri, uri=True, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.Error as exc:
+            raise OutputError(f"cannot read the corpus store {self.path}: {exc}") from exc
+        if version != SCHEMA_VERSION:
+            db.close()
+            raise OutputError(
+                f"the corpus store {self.path} has schema {version} and needs an upgrade to {SCHEMA_VERSION}, "
+                "which needs write access",
+                "run any `ocrpipe corpus` command once where the store can be written",
+            )
+        return db
 
     def _identify(self) -> None:
         """Refuse, without writing a byte, a file that is not an ocrpipe store (nor new and empty)."""
@@ -164,17 +203,16 @@ class Store:
         if st.st_size == 0:
             return  # an empty file: SQLite's new database
         try:
-            ro = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, isolation_level=None)
+            app_id, version, tables = _identity(self.path, immutable=False)
+        except sqlite3.OperationalError:
+            # a WAL store in a folder where SQLite cannot make its shared-memory file (read-only):
+            # the file itself, as it is
+            try:
+                app_id, version, tables = _identity(self.path, immutable=True)
+            except sqlite3.Error as exc:
+                raise InputError(f"{self.path} is not an ocrpipe corpus store: {exc}", hint) from exc
         except sqlite3.Error as exc:
-            raise InputError(f"cannot read {self.path}: {exc}", hint) from exc
-        try:
-            app_id = ro.execute("PRAGMA application_id").fetchone()[0]
-            version = ro.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in ro.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlite3.DatabaseError as exc:
             raise InputError(f"{self.path} is not an ocrpipe corpus store: {exc}", hint) from exc
-        finally:
-            ro.close()
         if app_id == APPLICATION_ID and version > SCHEMA_VERSION:
             raise InputError(
                 f"{self.path} has schema {version}, newer than this ocrpipe knows ({SCHEMA_VERSION})", "upgrade ocrpipe"
@@ -465,6 +503,19 @@ class Store:
 # a failed verification: a count was promised (or given) and not met. Rows written before
 # "not applicable" existed say verified = 0 where nothing was promised: the expected count decides.
 _FAILED_VERIFICATION = "verified = 0 AND json_extract(verification, '$.expected') IS NOT NULL"
+
+
+def _identity(path: Path, immutable: bool) -> tuple[int, int, set[str]]:
+    """application_id, user_version and table names, read through a read-only connection."""
+    uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+    ro = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+    try:
+        app_id = ro.execute("PRAGMA application_id").fetchone()[0]
+        version = ro.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in ro.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        ro.close()
+    return app_id, version, tables
 
 
 def _verified(row: sqlite3.Row) -> bool | None:

@@ -113,3 +113,83 @@ def test_the_api_does_not_make_a_store_to_search_it(tmp_path):
         with pytest.raises(ocrpipe.InputError, match="no corpus store"):
             call(ocrpipe.Corpus(missing))
     assert not missing.exists()  # was: an empty store made, [] returned
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "a.md", "--out", ""],  # `--out "$OUT"` with OUT unset: wrote images/ and result.json into the cwd
+        ["run", "", "--out", "o"],  # read the current folder as the article
+        ["fetch", "a.md", "--out", " "],
+        ["corpus", "add", "", "--db", "x.db"],
+        ["corpus", "status", "--db", ""],
+        ["ocr", ""],
+        ["verify", ""],
+        ["review", "", "--serve"],
+        ["review", "d", "--serve", "--port", "70000"],  # was: "unexpected OverflowError ... a bug", exit 1
+        ["review", "d", "--serve", "--port", "-1"],
+    ],
+)
+def test_empty_paths_and_ports_out_of_range_are_usage_errors(argv, tmp_path, monkeypatch, capsys):
+    from ocrpipe.cli._main import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert "empty" in err or "not a port" in err
+    assert list(tmp_path.iterdir()) == []  # nothing written into the current folder
+
+
+def test_since_and_until_name_days_of_the_calendar(tmp_path, capsys):
+    from ocrpipe.cli._main import main
+    from ocrpipe.corpus._store import Store
+
+    db = tmp_path / "c.db"
+    Store(db).close()
+    for day in ("2024-02-30", "2023-02-29", "2024-04-31"):  # was accepted: no such day
+        assert main(["search", "营商环境", "--db", str(db), "--since", day]) == ExitCode.BAD_INPUT
+        assert "is not a date" in capsys.readouterr().err
+    assert main(["search", "营商环境", "--db", str(db), "--until", "2024-02-29"]) == ExitCode.UNEXPECTED  # no hits
+
+
+def test_dask_without_its_extra_says_how_to_install_it(monkeypatch):
+    import ocrpipe
+    from ocrpipe.config import OcrConfig, PreprocessConfig
+    from ocrpipe.recognition._dask import DaskExecutor
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as where `pip install ocrpipe` left it out
+    with pytest.raises(ocrpipe.EngineNotAvailable) as err:  # was: ModuleNotFoundError, "a bug in ocrpipe", exit 1
+        DaskExecutor("tcp://127.0.0.1:1").map([], OcrConfig(), PreprocessConfig(), None, None)
+    assert "ocrpipe[dask]" in err.value.hint
+    assert err.value.exit_code == ExitCode.ENGINE_FAILED
+
+
+def test_ocr_of_a_folder_is_bad_input_naming_run(tmp_path, capsys):
+    from ocrpipe.cli._main import main
+
+    assert main(["ocr", str(tmp_path)]) == ExitCode.BAD_INPUT  # was 4, as a failed image
+    assert "ocrpipe run" in capsys.readouterr().err
+
+
+def test_empty_standard_input_hint_fits_every_command(tmp_path, monkeypatch, capsys):
+    import io
+
+    from ocrpipe.cli._main import main
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    assert main(["fetch", "-", "--out", str(tmp_path / "o")]) == ExitCode.BAD_INPUT
+    assert "ocrpipe fetch -" in capsys.readouterr().err  # was only "ocrpipe ocr - < poster.jpg"
+
+
+def test_running_a_fetched_folder_points_at_its_article(tmp_path, poster_jpeg, capsys):
+    from ocrpipe.cli._main import main
+
+    (tmp_path / "p1.jpg").write_bytes(poster_jpeg)
+    article = tmp_path / "a.md"
+    article.write_text("# 关于若干措施（三条）\n\n![一](p1.jpg)\n", "utf-8")
+    out = tmp_path / "fetched"
+    assert main(["fetch", str(article), "--out", str(out), "-q"]) == ExitCode.OK
+    capsys.readouterr()
+    assert main(["run", str(out), "--out", str(out)]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert f"ocrpipe run {article}" in err and "images alone" in err  # was only: pass DIR/images (title, promise lost)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -55,6 +56,12 @@ def _folder_hint(path: Path) -> str:
         entries = sorted(path.iterdir(), key=lambda p: natural_key(p.name))[:1000]
     except OSError:
         entries = []
+    fetched = _fetched_article(path)
+    if fetched is not None:  # `ocrpipe fetch ARTICLE --out DIR` made it: DIR/images alone would lose the article
+        return (
+            f"it holds a downloaded article (manifest.json): run the article itself, ocrpipe run {fetched} --out {path} "
+            f"(its images again, from the download cache for a URL), or pass {path / 'images'} for the images alone"
+        )
     articles = [p for p in entries if p.is_file() and p.suffix.lower() in _ARTICLE_SUFFIXES]
     if articles:
         return f"it holds an article file: pass that instead, e.g. {articles[0]}"
@@ -65,6 +72,16 @@ def _folder_hint(path: Path) -> str:
         except OSError:
             continue
     return f"a folder is read as its image files ({', '.join(sorted(IMAGE_SUFFIXES))}) in name order"
+
+
+def _fetched_article(path: Path) -> str | None:
+    """The article location a fetch folder's manifest.json records, if it is one."""
+    try:
+        manifest = json.loads(read_regular_file(path / "manifest.json", 1 << 24))
+        location = manifest["article"]["location"]
+    except (LocalReadError, ValueError, KeyError, TypeError):
+        return None
+    return location if isinstance(location, str) and location else None
 
 
 def _from_list(text: str, path: Path) -> Article:

@@ -353,11 +353,12 @@ def _article_from_stdin(spec: str, all_images: bool) -> Iterator[str | Article]:
 
 
 MAX_STDIN = 256 * 1024 * 1024
+_STDIN_EXAMPLES = "ocrpipe ocr - < poster.jpg, ocrpipe run - --out DIR < article.md, ls *.jpg | ocrpipe fetch - --out DIR"
 
 
 def _stdin_bytes() -> bytes:
     if sys.stdin is None or sys.stdin.isatty():
-        raise InputError("`-` reads standard input, and it is a terminal", "pipe a file in: ocrpipe ocr - < poster.jpg")
+        raise InputError("`-` reads standard input, and it is a terminal", f"pipe a file in: {_STDIN_EXAMPLES}")
     data = sys.stdin.buffer.read(MAX_STDIN + 1)
     if len(data) > MAX_STDIN:
         raise InputError(
@@ -366,7 +367,7 @@ def _stdin_bytes() -> bytes:
         )
     if not data:
         raise InputError(
-            "standard input is empty", "pipe an image, an article or a list of image URLs into it: ocrpipe ocr - < poster.jpg"
+            "standard input is empty", f"pipe an image, an article or a list of image URLs into it: {_STDIN_EXAMPLES}"
         )
     return data
 
@@ -387,15 +388,26 @@ def _images_exit(images: Sequence[ImageResult], verified: bool = True) -> ExitCo
     return ExitCode.OK if verified else ExitCode.VERIFICATION_FAILED
 
 
+def _check_ocr_paths(images: Sequence[Path]) -> None:
+    """A mistyped argument or a folder is bad input (exit 2), found before any work."""
+    missing = [str(p) for p in images if str(p) != "-" and not os.path.lexists(p)]
+    if missing:
+        raise InputError(f"no such file: {', '.join(missing)}", "check the paths")
+    folders = [str(p) for p in images if str(p) != "-" and os.path.isdir(p)]
+    if folders:  # bad input too (was exit 4, as if an image had failed)
+        raise InputError(
+            f"{', '.join(folders)}: a folder, not an image file",
+            f"give its images (ocrpipe ocr {folders[0]}/*.jpg), or read it as an article: ocrpipe run {folders[0]} --out DIR",
+        )
+
+
 def cmd_ocr(args: argparse.Namespace) -> int:
 
     from ocrpipe.output._serial import to_json
     from ocrpipe.recognition._executor import Job, recognize_all
 
     pre, ocr = _ocr_configs(args)
-    missing = [str(p) for p in args.images if str(p) != "-" and not os.path.lexists(p)]
-    if missing:  # a mistyped argument is bad input (exit 2), found before any work
-        raise InputError(f"no such file: {', '.join(missing)}", "check the paths")
+    _check_ocr_paths(args.images)
     if sum(str(p) == "-" for p in args.images) > 1:
         raise InputError("`-` (standard input) can be given once")
     fmt = "json" if args.json else args.format

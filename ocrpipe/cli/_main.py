@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import Any
 
 from ocrpipe._version import __version__
@@ -26,6 +25,9 @@ from ocrpipe.cli._options import (
     fetch_options,
     formats_arg,
     ocr_options,
+    path_arg,
+    port_arg,
+    text_arg,
 )
 from ocrpipe.cli._term import SafeFormatter, field, say
 from ocrpipe.errors import EngineError, ExitCode, OcrpipeError
@@ -82,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ocr",
         "recognise image files, no article needed",
         cmd.cmd_ocr,
-        Option(("images",), "image files; - reads one from standard input", type=Path, nargs="+"),
+        Option(("images",), "image files; - reads one from standard input", type=path_arg, nargs="+"),
         Option(
             ("--format",),
             "text; json (every line with box and confidence); hocr or alto (one image)",
@@ -99,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         "convert",
         "add hOCR, ALTO or a searchable PDF to a finished run directory",
         cmd.cmd_convert,
-        Option(("dir",), "output directory of `ocrpipe run`", type=Path),
+        Option(("dir",), "output directory of `ocrpipe run`", type=path_arg),
         Option(
             ("--to",),
             f"formats, comma-separated: {', '.join(FORMATS)} (DIR/hocr/NNN.hocr, DIR/alto/NNN.xml, DIR/article.pdf)",
@@ -121,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         "verify",
         "re-check the clause numbers of a run's result",
         cmd.cmd_verify,
-        Option(("result",), "output directory of `ocrpipe run` (or its result.json)", type=Path),
+        Option(("result",), "output directory of `ocrpipe run` (or its result.json)", type=path_arg),
         Option(("--expect",), "clause count to verify against", type=int, shown="the count the run verified against"),
     )
 
@@ -130,9 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
         "review",
         "write DIR/review.html; with --serve, an editable page",
         cmd.cmd_review,
-        Option(("result",), "output directory of `ocrpipe run`", type=Path),
+        Option(("result",), "output directory of `ocrpipe run`", type=path_arg),
         Option(("--serve",), "serve the page on 127.0.0.1 (a token in the URL) where corrections can be made", flag=True),
-        Option(("--port",), "port for --serve", type=int, default=0, shown="0, any free port"),
+        Option(("--port",), "port for --serve", type=port_arg, default=0, shown="0, any free port"),
     )
 
     _add_corpus_commands(sub, fetching, recognition)
@@ -149,7 +151,12 @@ def _add_corpus_commands(sub: Any, fetching: list[Option], recognition: list[Opt
         "add",
         "fetch, recognise and store articles (resumable)",
         cmd.cmd_corpus_add,
-        Option(("sources",), "anything `run` accepts, a .txt list of articles, or a folder of article files", nargs="+"),
+        Option(
+            ("sources",),
+            "anything `run` accepts, a .txt list of articles, or a folder of article files",
+            nargs="+",
+            type=text_arg,
+        ),
         DB,
         Option(("--redo",), "recognise again articles already done with these settings", flag=True),
         Option(
@@ -168,7 +175,7 @@ def _add_corpus_commands(sub: Any, fetching: list[Option], recognition: list[Opt
         "export",
         "write the corpus out, streamed",
         cmd.cmd_corpus_export,
-        Option(("out",), "output file ('-' for standard output)", type=Path),
+        Option(("out",), "output file ('-' for standard output)", type=path_arg),
         DB,
         Option(
             ("--format",),
@@ -185,12 +192,12 @@ def _add_corpus_commands(sub: Any, fetching: list[Option], recognition: list[Opt
         "import",
         "add finished `ocrpipe run` directories, no OCR",
         cmd.cmd_corpus_import,
-        Option(("dirs",), "output directories of `ocrpipe run`", type=Path, nargs="+"),
+        Option(("dirs",), "output directories of `ocrpipe run`", type=path_arg, nargs="+"),
         DB,
         Option(
             ("--cache-dir",),
             "the download cache the runs' images are kept in (for `corpus review`)",
-            type=Path,
+            type=path_arg,
             shown="as for `corpus add`",
         ),
     )
@@ -199,9 +206,9 @@ def _add_corpus_commands(sub: Any, fetching: list[Option], recognition: list[Opt
         "review",
         "a review page per stored article and an index, failed verifications first",
         cmd.cmd_corpus_review,
-        Option(("out",), "folder to write the pages into", type=Path),
+        Option(("out",), "folder to write the pages into", type=path_arg),
         DB,
-        Option(("--cache-dir",), "the download cache holding the images", type=Path, shown="as for `corpus add`"),
+        Option(("--cache-dir",), "the download cache holding the images", type=path_arg, shown="as for `corpus add`"),
     )
     _command(
         sub,

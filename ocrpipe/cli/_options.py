@@ -102,7 +102,9 @@ def fetch_options() -> list[Option]:
     return [
         Option(("--all-images",), "keep every image, not only the poster series", F, "all_images", flag=True),
         Option(("--refresh",), "download again even when the cache has the image", F, "use_cache", flag=True, invert=True),
-        Option(("--cache-dir",), "download cache", F, "cache_dir", type=Path, shown=f"${CACHE_ENV} or {default_cache_dir()}"),
+        Option(
+            ("--cache-dir",), "download cache", F, "cache_dir", type=path_arg, shown=f"${CACHE_ENV} or {default_cache_dir()}"
+        ),
         Option(("--prefer",), "try the real image URL or the proxied one first", F, "prefer", choices=PREFER),
         Option(("--workers",), "concurrent downloads", F, "workers", type=int),
         Option(("--timeout",), "read timeout per request in seconds", F, "read_timeout", type=float),
@@ -144,7 +146,9 @@ def ocr_options() -> list[Option]:
         Option(("--jobs",), "images recognised in parallel", Oc, "jobs", type=int, shown="all cores"),
         Option(("--backend",), "Tesseract binding", Oc, "backend", choices=BACKENDS, shown="auto: tesserocr when installed"),
         Option(("--lang",), "Tesseract language(s), a+b for several (chi_sim+eng)", Oc, "lang"),
-        Option(("--tessdata",), "folder holding <lang>.traineddata", Oc, "tessdata", type=Path, shown="found automatically"),
+        Option(
+            ("--tessdata",), "folder holding <lang>.traineddata", Oc, "tessdata", type=path_arg, shown="found automatically"
+        ),
         Option(("--ocr-timeout",), "seconds per recognition call", Oc, "timeout", type=float),
         Option(
             ("--segment",),
@@ -163,7 +167,7 @@ def ocr_options() -> list[Option]:
             ("--debug",),
             "write the ink mask and a numbered line-box overlay per image to DIR",
             metavar="DIR",
-            type=Path,
+            type=path_arg,
             shown="off",
         ),
     ]
@@ -177,6 +181,32 @@ def formats_arg(spec: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(f"{exc.message} ({exc.hint})") from None
 
 
+def path_arg(text: str) -> Path:
+    """A file or folder option: an empty one (`--out "$UNSET"`) is a usage error (exit 2), not the
+    current folder (Path("") is "."; a run wrote its images/ and result.json there)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path (an unset shell variable?); give a file or folder name")
+    return Path(text)
+
+
+def text_arg(text: str) -> str:
+    """A non-empty string argument (an article: "" was read as the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("it is empty (an unset shell variable?)")
+    return text
+
+
+def port_arg(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535; out of range was a traceback-free 'bug' (exit 1)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: give 0 (any free port) to 65535")
+    return port
+
+
 # options of more than one command, outside the configs
 FORMATS_OPTION = Option(
     ("--formats",),
@@ -187,11 +217,13 @@ FORMATS_OPTION = Option(
     metavar="LIST",
     shown="none",
 )
-OUT = Option(("--out",), "output directory", type=Path, required=True)
+OUT = Option(("--out",), "output directory", type=path_arg, required=True)
 JSON = Option(("--json",), "print JSON", flag=True)
-DB = Option(("--db",), "the corpus store, one SQLite file", type=Path, shown="$OCRPIPE_DB or ./ocrpipe.db")
+DB = Option(("--db",), "the corpus store, one SQLite file", type=path_arg, shown="$OCRPIPE_DB or ./ocrpipe.db")
 ARTICLE = Option(
-    ("article",), "article file (.md/.html), article URL, list of image URLs, image directory, or - (standard input)"
+    ("article",),
+    "article file (.md/.html), article URL, list of image URLs, image directory, or - (standard input)",
+    type=text_arg,
 )
 
 

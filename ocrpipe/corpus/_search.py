@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass
@@ -61,8 +62,19 @@ _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 def _check_date(flag: str, value: str) -> None:
     """A date bound is a year, a month or a day (2024, 2024-05, 2024-05-01), else exit 2."""
-    if not _DATE.fullmatch(value):
+    if not _DATE.fullmatch(value) or not _real_day(value):
         raise InputError(f"{flag} {value!r} is not a date", "give a year, a month or a day: 2024, 2024-05 or 2024-05-01")
+
+
+def _real_day(value: str) -> bool:
+    """A full date names a day of the calendar (2024-02-30 does not)."""
+    if len(value) < len("2024-05-01"):
+        return True
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _like_escape(q: str) -> str:

@@ -68,9 +68,9 @@ class DaskExecutor:
         debug_dir: Path | None,
         progress: Callable[[int, int], None] | None,
     ) -> list[ImageResult]:
+        client = _client(self.address)  # first: says how to install distributed when it is missing
         from distributed import as_completed
 
-        client = _client(self.address)
         futures = [
             client.submit(
                 _run_remote,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ocrpipe._version import __version__
-from ocrpipe.errors import OutputError
+from ocrpipe.errors import InputError, OutputError
 from ocrpipe.output._hocr import html_lang
 from ocrpipe.output._results import ImageResult, LineResult, RunResult
 
@@ -109,9 +109,12 @@ def _place(canvas: Any, font: str, ln: LineResult, scale: float, page_h: float) 
 def write_pdf(result: RunResult, base: Path, target: BinaryIO | Path) -> int:
     """Write the searchable PDF of result (image files relative to base) to target; returns pages written.
 
-    Images that failed or whose file is missing get no page.
+    Images that failed get no page; an image file of the run that is missing is an InputError
+    (its poster and text would leave the PDF without a word: a run without images/ gave one blank page).
     """
     from reportlab import rl_config
+
+    _check_images_there(result, base)
 
     # ASCII85 would wrap every image and stream in a quarter more bytes; a PDF is binary anyway
     was, rl_config.useA85 = rl_config.useA85, 0
@@ -119,6 +122,19 @@ def write_pdf(result: RunResult, base: Path, target: BinaryIO | Path) -> int:
         return _write(result, base, target)
     finally:
         rl_config.useA85 = was
+
+
+def _check_images_there(result: RunResult, base: Path) -> None:
+    missing = [str(im.file) for im in result.images if im.status == "ok" and im.file and not (base / im.file).is_file()]
+    if not missing:
+        return
+    one = len(missing) == 1
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    raise InputError(
+        f"{base}: the run's {shown} {'is' if one else 'are'} missing; the PDF would lack "
+        f"{'that poster and its' if one else 'those posters and their'} text",
+        "put the images back, or run `ocrpipe run` into the folder again",
+    )
 
 
 def _write(result: RunResult, base: Path, target: BinaryIO | Path) -> int:
@@ -144,8 +160,6 @@ def _write(result: RunResult, base: Path, target: BinaryIO | Path) -> int:
     n = 0
     for im in pages:
         path = base / str(im.file)
-        if not path.is_file():
-            continue
         with Image.open(path) as img:
             w_px, h_px = img.size
         scale = 72.0 / _dpi(path)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ocrpipe.errors import ExitCode
+from ocrpipe.errors import ExitCode, InputError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -193,3 +193,79 @@ def test_running_a_fetched_folder_points_at_its_article(tmp_path, poster_jpeg, c
     assert main(["run", str(out), "--out", str(out)]) == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
     assert f"ocrpipe run {article}" in err and "images alone" in err  # was only: pass DIR/images (title, promise lost)
+
+
+def test_convert_to_pdf_refuses_a_run_whose_images_are_gone(tmp_path, poster_jpeg, capsys):
+    """The PDF's pages are the run's images: a missing one was left out without a word (all of them
+    gone: one blank A4 page), exit 0."""
+    import shutil
+
+    from ocrpipe.cli._main import main
+    from ocrpipe.output._export import read_result
+    from ocrpipe.output._formats import write_formats
+
+    run = tmp_path / "run"
+    (tmp_path / "p1.jpg").write_bytes(poster_jpeg)
+    (tmp_path / "p2.jpg").write_bytes(poster_jpeg)
+    assert main(["run", str(tmp_path), "--out", str(run), "-q", "--engine", "ppocrv6"]) == ExitCode.OK
+    assert len(list((run / "images").iterdir())) == 2
+    (run / "images" / "001.jpg").unlink()
+    assert main(["convert", str(run), "--to", "pdf"]) == ExitCode.BAD_INPUT
+    assert "images/001.jpg is missing" in capsys.readouterr().err
+    assert not (run / "article.pdf").exists()
+    shutil.rmtree(run / "images")
+    assert main(["convert", str(run), "--to", "pdf", "-o", "-"]) == ExitCode.BAD_INPUT
+    assert "images/000.jpg, images/001.jpg are missing" in capsys.readouterr().err
+    with pytest.raises(InputError):
+        write_formats(read_result(run), run, ("pdf",))
+    assert main(["convert", str(run), "--to", "hocr,alto"]) == ExitCode.OK  # these need no image
+
+
+def _meta(html: str):
+    from ocrpipe.acquire._article import parse_article
+
+    return parse_article(html, location="http://news.example.cn/a.html", base_url="http://news.example.cn/a.html").meta
+
+
+_IMGS = "".join(f'<p><img src="/p{i}.jpg"></p>' for i in range(3))
+
+
+def test_a_count_in_the_page_s_navigation_is_not_the_article_s_promise():
+    meta = _meta(
+        "<html><head><title>关于若干措施的通知 - 某某网</title></head><body>"
+        "<div class='nav'><p>热点：稳经济30条政策解读</p></div><header><p>专题：助企纾困二十条来了</p></header>"
+        f"<div class='main'><p>为贯彻落实，现通知如下。</p>{_IMGS}</div></body></html>"
+    )
+    assert meta.promised_count is None  # was 30, from the nav: a 3-poster article failed against it
+    lead = _meta(
+        "<html><head><title>通知</title></head><body><div class='nav'><p>热点：稳经济30条政策解读</p></div>"
+        f"<div class='main'><p>日前，省政府办公厅印发《若干措施》，共15条。</p>{_IMGS}</div></body></html>"
+    )
+    assert (lead.promised_count, lead.promise_source) == (15, "lead")  # the article's own lead still counts
+
+
+def test_date_and_source_above_the_article_s_container_are_read():
+    meta = _meta(
+        "<html><head><title>日期</title></head><body><div class='nav'><p>来源：导航</p></div>"
+        "<div class='info'>发布时间：2024年05月06日 10:00  来源：某某日报</div>"
+        f"<div class='article-content'>{_IMGS}</div><div class='side'>发布时间：2020-01-01</div></body></html>"
+    )
+    assert meta.date == "2024-05-06T10:00:00"  # was None: only the container's text was read
+    assert meta.source == "某某日报"
+    inside = _meta(
+        "<html><head><title>日期</title></head><body><div class='info'>发布时间：2024-05-06</div>"
+        f"<div class='article-content'><p>发布时间：2023-01-02 来源：正文来源</p>{_IMGS}</div></body></html>"
+    )
+    assert (inside.date, inside.source) == ("2023-01-02T00:00:00", "正文来源")  # the container's own come first
+
+
+def test_a_word_ending_in_wen_is_no_byline():
+    def author(lead: str) -> str | None:
+        page = f"<html><head><title>t</title></head><body><div class='article-content'><p>{lead}</p>{_IMGS}</div></body></html>"
+        return _meta(page).author
+
+    assert author("正文：为了支持企业发展。") is None  # was "为了支持企业发展。"
+    assert author("原文：见附件") is None
+    assert author("文：张三") == "张三"
+    assert author("图/文：李四") == "李四"
+    assert author("撰文：王五") == "王五"

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 import yaml
 
 from ocrpipe.acquire._dom import Node, parse_html
-from ocrpipe.acquire._meta import clean, read_page_meta
+from ocrpipe.acquire._meta import clean, prose_text, read_page_meta
 from ocrpipe.acquire._promise import find_promise, promised_count
 from ocrpipe.acquire._refs import Article, ImageRef
 from ocrpipe.acquire._series import markup_reason, select_by_hints
@@ -386,7 +386,7 @@ def _lead(root: Node, body: Node | None, title: str | None) -> list[str]:
     """The article's first paragraphs of prose: where a plain-titled notice states its count."""
     out = []
     skip = re.compile(r"^\s*(?:来源|作者|发布时间|发布日期|时间|日期|编辑|责任编辑|字号|分享|【)")
-    for para in (body or root).text().split("\n"):
+    for para in prose_text(body or root).split("\n"):  # a nav's "热点：…30条" is no lead
         para = clean(para) or ""
         if len(para) < 8 or skip.match(para) or (title and para in title):
             continue

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from ocrpipe.acquire._dom import Node
+from ocrpipe.acquire._dom import BLOCK, Node
 
 SOURCE_RE = re.compile(r"来源\s*[：:]\s*(?P<src>[^\n<]{1,60})")
-AUTHOR_RE = re.compile(r"(?:作者|文)\s*[：:丨|]\s*(?P<a>[^\s\n<|丨]{1,20})")
+# "文：张三" is a byline, "正文：…" or "原文：…" is not: 文 alone only where no other character precedes it
+AUTHOR_RE = re.compile(r"(?:作者|撰文|(?<![\u3400-\u9fff])文)\s*[：:丨|]\s*(?P<a>[^\s\n<|丨]{1,20})")
 DATE_RE = re.compile(
     r"(?P<y>20\d\d|19\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
@@ -32,6 +33,40 @@ AUTHOR_CLASS_RE = re.compile(r"(?:^|\s|[-_])author(?:\s|$|[-_]name)|js_name|rich
 SOURCE_CLASS_RE = re.compile(r"(?:^|\s|[-_])source(?:\s|$)|article[-_]source|js_name")
 # "_新闻频道_某某网", " - 某某网", "|某某网": a <title> carries the site's name.
 SITE_SEP_RE = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|－|——)\s*")
+
+
+# A page's chrome: navigation, headers and footers, sidebars, hot lists, related reading, share
+# bars and comments. Their counts ("热点：稳经济30条") and labels are not the article's.
+CHROME_TAGS = {"nav", "header", "footer", "aside"}
+CHROME_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|sidebar|side|breadcrumb|crumbs?|hot|hotnews|related|recommend|footer|header|"
+    r"topbar|banner|share|comments?)(?:$|[\s_-])"
+)
+
+
+def prose_text(node: Node, stop: Node | None = None, limit: int = 20_000) -> str:
+    """node's text as Node.text gives it, without the page's chrome inside it, and ending where
+    `stop` (the article's body) begins: what a reader takes for the article's own words."""
+    out: list[str] = []
+    size = 0
+    stack: list[Node | str] = [node]
+    while stack and size < limit:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            size += len(item)
+            continue
+        if item is stop:
+            break
+        if item.tag in ("script", "style", "template"):
+            continue
+        if item is not node and (item.tag in CHROME_TAGS or CHROME_CLASS_RE.search(item.classes)):
+            continue
+        if item.tag in BLOCK:
+            out.append("\n")
+        stack.append("\n" if item.tag in BLOCK else "")
+        stack.extend(reversed(item.children))
+    return "".join(out)[:limit]
 
 
 @dataclass
@@ -127,12 +162,21 @@ class _Page:
                 if key and n.get("content").strip() and key not in self.meta:
                     self.meta[key] = n.get("content")
         self._text: str | None = None
+        self._before: str | None = None
 
     @property
     def text(self) -> str:
         if self._text is None:
             self._text = (self.body or self.root).text()
         return self._text
+
+    @property
+    def text_before_body(self) -> str:
+        """The page's words above the article's container, chrome left out: where many sites put
+        "发布时间：… 来源：…" (empty when no container was found: `text` is the whole page then)."""
+        if self._before is None:
+            self._before = prose_text(self.root, stop=self.body) if self.body is not None else ""
+        return self._before
 
     # -- steps shared by the fields
 
@@ -162,9 +206,13 @@ class _Page:
         return None
 
     def text_match(self, pattern: re.Pattern, group: str, label: str) -> Found:
-        m = pattern.search(self.text)
-        value = clean(m.group(group)) if m else None
-        return (value, label) if value else None
+        """The first match in the article's text, else in the words above its container."""
+        for text in (self.text, self.text_before_body):
+            m = pattern.search(text)
+            value = clean(m.group(group)) if m else None
+            if value:
+                return value, label
+        return None
 
     @staticmethod
     def where(node: Node) -> str:
@@ -233,9 +281,12 @@ class _Page:
         return None
 
     def date_text(self) -> Found:
-        m = _DATE_LABEL_RE.search(self.text)
-        value = iso_date(m.group(1)) if m else None
-        return (value, "text 发布时间：") if value else None
+        for text in (self.text, self.text_before_body):
+            m = _DATE_LABEL_RE.search(text)
+            value = iso_date(m.group(1)) if m else None
+            if value:
+                return value, "text 发布时间："
+        return None
 
     def date(self) -> Found:
         return _first(lambda: self.from_front("date", iso_date), self.meta_date, self.time_tag, self.date_class, self.date_text)

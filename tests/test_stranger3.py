@@ -195,7 +195,21 @@ def test_running_a_fetched_folder_points_at_its_article(tmp_path, poster_jpeg, c
     assert f"ocrpipe run {article}" in err and "images alone" in err  # was only: pass DIR/images (title, promise lost)
 
 
-def test_convert_to_pdf_refuses_a_run_whose_images_are_gone(tmp_path, poster_jpeg, capsys):
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory, small_series) -> Path:
+    """A finished run of two posters (PP-OCRv6 alone: quick)."""
+    from bench import synth
+    from ocrpipe.cli._main import main
+
+    src = tmp_path_factory.mktemp("posters")
+    for i, poster in enumerate(small_series.posters[1:3]):
+        (src / f"p{i}.jpg").write_bytes(synth.jpeg_bytes(poster, 85))
+    run = src.parent / (src.name + "-run")
+    assert main(["run", str(src), "--out", str(run), "-q", "--engine", "ppocrv6", "--jobs", "1"]) == ExitCode.OK
+    return run
+
+
+def test_convert_to_pdf_refuses_a_run_whose_images_are_gone(small_run, tmp_path, capsys):
     """The PDF's pages are the run's images: a missing one was left out without a word (all of them
     gone: one blank A4 page), exit 0."""
     import shutil
@@ -205,9 +219,7 @@ def test_convert_to_pdf_refuses_a_run_whose_images_are_gone(tmp_path, poster_jpe
     from ocrpipe.output._formats import write_formats
 
     run = tmp_path / "run"
-    (tmp_path / "p1.jpg").write_bytes(poster_jpeg)
-    (tmp_path / "p2.jpg").write_bytes(poster_jpeg)
-    assert main(["run", str(tmp_path), "--out", str(run), "-q", "--engine", "ppocrv6"]) == ExitCode.OK
+    shutil.copytree(small_run, run)
     assert len(list((run / "images").iterdir())) == 2
     (run / "images" / "001.jpg").unlink()
     assert main(["convert", str(run), "--to", "pdf"]) == ExitCode.BAD_INPUT
@@ -269,3 +281,24 @@ def test_a_word_ending_in_wen_is_no_byline():
     assert author("文：张三") == "张三"
     assert author("图/文：李四") == "李四"
     assert author("撰文：王五") == "王五"
+
+
+def test_a_correction_is_one_line(small_run, tmp_path):
+    """A line or title with a line break was stored: the clause title became "a\nb" and clauses.md's
+    heading broke in two."""
+    import shutil
+
+    from ocrpipe.review._server import correct
+
+    run = tmp_path / "run"
+    shutil.copytree(small_run, run)
+    for body in (
+        {"kind": "line", "image": 0, "line": 0, "text": "a\nb"},
+        {"kind": "line", "image": 0, "line": 0, "text": "a\u2028b"},
+        {"kind": "line", "image": 0, "line": 0, "text": 5},
+    ):
+        with pytest.raises(InputError):
+            correct(run, body)
+    assert not (run / "corrections.json").exists()
+    done = correct(run, {"kind": "line", "image": 0, "line": 0, "text": "  改正的一行 "})
+    assert done.result.images[0].lines[0].text == "改正的一行"

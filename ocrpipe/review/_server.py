@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import mimetypes
+import re
 import secrets
 import threading
 import time
@@ -214,27 +215,42 @@ def correct(out_dir: Path, body: Any) -> corrections.Applied:
     ln = im.lines[line]
     recognised = ln.original if ln.original is not None else ln.text
     if body["kind"] == "line":
-        text = body.get("text")
-        if not isinstance(text, str):
-            raise InputError("a line correction needs its text")
+        text = _one_line(body.get("text"), "a line correction needs its text")
         c = {"kind": "line", "image": image, "line": line, "original": recognised, "text": text.strip()}
     else:
         clause = next((x for x in result.clauses if x.start == (image, line)), None)
         if clause is None:
             raise InputError("no clause starts on that line; reload the page")
         number = body.get("number")
+        title = _one_line(body.get("title"), "a clause correction's title is text") if body.get("title") is not None else None
+        try:
+            number = int(number) if number not in (None, "") else None
+        except (TypeError, ValueError):
+            raise InputError(f"a clause number is a whole number, not {str(number)[:20]!r}") from None
         c = {
             "kind": "clause",
             "image": image,
             "line": line,
             "original_number": clause.number,
             "original_title": clause.title,
-            "number": int(number) if number not in (None, "") else None,
-            "title": body.get("title"),
+            "number": number,
+            "title": title,
         }
     done = corrections.add(out_dir, c)
     atomic_write_text(Path(out_dir) / PAGE, render(done.result, len(done.stale)))
     return done
+
+
+_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _one_line(value: Any, what: str) -> str:
+    """A line's or a title's text: one line (a break in it split the title and clauses.md's heading)."""
+    if not isinstance(value, str):
+        raise InputError(what)
+    if _BREAKS.search(value):
+        raise InputError("a line or title is one line of text: no line breaks")
+    return value.strip()
 
 
 def serve(out_dir: Path, port: int = 0, ready: Callable[[ReviewServer], None] | None = None) -> None:

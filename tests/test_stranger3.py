@@ -302,3 +302,31 @@ def test_a_correction_is_one_line(small_run, tmp_path):
     assert not (run / "corrections.json").exists()
     done = correct(run, {"kind": "line", "image": 0, "line": 0, "text": "  改正的一行 "})
     assert done.result.images[0].lines[0].text == "改正的一行"
+
+
+def test_an_article_url_may_be_markdown_or_one_poster(server, tmp_path, poster_jpeg):
+    """A Markdown article over http, or the URL of one poster: both were "the page holds no <img> images"."""
+    import json
+
+    from ocrpipe.cli._main import main
+
+    from .http_helpers import send
+
+    md = "# 关于支持小微企业的两条措施\n\n共2条。\n\n![海报一](/p1.jpg)\n![海报二](p2.jpg)\n".encode()
+    server.routes["/a.md"] = lambda h, n: send(h, 200, md, "text/markdown; charset=utf-8")
+    server.routes["/raw"] = lambda h, n: send(h, 200, md, "text/plain; charset=utf-8")
+    server.routes["/p1.jpg"] = server.routes["/p2.jpg"] = lambda h, n: send(h, 200, poster_jpeg)
+    server.routes["/poster"] = lambda h, n: send(h, 200, poster_jpeg, "application/octet-stream")
+    for path in ("/a.md", "/raw"):
+        out = tmp_path / path.strip("/")
+        args = ["fetch", server.url(path), "--out", str(out), "-q", "--cache-dir", str(tmp_path / "c"), "--all-images"]
+        assert main(args) == ExitCode.OK
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        assert manifest["article"]["title"] == "关于支持小微企业的两条措施"
+        assert manifest["article"]["promised_count"] == 2
+        assert [im["url"] for im in manifest["images"]] == [server.url("/p1.jpg"), server.url("/p2.jpg")]
+    out = tmp_path / "one"
+    assert main(["fetch", server.url("/poster"), "--out", str(out), "-q", "--cache-dir", str(tmp_path / "c")]) == ExitCode.OK
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert [im["status"] for im in manifest["images"]] == ["ok"]
+    assert manifest["images"][0]["url"] == server.url("/poster")

@@ -177,8 +177,13 @@ class Downloader:
 
     def get_text(self, url: str) -> str:
         """An article page as text (no image check)."""
-        (data, ctype), _attempts = self._with_retries(url, self._fetch_once_raw)
+        data, ctype = self.get_page(url)
         return decode_html(data, ctype)
+
+    def get_page(self, url: str) -> tuple[bytes, str | None]:
+        """An article URL's body and Content-Type, with retries: a page, a Markdown file or one image."""
+        (data, ctype), _attempts = self._with_retries(url, self._fetch_once_raw)
+        return data, ctype
 
     def try_once(self, url: str, deadline: float | None = None) -> Download:
         """One try of one image URL; raises TryFailed (its `retry` says whether another try may help)."""

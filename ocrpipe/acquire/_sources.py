@@ -7,6 +7,7 @@ import logging
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ocrpipe._io import LocalReadError, read_regular_file
 from ocrpipe.acquire._article import Article, ImageRef, parse_article, promised_count, split_front_matter, unwrap_proxy
@@ -100,6 +101,16 @@ def _from_list(text: str, path: Path) -> Article:
     return _images_article(refs, path.stem, str(path))
 
 
+def _is_markdown(url: str, ctype: str | None, text: str) -> bool:
+    """A Markdown body at a URL: served as text/markdown, named .md, or plain text with ![](image) links."""
+    mime = (ctype or "").split(";")[0].strip().lower()
+    if mime in ("text/html", "application/xhtml+xml"):
+        return False
+    if "markdown" in mime or urlsplit(url).path.lower().endswith((".md", ".markdown")):
+        return True
+    return mime == "text/plain" and has_markdown_images(text) and "<img" not in text.lower()
+
+
 def _looks_like_list(text: str) -> bool:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     if not lines:
@@ -120,16 +131,7 @@ def load_article(
             raise InputError("an image on standard input is read by the command line, not as an article")
         return _from_text(data, Path.cwd() / "-", "-", all_images)
     if re.match(r"https?://", spec, re.I):
-        if downloader is None:
-            raise InputError("a downloader is needed to read an article URL")
-        try:
-            html = downloader.get_text(spec)
-        except FetchError as exc:
-            raise FetchError(f"cannot download the article page: {exc.message}") from exc
-        article = parse_article(html, location=spec, base_url=spec, all_images=all_images, page_url=spec)
-        if not article.images:
-            raise ArticleError(f"{spec}: the page holds no <img> images")
-        return article
+        return _from_url(spec, downloader, all_images)
 
     # The location is recorded absolute: a relative one would mean something else to whoever
     # reads the result from another directory (`corpus import`, the review page).
@@ -153,6 +155,27 @@ def load_article(
             "check the file; ocrpipe reads JPEG, PNG, WebP, GIF, BMP and TIFF",
         )
     return _from_text(data, path, spec, all_images)
+
+
+def _from_url(spec: str, downloader: Downloader | None, all_images: bool) -> Article:
+    """An article URL: a page, a Markdown file served as such, or the URL of one poster."""
+    if downloader is None:
+        raise InputError("a downloader is needed to read an article URL")
+    try:
+        body, ctype = downloader.get_page(spec)
+    except FetchError as exc:
+        raise FetchError(f"cannot download the article page: {exc.message}") from exc
+    if body.startswith(_IMAGE_MAGIC):  # the URL of one poster: read as a one-image article
+        name = Path(urlsplit(spec).path).stem or urlsplit(spec).hostname or spec
+        return _images_article([ImageRef(index=0, urls=(spec,))], name, spec)
+    html = decode_html(body, ctype)
+    if _is_markdown(spec, ctype, html):  # a Markdown article served as such (a raw .md file)
+        _front, md = split_front_matter(html)
+        html = html[: len(html) - len(md)] + markdown_to_html(md)
+    article = parse_article(html, location=spec, base_url=spec, all_images=all_images, page_url=spec)
+    if not article.images:
+        raise ArticleError(f"{spec}: the page holds no <img> images")
+    return article
 
 
 def _from_text(data: bytes, path: Path, spec: str, all_images: bool) -> Article:

@@ -176,7 +176,9 @@ def read(image: ImageInput, **options: Any) -> ImageText:
     (result,), _ = recognize_all([job], config.ocr, config.preprocess, config.debug_dir)
     if result.status != "ok":
         err = result.error or "failed"
-        raise ImageError(err) if result.stage == "read" else EngineError(err)
+        cls = ImageError if result.stage == "read" else EngineError
+        # the recorded error ends with the hint the error class adds again: said once
+        raise cls(err.removesuffix(f" ({cls.default_hint})") if cls.default_hint else err)
     return ImageText.from_result(result)
 
 

@@ -330,3 +330,33 @@ def test_an_article_url_may_be_markdown_or_one_poster(server, tmp_path, poster_j
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert [im["status"] for im in manifest["images"]] == ["ok"]
     assert manifest["images"][0]["url"] == server.url("/poster")
+
+
+def test_failures_name_their_file_once(tmp_path, poster_jpeg, capsys):
+    import json
+
+    import ocrpipe
+    from ocrpipe.cli._main import main
+    from ocrpipe.corpus._store import Store
+
+    with pytest.raises(ocrpipe.ImageError) as err:  # the hint was in the text twice
+        ocrpipe.read(b"not an image")
+    assert str(err.value).count("check that the file is a complete") == 1
+
+    folder = tmp_path / "posters"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(poster_jpeg)
+    (folder / "b.jpg").write_bytes(b"x")
+    out = tmp_path / "out"
+    assert main(["fetch", str(folder), "--out", str(out), "-q"]) == ExitCode.DOWNLOAD_FAILED
+    error = json.loads((out / "manifest.json").read_text("utf-8"))["images"][1]["error"]
+    assert error.count("b.jpg") == 1, error  # was "file:///…/b.jpg: /…/b.jpg: not a recognised image"
+    assert error.count("b.jpg") == 1 and "b.jpg" in capsys.readouterr().err
+
+    db = tmp_path / "c.db"
+    key = "http://news.example.cn/a.html"
+    with Store(db) as store:
+        store.put_failed(key, f"{key}: the page holds no <img> images")
+    assert main(["corpus", "status", "--db", str(db)]) == ExitCode.OK
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("failed:"))
+    assert line.count(key) == 1, line  # was "failed: URL: URL: the page holds …"

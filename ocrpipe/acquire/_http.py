@@ -315,7 +315,7 @@ class Downloader:
                 info = probe_image(data, what=str(path))
                 return Download(url=url, data=data, content_type=info.mime, info=info, attempts=(Attempt(url, None, None),))
             except ImageError as exc:
-                attempt_err = exc.message
+                attempt_err = exc.message.removeprefix(f"{local_path(url)}: ")  # the URL names the file already
             except LocalReadError as exc:
                 attempt_err = str(exc)
         raise DownloadFailed(url, [Attempt(url, None, attempt_err)], attempt_err)

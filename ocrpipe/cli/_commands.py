@@ -96,7 +96,7 @@ def cmd_corpus_status(args: argparse.Namespace) -> int:
         f"{_count(c['flags'], 'span')} where the readers disagreed, on {_count(c['flagged_lines'], 'line')} (review targets)"
     )
     for f in st["failed"]:
-        say(f"failed: {field(f['key'])}: {field(f['error'])}")
+        say(f"failed: {field(f['key'])}: {field(_without_name(f['key'], f['error']))}")
     for v in st["verification_failed"]:
         say(
             f"verification failed: {field(v['key'])} ({field(v['title'])}): expected {v['expected']}, found {v['found']}, "
@@ -449,11 +449,16 @@ def cmd_ocr(args: argparse.Namespace) -> int:
 
 def _failure_line(name: str, error: str | None) -> str:
     """'ocrpipe: NAME failed: ERROR', without naming the file twice when the error starts with it."""
+    return f"ocrpipe: {field(name)} failed: {field(_without_name(name, error))}"
+
+
+def _without_name(name: str, error: str | None) -> str:
+    """The error without its leading 'NAME: ' (the line names it already)."""
     error = error or "failed"
     head, sep, rest = error.partition(": ")
     if sep and (head == name or _same_path(head, name)):
         error = rest
-    return f"ocrpipe: {field(name)} failed: {field(error)}"
+    return error
 
 
 def _same_path(a: str, b: str) -> bool:

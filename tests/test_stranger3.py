@@ -360,3 +360,27 @@ def test_failures_name_their_file_once(tmp_path, poster_jpeg, capsys):
     assert main(["corpus", "status", "--db", str(db)]) == ExitCode.OK
     line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("failed:"))
     assert line.count(key) == 1, line  # was "failed: URL: URL: the page holds …"
+
+
+def test_import_says_when_a_run_replaces_the_same_article(small_run, tmp_path, capsys, caplog):
+    """Two runs of one article: "2 imported" while the store held one article (the second took the
+    first one's place without a word)."""
+    import shutil
+
+    from ocrpipe.cli._main import main
+    from ocrpipe.corpus._store import Store
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(small_run, a)
+    shutil.copytree(small_run, b)
+    db = tmp_path / "c.db"
+    cache = str(tmp_path / "cache")
+    assert main(["corpus", "import", str(a), str(b), "--db", str(db), "--cache-dir", cache]) == ExitCode.OK
+    captured = capsys.readouterr()
+    assert "2 imported (1 replacing the same article's earlier run), 0 duplicates" in captured.out
+    assert "replaces the stored run" in caplog.text
+    with Store(db) as store:
+        assert store.counts()["done"] == 1
+    assert main(["corpus", "import", str(a), "--db", str(db), "--cache-dir", cache, "-q"]) == ExitCode.OK
+    assert main(["corpus", "import", str(a), "--db", str(db), "--cache-dir", cache]) == ExitCode.OK
+    assert "1 imported (1 replacing" in capsys.readouterr().out

@@ -137,7 +137,8 @@ def cmd_corpus_import(args: argparse.Namespace) -> int:
     with _open_store(args, must_exist=False) as store:
         summary = import_runs(args.dirs, store, args.cache_dir)
     if not args.quiet:
-        say(f"{summary.done} imported, {summary.duplicate} duplicates")
+        replaced = f" ({summary.replaced} replacing the same article's earlier run)" if summary.replaced else ""
+        say(f"{summary.done} imported{replaced}, {_count(summary.duplicate, 'duplicate')}")
     return ExitCode.OK
 
 

@@ -109,6 +109,7 @@ class AddSummary:
     failed: int = 0
     skipped: int = 0
     incomplete: int = 0  # stored, but some images failed: tried again by the next `corpus add`
+    replaced: int = 0  # import: of those done, how many replaced an article stored under the same key
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -229,7 +230,12 @@ def import_runs(dirs: list[Path], store: Store, cache_dir: Path | None = None) -
         engine = str(result.provenance.get("engine", "unknown"))
         settings = settings_key({"imported": settings_src, "versions": versions_of(result.provenance)}, engine)
         key = _import_key(result.article.location, Path(d))
+        before = store.article(key)
         state = store.put_result(key, result, settings, str(result.provenance.get("ocrpipe", "")), shas)
+        if before is not None and state == "done":
+            # one article (URL or file) is stored once: a second run of it takes the first one's place
+            log.warning("%s: replaces the stored run of the same article (%s)", d, key)
+            summary.replaced += 1
         _import_images(Path(d), result, shas, cache)
         setattr(summary, state, getattr(summary, state) + 1)
     return summary

@@ -384,3 +384,31 @@ def test_import_says_when_a_run_replaces_the_same_article(small_run, tmp_path, c
     assert main(["corpus", "import", str(a), "--db", str(db), "--cache-dir", cache, "-q"]) == ExitCode.OK
     assert main(["corpus", "import", str(a), "--db", str(db), "--cache-dir", cache]) == ExitCode.OK
     assert "1 imported (1 replacing" in capsys.readouterr().out
+
+
+def test_an_article_page_may_not_redirect_to_another_internal_host(server, tmp_path, poster_jpeg, capsys):
+    """The page's own redirects follow its images' rule: a page that redirected to 169.254.169.254
+    (or any internal host other than its own) was followed."""
+    from ocrpipe.cli._main import main
+
+    from .http_helpers import FaultServer, send
+
+    other = FaultServer()  # another port: an internal host the user did not name
+    try:
+        page = f'<html><body><h1>t</h1><img src="{other.url("/x.jpg")}"></body></html>'.encode()
+        other.routes["/b.html"] = lambda h, n: send(h, 200, page, "text/html; charset=utf-8")
+        other.routes["/x.jpg"] = lambda h, n: send(h, 200, poster_jpeg)
+        server.routes["/a.html"] = lambda h, n: send(h, 302, b"", "text/plain", {"Location": other.url("/b.html")})
+        server.routes["/same"] = lambda h, n: send(h, 302, b"", "text/plain", {"Location": "/c.html"})
+        server.routes["/c.html"] = lambda h, n: send(h, 200, page.replace(b"<h1>t", b"<h1>c"), "text/html")
+        cache = ["--cache-dir", str(tmp_path / "cache"), "-q"]
+        assert main(["fetch", server.url("/a.html"), "--out", str(tmp_path / "a"), *cache]) == ExitCode.DOWNLOAD_FAILED
+        assert "loopback" in capsys.readouterr().err
+        assert other.hits["/b.html"] == 0
+        ok = ["fetch", server.url("/a.html"), "--out", str(tmp_path / "b"), "--allow-private", *cache]
+        assert main(ok) == ExitCode.OK
+        # a redirect on the page's own host and port is followed as before (its images: --allow-private)
+        same = ["fetch", server.url("/same"), "--out", str(tmp_path / "c"), "--allow-private", *cache]
+        assert main(same) == ExitCode.OK
+    finally:
+        other.close()

@@ -12,9 +12,11 @@ from urllib.parse import urlsplit
 from ocrpipe._io import LocalReadError, read_regular_file
 from ocrpipe.acquire._article import Article, ImageRef, parse_article, promised_count, split_front_matter, unwrap_proxy
 from ocrpipe.acquire._dom import decode_html
+from ocrpipe.acquire._fetch import Fetcher
 from ocrpipe.acquire._http import Downloader
 from ocrpipe.acquire._imageio import IMAGE_SUFFIXES
 from ocrpipe.acquire._markdown import has_markdown_images, markdown_to_html
+from ocrpipe.acquire._netguard import FetchPolicy
 from ocrpipe.acquire._saved import complete_folder, looks_like_mhtml, read_mhtml, with_saved_files
 from ocrpipe.errors import ArticleError, FetchError, ImageError, InputError
 from ocrpipe.output._results import ArticleMeta
@@ -161,10 +163,16 @@ def _from_url(spec: str, downloader: Downloader | None, all_images: bool) -> Art
     """An article URL: a page, a Markdown file served as such, or the URL of one poster."""
     if downloader is None:
         raise InputError("a downloader is needed to read an article URL")
+    # the page's redirects follow the rule its images do: its own host and port (the user named
+    # them), but no other internal address (a public page redirecting to 169.254.169.254 was followed)
+    policy = FetchPolicy.for_article(spec, downloader.config.allow_private, Fetcher.resolver)
+    page_downloader = downloader.with_policy(policy)
     try:
-        body, ctype = downloader.get_page(spec)
+        body, ctype = page_downloader.get_page(spec)
     except FetchError as exc:
         raise FetchError(f"cannot download the article page: {exc.message}") from exc
+    finally:
+        page_downloader.close()
     if body.startswith(_IMAGE_MAGIC):  # the URL of one poster: read as a one-image article
         name = Path(urlsplit(spec).path).stem or urlsplit(spec).hostname or spec
         return _images_article([ImageRef(index=0, urls=(spec,))], name, spec)

@@ -412,3 +412,16 @@ def test_an_article_page_may_not_redirect_to_another_internal_host(server, tmp_p
         assert main(same) == ExitCode.OK
     finally:
         other.close()
+
+
+def test_a_page_past_the_element_bound_says_its_rest_is_not_seen(caplog):
+    """200,000 nested elements around the images: "the page holds no <img> images", with no word that
+    the parser's bound had dropped them."""
+    import logging
+
+    from ocrpipe.acquire._dom import MAX_NODES, parse_html
+
+    with caplog.at_level(logging.WARNING, logger="ocrpipe"):
+        root = parse_html("<div>" * (MAX_NODES + 10) + '<img src="p.jpg">')
+    assert root.find_all("img") == []
+    assert [r.getMessage().count("images there are not seen") for r in caplog.records] == [1]

@@ -94,6 +94,12 @@ class _TreeBuilder(HTMLParser):
     def _start(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
         """Add an element; whether it was pushed as the open element."""
         if self.count >= MAX_NODES:
+            if self.count == MAX_NODES:  # said once: images past the bound are not seen
+                self.count += 1
+                log.warning(
+                    "the page has over %d elements: the rest of it is read as text, and images there are not seen",
+                    MAX_NODES,
+                )
             return False
         self.count += 1
         if tag in CLOSES_P and self.open["p"]:

@@ -425,3 +425,14 @@ def test_a_page_past_the_element_bound_says_its_rest_is_not_seen(caplog):
         root = parse_html("<div>" * (MAX_NODES + 10) + '<img src="p.jpg">')
     assert root.find_all("img") == []
     assert [r.getMessage().count("images there are not seen") for r in caplog.records] == [1]
+
+
+def test_a_broken_result_s_hint_names_the_installed_schema(tmp_path, capsys):
+    """The hint named "ocrpipe/output/schema/result.schema.json", a path only a checkout has."""
+    from ocrpipe.cli._main import main
+
+    (tmp_path / "result.json").write_text("{}", "utf-8")
+    assert main(["verify", str(tmp_path)]) == ExitCode.BAD_INPUT
+    hint = next(ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("ocrpipe: hint:"))
+    schema = Path(hint.rsplit("the schema: ", 1)[1])
+    assert schema.is_absolute() and schema.is_file() and schema.name == "result.schema.json"

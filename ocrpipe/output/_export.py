@@ -57,11 +57,16 @@ def write_outputs(result: RunResult, out_dir: Path) -> None:
 MAX_RESULT_BYTES = 256 * 1024 * 1024
 
 
+def _schema_file() -> Any:
+    """result.schema.json where this ocrpipe is installed (a path a wheel's user can open)."""
+    return resources.files("ocrpipe.output").joinpath("schema/result.schema.json")
+
+
 @functools.lru_cache(maxsize=1)
 def _validator() -> Any:
     import jsonschema
 
-    schema = json.loads(resources.files("ocrpipe.output").joinpath("schema/result.schema.json").read_text("utf-8"))
+    schema = json.loads(_schema_file().read_text("utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
 
@@ -72,7 +77,7 @@ def validate_result(data: object, where: str) -> None:
         at = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise InputError(
             f"{where}: not a valid ocrpipe result at {at}: {error.message[:200]}",
-            "re-create it with `ocrpipe run`; see ocrpipe/output/schema/result.schema.json",
+            f"re-create it with `ocrpipe run`; the schema: {_schema_file()}",
         )
 
 

@@ -232,6 +232,26 @@ def test_inline_titles_end_at_the_first_full_stop_and_the_body_runs_on():
     assert [ln.role for ln in s.images[0].lines] == ["title", "body", "title", "title"]
 
 
+def test_a_title_in_square_brackets_ends_at_its_closing_bracket_and_the_body_runs_on():
+    # 【title】body, as policy posters set it; the brackets may wrap onto the next line, and an
+    # OCR reader may give 【 as [
+    im = image(
+        0,
+        line("第一条【依法保护中小微企业合法权益】综合运用执行和", 250),
+        line("解等方式，依法保障企业正常经营。", 290, w=500),
+        line("第二条【平等保护各类市场主", 350),
+        line("体】坚持平等保护原则。", 390, w=400),
+        line("第三条[严惩侵害企业的违法犯罪]依法审理案件。", 450),
+    )
+    s = structure([im], 3)
+    assert [(c.number, c.title, c.text) for c in s.clauses] == [
+        (1, "依法保护中小微企业合法权益", "综合运用执行和解等方式，依法保障企业正常经营。"),
+        (2, "平等保护各类市场主体", "坚持平等保护原则。"),
+        (3, "严惩侵害企业的违法犯罪", "依法审理案件。"),
+    ]
+    assert [ln.role for ln in s.images[0].lines] == ["title", "body", "title", "title", "title"]
+
+
 def test_a_title_wrapped_onto_lines_of_its_own_style_is_joined():
     # a card: title set a little larger than the body (30 vs 28: below the old 8% rule), in one block
     im = image(

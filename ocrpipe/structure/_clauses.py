@@ -49,6 +49,9 @@ _BENT_PAREN = re.compile(rf"^[〈《<(（\[【{{「『]+([{_CN}]{{1,3}})[)）\]�
 # A title runs on inline: it ends at the first of these, and the body follows on the same line.
 _BENT_LABEL = re.compile(r"^[（(〈《<\[【{]?[^\s（()）。，]{1,3}[)）\]】}》〉>]\s*(\S.*)$")
 _TITLE_END = re.compile(r"[。；：;:]")
+# 【title】body, the bracket often read as [ or ［: the title is what the brackets hold
+_OPEN_BRACKET = "【[［"
+_BRACKETED = re.compile(r"^\s*[【\[［]([^】\]］【]{1,40})[】\]］]\s*(.*)$", re.S)
 _PUNCT = re.compile(r"[，,。；：;:、！？!?]")
 MAX_TITLE = 40  # characters: a title wraps onto as many lines as this takes (narrow cards: 4-5)
 # What a misread label leaves before a title: a stray symbol (and a letter after it: "@D" for ①),
@@ -670,6 +673,27 @@ def _heading_sized(x: LineResult, head: LineResult, body_size: float) -> bool:
     return larger and (head_size + body_size) / 2 < size <= 1.1 * head_size
 
 
+def _bracketed(c: _Classified, head: int, title: str, first_body: int, end: int) -> tuple[str, str, int, list[int]] | None:
+    """A title set in 【】 with the body running on after it, the brackets perhaps wrapped onto
+    the next lines of the same block (at most two): (title, inline body, first body line, wrapped lines)."""
+    if not title.lstrip().startswith(tuple(_OPEN_BRACKET)):
+        return None
+    wrapped: list[int] = []
+    text, j = title, first_body
+    hx = c.lines[head]
+    while not _BRACKETED.match(text) and len(wrapped) < 2 and j < end and c.badges[j] is None and c.headings[j] is None:
+        x = c.lines[j]
+        if x.image != hx.image or x.line.block != hx.line.block or x.origin:
+            return None
+        text += x.line.text
+        wrapped.append(j)
+        j += 1
+    b = _BRACKETED.match(text)
+    if b is None:
+        return None
+    return b.group(1).strip(), b.group(2).lstrip("：:，,、 "), j, wrapped
+
+
 def _title_span(
     c: _Classified, head: int, title: str, first_body: int, end: int, body_h: float, body_size: float = 0.0
 ) -> tuple[str, str, int, list[int]]:
@@ -679,10 +703,13 @@ def _title_span(
     the same style (the same size, in the same block, free of sentence punctuation) while
     each line before fills its block; a larger heading wraps onto lines of its own size.
     """
+    lines, hx = c.lines, c.lines[head]
+    bracketed = _bracketed(c, head, title, first_body, end)
+    if bracketed is not None:
+        return bracketed
     m = _TITLE_END.search(title)
     if m and m.start() > 0:
         return title[: m.start()], title[m.end() :], first_body, []
-    lines, hx = c.lines, c.lines[head]
     head_h = hx.line.text_height
     larger = bool(body_h) and head_h > HEADING_RATIO * body_h
     wrapped: list[int] = []

@@ -683,7 +683,7 @@ def _bracketed(c: _Classified, head: int, title: str, first_body: int, end: int)
     hx = c.lines[head]
     while not _BRACKETED.match(text) and len(wrapped) < 2 and j < end and c.badges[j] is None and c.headings[j] is None:
         x = c.lines[j]
-        if x.image != hx.image or x.line.block != hx.line.block or x.origin:
+        if not _same_block(x, hx) or x.origin:
             return None
         text += x.line.text
         wrapped.append(j)
@@ -717,7 +717,7 @@ def _title_span(
     j = first_body
     while j < end and len(title) < MAX_TITLE and c.badges[j] is None and c.headings[j] is None:
         x = lines[j]
-        same = x.image == hx.image and x.line.block == hx.line.block and not x.origin
+        same = _same_block(x, hx) and not x.origin
         if not same or not _heading_sized(x.line, hx.line, body_size if larger else 0.0):
             break
         p = _PUNCT.search(x.line.text)

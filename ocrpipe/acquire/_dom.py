@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -57,8 +57,9 @@ class Node:
     def find_all(self, tag: str) -> list[Node]:
         return [n for n in self.iter() if n.tag == tag]
 
-    def text(self, limit: int = 20_000) -> str:
-        """The element's text with block boundaries as newlines (scripts and styles left out)."""
+    def text(self, limit: int = 20_000, skip: Callable[["Node"], bool] | None = None, stop: "Node | None" = None) -> str:
+        """The element's text with block boundaries as newlines (scripts and styles left out);
+        elements under it for which `skip` is true left out too, and the text ending where `stop` begins."""
         out: list[str] = []
         size = 0
         stack: list[Node | str] = [self]
@@ -68,7 +69,11 @@ class Node:
                 out.append(item)
                 size += len(item)
                 continue
+            if item is stop:
+                break
             if item.tag in ("script", "style", "template"):
+                continue
+            if skip is not None and item is not self and skip(item):
                 continue
             if item.tag in BLOCK:
                 out.append("\n")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from ocrpipe.acquire._dom import BLOCK, Node
+from ocrpipe.acquire._dom import Node
 
 SOURCE_RE = re.compile(r"来源\s*[：:]\s*(?P<src>[^\n<]{1,60})")
 # "文：张三" is a byline, "正文：…" or "原文：…" is not: 文 alone only where no other character precedes it
@@ -44,29 +44,14 @@ CHROME_CLASS_RE = re.compile(
 )
 
 
+def _chrome(node: Node) -> bool:
+    return node.tag in CHROME_TAGS or CHROME_CLASS_RE.search(node.classes) is not None
+
+
 def prose_text(node: Node, stop: Node | None = None, limit: int = 20_000) -> str:
     """node's text as Node.text gives it, without the page's chrome inside it, and ending where
     `stop` (the article's body) begins: what a reader takes for the article's own words."""
-    out: list[str] = []
-    size = 0
-    stack: list[Node | str] = [node]
-    while stack and size < limit:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-            size += len(item)
-            continue
-        if item is stop:
-            break
-        if item.tag in ("script", "style", "template"):
-            continue
-        if item is not node and (item.tag in CHROME_TAGS or CHROME_CLASS_RE.search(item.classes)):
-            continue
-        if item.tag in BLOCK:
-            out.append("\n")
-        stack.append("\n" if item.tag in BLOCK else "")
-        stack.extend(reversed(item.children))
-    return "".join(out)[:limit]
+    return node.text(limit, skip=_chrome, stop=stop)
 
 
 @dataclass
@@ -205,14 +190,17 @@ class _Page:
                 return t, self.where(n)
         return None
 
-    def text_match(self, pattern: re.Pattern, group: str, label: str) -> Found:
-        """The first match in the article's text, else in the words above its container."""
+    def _search(self, pattern: re.Pattern, group: str | int, convert: Callable[[str], str | None], label: str) -> Found:
+        """The first match in the article's text, else in the words above its container, as `convert` reads it."""
         for text in (self.text, self.text_before_body):
             m = pattern.search(text)
-            value = clean(m.group(group)) if m else None
+            value = convert(m.group(group)) if m else None
             if value:
                 return value, label
         return None
+
+    def text_match(self, pattern: re.Pattern, group: str, label: str) -> Found:
+        return self._search(pattern, group, clean, label)
 
     @staticmethod
     def where(node: Node) -> str:
@@ -281,12 +269,7 @@ class _Page:
         return None
 
     def date_text(self) -> Found:
-        for text in (self.text, self.text_before_body):
-            m = _DATE_LABEL_RE.search(text)
-            value = iso_date(m.group(1)) if m else None
-            if value:
-                return value, "text 发布时间："
-        return None
+        return self._search(_DATE_LABEL_RE, 1, iso_date, "text 发布时间：")
 
     def date(self) -> Found:
         return _first(lambda: self.from_front("date", iso_date), self.meta_date, self.time_tag, self.date_class, self.date_text)

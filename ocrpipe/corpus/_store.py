@@ -153,7 +153,7 @@ class Store:
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-            db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(db)
         except sqlite3.OperationalError as exc:
             # _identify found it ours (or new): a store that cannot be opened or written here
             # (a read-only folder, a file of another user, locked) is an output failure
@@ -503,6 +503,24 @@ class Store:
 # a failed verification: a count was promised (or given) and not met. Rows written before
 # "not applicable" existed say verified = 0 where nothing was promised: the expected count decides.
 _FAILED_VERIFICATION = "verified = 0 AND json_extract(verification, '$.expected') IS NOT NULL"
+
+
+def _use_wal(db: sqlite3.Connection, wait_s: float = 30.0) -> None:
+    """Switch the store to WAL. SQLite answers "database is locked" at once, without its busy
+    timeout, when another connection holds the file during the switch (two processes opening a
+    new store together): wait for it here, as the timeout would."""
+    deadline = time.monotonic() + wait_s
+    pause = 0.01
+    while True:
+        try:
+            if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
 
 
 def _identity(path: Path, immutable: bool) -> tuple[int, int, set[str]]:

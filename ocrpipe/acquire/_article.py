@@ -432,10 +432,10 @@ def parse_article(
     body = _find_body(root, found)
     images = [f.ref for f in found] if all_images else select_series(_structure(found, texts, body))
     pm = read_page_meta(root, body, front, page_url or base_url)
-    promise = find_promise(pm.title, _lead(root, body, pm.title))
+    promise = find_promise(pm.title, _lead(root, body, pm.title), pm.page_title)
     found_in = dict(pm.found_in)
-    if promise.source:
-        found_in["promised_count"] = promise.source
+    if promise.found_in:
+        found_in["promised_count"] = promise.found_in
     meta = ArticleMeta(
         title=pm.title,
         date=pm.date,

@@ -62,6 +62,9 @@ class PageMeta:
     source: str | None = None
     canonical_url: str | None = None
     found_in: dict[str, str] = field(default_factory=dict)
+    # the <title> element, site name removed, whichever place the title came from: a promise
+    # ("…20条…") may stand only there when the <h1> is the title
+    page_title: str | None = None
 
 
 def clean(value: object) -> str | None:
@@ -320,4 +323,6 @@ def read_page_meta(root: Node, body: Node | None, front: dict, page_url: str | N
         if found:
             setattr(out, name, found[0])
             out.found_in[name] = found[1]
+    tag = page.title_tag()
+    out.page_title = tag[0] if tag else None
     return out

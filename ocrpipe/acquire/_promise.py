@@ -1,8 +1,11 @@
-"""The clause count an article promises, read where people write it: the title, then the lead.
+"""The clause count an article promises, read where people write it: the title, the page's
+<title>, then the lead.
 
 A title says "二十条，来了！" or "20项措施"; a government notice often has a plain title and says
-"提出二十条举措" or "共20条" in its first paragraph. A count that is an ordinal ("第二十条")
-is no promise. When title and lead disagree, neither is chosen: the conflict is reported.
+"提出二十条举措" or "共20条" in its first paragraph. A page whose <h1> is the title may carry the
+count only in its <title> element ("二十条来了_某某网" over an <h1> "重磅！政策来了"). A count that
+is an ordinal ("第二十条") is no promise. When the places that name a count disagree, none is
+chosen: the conflict is reported.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Promise:
     source: str | None = None  # "title" | "lead"
     text: str | None = None
     conflict: tuple[str, ...] = ()
+    found_in: str | None = None  # "title", "<title>" (a title's promise read from the element) or "lead"
 
 
 def _count(numeral: str) -> int | None:
@@ -80,20 +84,35 @@ def lead_promise(paragraphs: list[str]) -> tuple[int, str] | None:
     return None
 
 
-def find_promise(title: str | None, lead: list[str]) -> Promise:
-    """Title first, then the lead; a lead that names another count is a conflict, not a choice."""
-    in_title = title_promise(title)
-    in_lead = lead_promise(lead)
-    if in_title and in_lead and in_title[0] != in_lead[0]:
-        conflict = (f"title: {in_title[0]} ({in_title[1]})", f"lead: {in_lead[0]} ({in_lead[1]})")
+_PLACE = {"title": "title", "<title>": "page's <title>", "lead": "lead paragraph"}
+
+
+def find_promise(title: str | None, lead: list[str], page_title: str | None = None) -> Promise:
+    """The title first, then the page's <title> element (site name removed), then the lead.
+
+    `page_title` is read where it is not the title itself (the title came from an <h1> or
+    og:title); it is the page's head, never its navigation. Every place that names a count must
+    agree: one that names another is a conflict, not a choice.
+    """
+    found: list[tuple[str, tuple[int, str]]] = []
+    for where, promise in (
+        ("title", title_promise(title)),
+        ("<title>", title_promise(page_title) if page_title and page_title != title else None),
+        ("lead", lead_promise(lead)),
+    ):
+        if promise and promise[0] not in {p[0] for _, p in found}:  # an agreeing place adds nothing
+            found.append((where, promise))
+    if len(found) > 1:
+        (a, pa), (b, pb) = found[0], found[1]
         log.warning(
-            "the title promises %d but the lead paragraph %d: no count is assumed (give --expect N)",
-            in_title[0],
-            in_lead[0],
+            "the %s promises %d but the %s %d: no count is assumed (give the count: --expect N, or expect=N in Python)",
+            _PLACE[a],
+            pa[0],
+            _PLACE[b],
+            pb[0],
         )
-        return Promise(None, None, None, conflict)
-    if in_title:
-        return Promise(in_title[0], "title", in_title[1])
-    if in_lead:
-        return Promise(in_lead[0], "lead", in_lead[1])
-    return Promise(None)
+        return Promise(None, None, None, tuple(f"{where}: {p[0]} ({p[1]})" for where, p in found))
+    if not found:
+        return Promise(None)
+    where, (count, text) = found[0]
+    return Promise(count, "lead" if where == "lead" else "title", text, found_in=where)

@@ -40,3 +40,60 @@ def test_the_title_element_is_read_but_a_count_in_the_navigation_still_is_not():
     assert meta.promised_count is None
     nav_and_title = _meta(_page("二十条来了_某某网", "重磅！", nav="<nav><p>热点：稳经济30条政策解读</p></nav>"))
     assert (nav_and_title.promised_count, nav_and_title.found_in["promised_count"]) == (20, "<title>")
+
+
+def test_wrapped_lines_join_without_a_space_in_chinese_and_with_one_between_latin_words():
+    from ocrpipe.structure._textnorm import join_wrapped
+
+    assert join_wrapped(["支持小微", "企业发展"]) == "支持小微企业发展"
+    assert join_wrapped(["support", "SMEs"]) == "support SMEs"
+    assert join_wrapped(["开通APP", "Store上架"]) == "开通APP Store上架"
+    assert join_wrapped(["降至3", "0%"]) == "降至30%"  # a number broken across lines stays one number
+    assert join_wrapped(["使用5G", "网络", "，推动GDP", "增长"]) == "使用5G网络，推动GDP增长"
+    assert join_wrapped(["…[support]", "SMEs"], marks="[]") == "…[support] SMEs"
+
+
+def test_a_clause_s_latin_words_across_a_wrap_keep_their_space():
+    from ocrpipe.structure._clauses import extract_clauses
+    from tests.test_clauses import img
+
+    images = [
+        img(
+            0,
+            ("1.支持企业上云", 36),
+            ("推广使用cloud", 28),
+            ("services，降低成本。", 28),
+            ("2.优化环境", 36),
+            ("减轻负担。", 28),
+        )
+    ]
+    clauses, _ = extract_clauses(images, expected=2)
+    assert [c.text for c in clauses] == ["推广使用cloud services，降低成本。", "减轻负担。"]  # was "cloudservices"
+
+
+def test_search_snippets_join_wrapped_chinese_lines_without_a_space(tmp_path):
+    import json
+    import time
+
+    from ocrpipe.corpus._search import search
+    from ocrpipe.corpus._store import Store
+
+    store = Store(tmp_path / "c.db")
+    store.db.execute(
+        "INSERT INTO articles (id, key, title, state, settings, updated) VALUES (1, 'k', 't', 'done', 's', ?)", (time.time(),)
+    )
+    lines = ["1.支持小微", "企业发展，推广cloud", "services。"]
+    store.db.execute(
+        "INSERT INTO images (sha256, settings, width, height, text, lines) VALUES ('h', 's', 10, 10, ?, ?)",
+        ("\n".join(lines), json.dumps([{"text": t} for t in lines])),
+    )
+    store.db.execute("INSERT INTO image_fts (sha256, settings, text) VALUES ('h', 's', ?)", ("\n".join(lines),))
+    store.db.execute("INSERT INTO article_images (article_id, position, sha256, status) VALUES (1, 0, 'h', 'ok')")
+    store.db.commit()
+    hits, _ = search(store, "支持小微")
+    assert next(h.snippet for h in hits if h.kind == "image").startswith("1.[支持小微]企业发展")  # was "…小微] 企业…"
+    hits, _ = search(store, "cloud")
+    assert next(h.snippet for h in hits if h.kind == "image").endswith(
+        "推广[cloud] serv…"
+    )  # the wrap after cloud keeps its space
+    store.close()

@@ -10,6 +10,7 @@ from typing import Any
 
 from ocrpipe.corpus._store import Store
 from ocrpipe.errors import InputError
+from ocrpipe.structure._textnorm import join_wrapped
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,9 @@ def _clause_line(store: Store, r: Any, q: str) -> int | None:
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.split("\n"))
+    """A snippet's lines as one text, as a poster's wrapped lines read: "支持小微企业", "support SMEs"
+    (a space at every wrap split Chinese words: "支持小微 企业")."""
+    return join_wrapped(text.split("\n"), marks="".join(MARK))
 
 
 def _mark(text: str, q: str, width: int = 14) -> str:

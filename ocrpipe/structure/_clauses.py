@@ -23,6 +23,7 @@ from ocrpipe.errors import InputError
 from ocrpipe.output._results import Box, ClauseResult, ImageResult, LineResult, LineRole, SourceRef, Verification
 from ocrpipe.structure._numerals import MAX_PROMISED, chinese_number
 from ocrpipe.structure._tables import Row, cn_numeral, find_rows, row_lines
+from ocrpipe.structure._textnorm import join_wrapped
 
 Role = LineRole
 
@@ -685,7 +686,7 @@ def _bracketed(c: _Classified, head: int, title: str, first_body: int, end: int)
         x = c.lines[j]
         if not _same_block(x, hx) or x.origin:
             return None
-        text += x.line.text
+        text = join_wrapped((text, x.line.text))
         wrapped.append(j)
         j += 1
     b = _BRACKETED.match(text)
@@ -725,15 +726,15 @@ def _title_span(
             stop = _TITLE_END.search(x.line.text.rstrip("。；：;:"))
             if stop and stop.start() > 0:
                 break  # a sentence ends inside the line: body text, however large it measures
-            title += x.line.text
+            title = join_wrapped((title, x.line.text))
         elif not _full_width(c, prev):
             break
         elif p is None:
-            title += x.line.text
+            title = join_wrapped((title, x.line.text))
         elif p.group(0) in "。；：;:" and p.start() > 0:
             # an inline title that wrapped: it ends at the mark, the body runs on after it
             wrapped.append(j)
-            return title + x.line.text[: p.start()], x.line.text[p.end() :], j + 1, wrapped
+            return join_wrapped((title, x.line.text[: p.start()])), x.line.text[p.end() :], j + 1, wrapped
         else:
             break
         wrapped.append(j)
@@ -800,7 +801,7 @@ def assemble_clause(
         number=number,
         label=label,
         title=title.strip(),
-        text=inline + "".join(x.line.text for x in body),
+        text=join_wrapped([inline, *(x.line.text for x in body)]),
         section=sections[-1] if sections else None,
         sections=sections,
         sources=tuple(SourceRef(image=img, bboxes=tuple(bb)) for img, bb in by_image.items()),

@@ -3,12 +3,15 @@
 - no spaces between CJK characters (or between CJK and punctuation); spaces in Latin text stay
 - ASCII punctuation next to CJK becomes full width (，：；？！（）)
 - full-width digits and Latin letters become ASCII, so numbers compare equal
+- lines wrapped on a poster join without a space, except where a Latin word meets the next
+  (`join_wrapped`)
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014"
@@ -51,3 +54,28 @@ def normalize_line(text: str) -> str:
 def squash(text: str) -> str:
     """Text without any white space: what character error rates and comparisons use."""
     return "".join(text.split())
+
+
+_WORD_END = re.compile(r"[A-Za-z0-9.,;:!?)%]\Z")  # what may end a Latin word or sentence before a wrap
+_WORD_START = re.compile(r"\A[A-Za-z0-9(]")
+
+
+def _space_at_wrap(before: str, after: str) -> bool:
+    """A space where a Latin word runs on to the next line ("support" / "SMEs"), none in Chinese
+    text ("支持小微" / "企业") and none inside a number broken across lines ("3" / "0%")."""
+    if not (_WORD_END.search(before) and _WORD_START.match(after)):
+        return False
+    return not (before[-1].isdigit() and after[0].isdigit())
+
+
+def join_wrapped(lines: Iterable[str], marks: str = "") -> str:
+    """Lines of one paragraph wrapped on a poster, as one text: Chinese joined without a space,
+    Latin words across a wrap kept apart by one. `marks` are characters looked past at a wrap
+    (a search snippet's highlight brackets)."""
+    out = ""
+    for line in lines:
+        before, after = out.rstrip(marks), line.lstrip(marks)
+        if before and after and _space_at_wrap(before, after):
+            out += " "
+        out += line
+    return out

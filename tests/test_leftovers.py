@@ -97,3 +97,57 @@ def test_search_snippets_join_wrapped_chinese_lines_without_a_space(tmp_path):
         "推广[cloud] serv…"
     )  # the wrap after cloud keeps its space
     store.close()
+
+
+def _result(numbers: list[int], expected: int | None):
+    from ocrpipe.output._results import ArticleMeta, ClauseResult, RunResult
+    from ocrpipe.structure._clauses import verify
+
+    return RunResult(
+        article=ArticleMeta(title=f"措施{expected}条"),
+        images=(),
+        clauses=tuple(ClauseResult(number=n, label=f"{n}.", title=f"第{n}项", text="正文。") for n in numbers),
+        verification=verify(numbers, expected),
+        provenance={
+            "ocrpipe": "test",
+            "engine": "tesseract",
+            "version": "5",
+            "language_data": "chi_sim",
+            "language_data_sha256": "0" * 64,
+            "settings": {},
+        },
+    )
+
+
+def test_verification_reports_the_numbers_found_beyond_the_expected_count():
+    from ocrpipe.structure._clauses import verify
+
+    v = verify([*range(1, 21), 21, 22, 22], expected=20)
+    assert (v.extra, v.missing, v.duplicates, v.ok) == ((21, 22), (), (22,), False)  # extra: no field had them
+    assert "extra (beyond 20): 21, 22" in v.problems()
+    assert verify([1, 3, 2], expected=3).extra == () and verify([1, 2, 5], expected=None).extra == ()
+
+
+def test_extra_is_in_result_json_its_schema_clauses_md_and_the_review_page():
+    import json
+    from importlib.resources import files
+
+    import jsonschema
+
+    from ocrpipe.output._export import clauses_markdown
+    from ocrpipe.output._results import RunResult
+    from ocrpipe.review._page import page_data
+
+    schema = json.loads(files("ocrpipe.output").joinpath("schema/result.schema.json").read_text("utf-8"))
+    result = _result([1, 2, 3, 4], expected=3)
+    data = result.to_dict()
+    assert data["verification"]["extra"] == [4]
+    jsonschema.validate(data, schema)
+    assert RunResult.from_dict(data).to_dict() == data
+    old = json.loads(json.dumps(data))
+    del old["verification"]["extra"]  # a result.json written before the field
+    jsonschema.validate(old, schema)
+    assert RunResult.from_dict(old).verification.extra == ()
+    assert "- extra (beyond 3): 4" in clauses_markdown(result)
+    page = page_data(result)
+    assert page["verification"]["extra"] == [4] and [c["flag"] for c in page["clauses"]] == [False, False, False, True]

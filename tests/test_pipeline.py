@@ -40,6 +40,7 @@ def test_demo_sample_finds_20_clauses_and_verifies(demo_run):
         "duplicates": [],
         "out_of_order": [],
         "ok": True,
+        "extra": [],
         "status": "ok",
     }
     truth = json.loads((REPO / "samples/demo/truth.json").read_text("utf-8"))

@@ -171,6 +171,20 @@ def test_a_missing_clause_is_named_in_the_banner_and_the_list(browser, run_dir):
     page.close()
 
 
+def test_numbers_beyond_the_expected_count_are_named_in_the_banner(browser, run_dir):
+    from ocrpipe.output._serial import to_json
+    from ocrpipe.structure._clauses import verify
+
+    data = json.loads((run_dir / "result.json").read_text())
+    found = [c["number"] for c in data["clauses"]]  # the demo's 1..20, checked against 18
+    data["verification"] = to_json(verify(found, 18)) | {"status": "failed"}
+    (run_dir / "result.json").write_text(json.dumps(data, ensure_ascii=False))
+    page, problems, _ = _open(browser, write_page(run_dir).as_uri())
+    assert "beyond 18: 19, 20" in page.inner_text("#verdict")  # was only "found 20"
+    assert problems == []
+    page.close()
+
+
 def test_j_visits_flagged_spans_before_missing_clauses(browser, run_dir):
     _damage_clause_heading(run_dir, 4)
     _set_flags(run_dir, (3, 2))  # a poster after the missing clause's place

@@ -145,6 +145,9 @@ class Verification:
     duplicates: tuple[int, ...] = ()
     out_of_order: tuple[int, ...] = ()
     ok: bool = False
+    # numbers found beyond 1..expected (21, 22 when 20 are promised), each once, ascending; empty
+    # without an expected count. A result.json written before it has none: read as empty.
+    extra: tuple[int, ...] = ()
 
     _exported = ("status",)
 
@@ -167,9 +170,14 @@ class Verification:
         return f"{'ok' if self.ok else 'FAILED'} (expected {self.expected}, found {len(self.found)})"
 
     def problems(self) -> list[str]:
-        """One line per kind of problem: missing, duplicated, out-of-order numbers."""
+        """One line per kind of problem: missing, beyond the expected count, duplicated, out-of-order numbers."""
         out = []
-        for label, nums in (("missing", self.missing), ("duplicated", self.duplicates), ("out of order", self.out_of_order)):
+        for label, nums in (
+            ("missing", self.missing),
+            (f"extra (beyond {self.expected})", self.extra),
+            ("duplicated", self.duplicates),
+            ("out of order", self.out_of_order),
+        ):
             if nums:
                 out.append(f"{label}: {', '.join(map(str, nums))}")
         return out

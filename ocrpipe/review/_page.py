@@ -31,7 +31,7 @@ LOW_CONFIDENCE = 60.0  # lines read with less confidence stand out
 def page_data(result: RunResult, stale: int = 0) -> dict[str, Any]:
     """What the page shows, as plain JSON."""
     v = result.verification
-    dup = set(v.duplicates) | set(v.out_of_order)
+    dup = set(v.duplicates) | set(v.out_of_order) | set(v.extra)
     return {
         "title": result.article.title,
         "date": result.article.date,
@@ -42,6 +42,7 @@ def page_data(result: RunResult, stale: int = 0) -> dict[str, Any]:
             "expected": v.expected,
             "found": len(v.found),
             "missing": list(v.missing),
+            "extra": list(v.extra),
             "duplicates": list(v.duplicates),
             "out_of_order": list(v.out_of_order),
         },

@@ -183,7 +183,7 @@ def choose_style(
 
 
 def verify(numbers: Sequence[int], expected: int | None) -> Verification:
-    """ok only when the numbers are exactly 1..N, each once, in order."""
+    """ok only when the numbers are exactly 1..N, each once, in order; `extra` the numbers beyond 1..N."""
     if expected is not None and not 0 <= expected <= MAX_PROMISED:
         raise InputError(f"expected clause count {expected} is outside 0..{MAX_PROMISED}", "give --expect N with a real count")
     found = tuple(numbers)
@@ -197,9 +197,16 @@ def verify(numbers: Sequence[int], expected: int | None) -> Verification:
         seen.add(x)
     missing = tuple(x for x in range(1, n + 1) if x not in seen)
     out_of_order = tuple(b for a, b in itertools.pairwise(found) if b <= a)
+    extra = tuple(sorted(x for x in seen if not 1 <= x <= expected)) if expected is not None else ()
     ok = bool(found) and list(found) == list(range(1, n + 1))
     return Verification(
-        expected=expected, found=found, missing=missing, duplicates=tuple(dups), out_of_order=out_of_order, ok=ok
+        expected=expected,
+        found=found,
+        missing=missing,
+        duplicates=tuple(dups),
+        out_of_order=out_of_order,
+        ok=ok,
+        extra=extra,
     )
 
 

@@ -74,6 +74,7 @@
     var box = document.getElementById("verdict");
     var parts = ["expected " + (v.expected === null ? "–" : v.expected), "found " + v.found];
     if (v.missing.length) parts.push("missing: " + v.missing.join(", "));
+    if (v.extra && v.extra.length) parts.push("beyond " + v.expected + ": " + v.extra.join(", "));
     if (v.duplicates.length) parts.push("duplicated: " + v.duplicates.join(", "));
     if (v.out_of_order.length) parts.push("out of order: " + v.out_of_order.join(", "));
     var na = v.status === "not applicable";

@@ -156,7 +156,7 @@ def atomic_replace_from(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
-def exclusive_lock(path: Path, busy: str, hint: str) -> int:
+def exclusive_lock(path: Path, busy: str, hint: str, option: str | None = None) -> int:
     """An open fd holding an exclusive flock on path (created if need be); OutputError(busy, hint) if taken.
 
     The lock goes with the process: a killed holder never leaves it behind. Close the fd to release it.
@@ -171,22 +171,28 @@ def exclusive_lock(path: Path, busy: str, hint: str) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
-        raise OutputError(busy, hint) from None
+        raise OutputError(busy, hint, option=option) from None
     return fd
 
 
 def make_folder(path: Path, option: str) -> Path:
-    """Create the folder an option names (parents too), or OutputError saying why it cannot be."""
+    """Create the folder a setting names (its Python name: debug_dir; parents too), or OutputError
+    saying why it cannot be."""
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise OutputError(f"{option} {path}: a file of that name is in the way", f"give {option} a folder") from None
+        raise OutputError(
+            f"{option} {path}: a file of that name is in the way", f"give {option} a folder", option=option
+        ) from None
     except OSError as exc:
         raise OutputError(
             f"{option} {path}: the folder cannot be made ({exc.strerror or type(exc).__name__})",
             f"give {option} a folder you can write to",
+            option=option,
         ) from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise OutputError(f"{option} {path}: the folder is not writable", f"give {option} a folder you can write to")
+        raise OutputError(
+            f"{option} {path}: the folder is not writable", f"give {option} a folder you can write to", option=option
+        )
     return path

@@ -34,14 +34,33 @@ BINARIZE: tuple[str, ...] = get_args(Binarize)
 BACKENDS: tuple[str, ...] = get_args(Backend)
 
 
-# the command-line option that sets a config field, where its name is not the field's
-_FLAGS = {"read_timeout": "--timeout", "timeout": "--ocr-timeout", "use_cache": "--refresh"}
+# the command-line flag of a setting, where it is not the setting's name with dashes
+# (tests/test_leftovers.py checks these against the CLI's own option table)
+_FLAGS = {
+    "read_timeout": "--timeout",
+    "timeout": "--ocr-timeout",
+    "use_cache": "--refresh",
+    "deskew": "--no-deskew",
+    "debug_dir": "--debug",
+}
+
+
+def flag_of(option: str) -> str:
+    """The command-line flag that sets a setting named as the Python API names it."""
+    return _FLAGS.get(option, "--" + option.replace("_", "-"))
+
+
+def on_both(option: str) -> str:
+    """A setting named for both callers, where the text is recorded (an image's error in
+    result.json) and the CLI cannot add its flag: 'max_pixels (--max-pixels on the command line)'."""
+    return f"{option} ({flag_of(option)} on the command line)"
 
 
 def _invalid(name: str, requirement: str, value: object) -> InputError:
     """A config value out of range, named as the field (Python API) and as its option (command line)."""
-    flag = _FLAGS.get(name, "--" + name.replace("_", "-"))
-    return InputError(f"{name} must be {requirement}, got {value!r}", f"set {flag} (Python API: {name}) to {requirement}")
+    return InputError(
+        f"{name} must be {requirement}, got {value!r}", f"set {flag_of(name)} (Python API: {name}) to {requirement}"
+    )
 
 
 def _positive(name: str, value: float) -> None:

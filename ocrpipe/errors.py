@@ -13,6 +13,10 @@ fix the problem. Callers can catch at any level::
     │   └── EngineTimeout                    one recognition call ran past its timeout
     ├── OutputError                 exit 6   results could not be written
     └── VerificationFailed          exit 3   clause numbers are not exactly 1..N
+
+An error about a setting names it by its Python name (an `ocrpipe.options()` name such as
+`max_pixels`, or an API parameter such as `expect`) in `option`; its message and hint name it
+that way too and never a command-line flag: the CLI adds its own flag for it to the hint.
 """
 
 from __future__ import annotations
@@ -40,11 +44,14 @@ class OcrpipeError(Exception):
 
     exit_code: ExitCode = ExitCode.UNEXPECTED
     default_hint = ""
+    default_option: str | None = None
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, *, option: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint if hint is not None else self.default_hint
+        # the setting the error is about, by its Python name; the CLI names its flag for it
+        self.option = option if option is not None else self.default_option
 
     def __str__(self) -> str:
         if self.hint:
@@ -78,7 +85,8 @@ class EngineNotAvailable(EngineError):
 
 
 class EngineTimeout(EngineError):
-    default_hint = "raise --ocr-timeout, or check the image is not huge"
+    # recorded on the image as text, where the CLI cannot add its flag: the hint names both
+    default_hint = "raise the recognition timeout, timeout (--ocr-timeout on the command line), or check the image is not huge"
 
 
 class OutputError(OcrpipeError):
@@ -88,4 +96,7 @@ class OutputError(OcrpipeError):
 
 class VerificationFailed(OcrpipeError):
     exit_code = ExitCode.VERIFICATION_FAILED
-    default_hint = "see clauses.md and result.json for missing or duplicated numbers; --expect N overrides the promised count"
+    default_hint = (
+        "see clauses.md and result.json for missing, extra or duplicated numbers; expect overrides the promised count"
+    )
+    default_option = "expect"

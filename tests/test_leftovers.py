@@ -151,3 +151,82 @@ def test_extra_is_in_result_json_its_schema_clauses_md_and_the_review_page():
     assert "- extra (beyond 3): 4" in clauses_markdown(result)
     page = page_data(result)
     assert page["verification"]["extra"] == [4] and [c["flag"] for c in page["clauses"]] == [False, False, False, True]
+
+
+def _cli_flags() -> set[str]:
+    """Every flag of every ocrpipe command and subcommand."""
+    import argparse
+
+    from ocrpipe.cli._main import build_parser
+
+    flags: set[str] = set()
+    todo = [build_parser()]
+    while todo:
+        parser = todo.pop()
+        for action in parser._actions:
+            flags.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                todo.extend(action.choices.values())
+    return flags
+
+
+def test_every_setting_an_error_names_has_the_flag_the_cli_adds():
+    from ocrpipe.cli._options import fetch_options, ocr_options
+    from ocrpipe.config import flag_of
+
+    for opt in (*fetch_options(), *ocr_options()):
+        if opt.config is not None:
+            assert flag_of(opt.field) == opt.flags[0], opt.field
+    used = ("expect", "db", "limit", "since", "until", "format", "dask", "out", "debug_dir", "segment", "tessdata")
+    assert {flag_of(name) for name in used} <= _cli_flags()
+
+
+def test_library_errors_name_the_setting_not_a_command_line_flag(tmp_path):
+    import pytest
+
+    from ocrpipe._io import make_folder
+    from ocrpipe.corpus._export import format_for
+    from ocrpipe.corpus._search import search
+    from ocrpipe.corpus._store import Store
+    from ocrpipe.errors import OcrpipeError
+    from ocrpipe.recognition.engines import check_segment
+    from ocrpipe.recognition.engines._tesseract import find_tessdata, languages
+    from ocrpipe.structure._clauses import verify
+
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "not.db").write_bytes(b"not sqlite at all" * 100)
+    store = Store(tmp_path / "c.db")
+    calls = {
+        "expect": lambda: verify([1], expected=-1),  # was: give --expect N
+        "limit": lambda: search(store, "营商环境", limit=0),  # was: --limit must be ...
+        "since": lambda: search(store, "营商环境", since="2024-02-30"),  # was: --since '2024-02-30' is not a date
+        "format": lambda: format_for(tmp_path / "x.xlsx"),  # was: or give --format
+        "segment": lambda: check_segment("tesseract", "engine"),  # was: --segment engine does not work ...
+        "lang": lambda: languages("chi sim"),
+        "tessdata": lambda: find_tessdata("chi_sim", tmp_path / "nowhere"),
+        "db": lambda: Store(tmp_path / "not.db"),  # was: give --db a new file name
+        "debug_dir": lambda: make_folder(tmp_path / "afile", "debug_dir"),
+    }
+    for option, call in calls.items():
+        with pytest.raises(OcrpipeError) as e:
+            call()
+        assert e.value.option == option
+        assert "--" not in str(e.value), str(e.value)
+    store.close()
+
+
+def test_the_cli_adds_its_flag_to_the_library_s_hint(tmp_path, capsys):
+    from ocrpipe.cli._main import main
+    from ocrpipe.corpus._store import Store
+    from ocrpipe.errors import ExitCode
+
+    db = tmp_path / "c.db"
+    Store(db).close()
+    assert main(["search", "营商环境", "--db", str(db), "--since", "2024-02-30"]) == ExitCode.BAD_INPUT
+    hint = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("ocrpipe: hint:")]
+    assert hint == [
+        "ocrpipe: hint: give since a year, a month or a day: 2024, 2024-05 or 2024-05-01 (--since on the command line)"
+    ]
+    (tmp_path / "not.db").write_bytes(b"not sqlite at all" * 100)
+    assert main(["search", "营商环境", "--db", str(tmp_path / "not.db")]) == ExitCode.BAD_INPUT
+    assert "(--db on the command line)" in capsys.readouterr().err

@@ -25,7 +25,7 @@ from ocrpipe.acquire._http import DeadlinePassed, Downloader, TryFailed, backoff
 from ocrpipe.acquire._imageio import probe_image
 from ocrpipe.acquire._netguard import AddressRefused, FetchPolicy
 from ocrpipe.acquire._series import content_reason, odd_sizes, pixel_reason
-from ocrpipe.config import FetchConfig
+from ocrpipe.config import FetchConfig, on_both
 from ocrpipe.errors import ImageError, OutputError
 from ocrpipe.output._results import ArticleMeta
 from ocrpipe.output._serial import to_json
@@ -339,7 +339,10 @@ class Fetcher:
         wanted = [im for im in article.images if im.in_series or cfg.all_images]
         if len(wanted) > cfg.max_images:
             log.warning(
-                "the article names %d images; only the first %d are fetched (--max-images)", len(wanted), cfg.max_images
+                "the article names %d images; only the first %d are fetched (%s)",
+                len(wanted),
+                cfg.max_images,
+                on_both("max_images"),
             )
         over = {im.index for im in wanted[cfg.max_images :]}
         wanted = wanted[: cfg.max_images]
@@ -349,7 +352,9 @@ class Fetcher:
                 index=im.index,
                 status="excluded",
                 candidates=im.ordered_urls(cfg.prefer),
-                error=f"over the {cfg.max_images}-image limit (--max-images)" if im.index in over else im.excluded_reason,
+                error=f"over the {cfg.max_images}-image limit ({on_both('max_images')})"
+                if im.index in over
+                else im.excluded_reason,
             )
             for im in article.images
             if im.index not in kept

@@ -27,7 +27,7 @@ from ocrpipe._io import LocalReadError, read_regular_file
 from ocrpipe.acquire._dom import decode_html
 from ocrpipe.acquire._imageio import ImageInfo, probe_image
 from ocrpipe.acquire._netguard import AddressRefused, FetchPolicy, GuardedAdapter
-from ocrpipe.config import FetchConfig
+from ocrpipe.config import FetchConfig, on_both
 from ocrpipe.errors import FetchError, ImageError
 
 log = logging.getLogger(__name__)
@@ -263,7 +263,8 @@ class Downloader:
             while True:
                 if deadline is not None and time.monotonic() > deadline:
                     raise DeadlinePassed(
-                        f"download deadline passed after {len(buf)} bytes (the server sends too slowly; raise --deadline)",
+                        f"download deadline passed after {len(buf)} bytes "
+                        f"(the server sends too slowly; raise {on_both('deadline')})",
                         resp.status_code,
                     )
                 chunk = resp.raw.read1(CHUNK, decode_content=True)
@@ -293,7 +294,7 @@ class Downloader:
         self, url: str, deadline: float | None = None
     ) -> tuple[bytes, str | None, ImageInfo, tuple[str, ...]]:
         if deadline is not None and time.monotonic() > deadline:
-            raise DeadlinePassed("download deadline passed (raise --deadline)")
+            raise DeadlinePassed(f"download deadline passed (raise {on_both('deadline')})")
         resp = self._request(url)
         data = self._read_body(resp, deadline)
         try:

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ocrpipe._io import LocalReadError, read_regular_file
-from ocrpipe.config import DEFAULT_MAX_PIXELS
+from ocrpipe.config import DEFAULT_MAX_PIXELS, on_both
 from ocrpipe.errors import ImageError
 
 _EXT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp", "TIFF": "tif", "MPO": "jpg"}
@@ -50,7 +50,7 @@ def _open(data: bytes, max_pixels: int, what: str) -> Image.Image:
         raise ImageError(
             f"{what}: image is over the limit of {max_pixels} pixels"
             + (f" (its header claims {claimed.group(1)})" if claimed else ""),
-            "raise the pixel limit (--max-pixels) if this image is genuine",
+            f"raise the pixel limit, {on_both('max_pixels')}, if this image is genuine",
         ) from exc
     except UnidentifiedImageError as exc:
         head = data[:64].lstrip().lower()
@@ -67,7 +67,7 @@ def _open(data: bytes, max_pixels: int, what: str) -> Image.Image:
     if w * h > max_pixels:
         raise ImageError(
             f"{what}: image is {w}x{h} = {w * h} pixels, over the limit of {max_pixels}",
-            "raise the pixel limit (--max-pixels) if this image is genuine",
+            f"raise the pixel limit, {on_both('max_pixels')}, if this image is genuine",
         )
     return img
 

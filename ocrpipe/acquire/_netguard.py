@@ -28,6 +28,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import connection as u3conn
 
+from ocrpipe.config import on_both
+
 Resolver = Callable[[str, int], list[str]]
 
 REMOTE_SCHEMES = ("http", "https")
@@ -116,7 +118,7 @@ class FetchPolicy:
             if why is not None:
                 raise AddressRefused(
                     f"refused: {host} resolves to {a}, a {why} address (rule: a remote article may not reach "
-                    "internal hosts; --allow-private allows it)"
+                    f"internal hosts; {on_both('allow_private')} allows it)"
                 )
         return addrs
 

@@ -177,7 +177,7 @@ def _ocr_configs(args: argparse.Namespace) -> tuple[PreprocessConfig, OcrConfig]
     if getattr(args, "debug", None) is not None:
         from ocrpipe._io import make_folder
 
-        make_folder(args.debug, "--debug")  # before any work, not after the downloads
+        make_folder(args.debug, "debug_dir")  # before any work, not after the downloads
     return PreprocessConfig(**pre_kw), ocr
 
 

@@ -30,6 +30,7 @@ from ocrpipe.cli._options import (
     text_arg,
 )
 from ocrpipe.cli._term import SafeFormatter, field, say
+from ocrpipe.config import flag_of
 from ocrpipe.errors import EngineError, ExitCode, OcrpipeError
 from ocrpipe.output._formats import FORMATS
 
@@ -263,8 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except OcrpipeError as exc:
         say(f"ocrpipe: error: {field(exc.message)}", file=sys.stderr)
-        if exc.hint:
-            say(f"ocrpipe: hint: {field(exc.hint)}", file=sys.stderr)
+        hint = _with_flag(exc.hint, exc.option)
+        if hint:
+            say(f"ocrpipe: hint: {field(hint)}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         # the reader went away (`| head`): stop quietly, as other Unix tools do
@@ -288,6 +290,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EngineError.exit_code
     except Exception as exc:
         return _unexpected(exc)
+
+
+def _with_flag(hint: str, option: str | None) -> str:
+    """The library's hint names a setting by its Python name (`expect`); here its flag is added."""
+    if not option:
+        return hint
+    flag = flag_of(option)
+    return f"{hint} ({flag} on the command line)" if hint else f"set it with {flag}"
 
 
 def _after_argparse(exc: SystemExit | OSError) -> int:

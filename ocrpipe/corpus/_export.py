@@ -151,7 +151,8 @@ def format_for(path: Path) -> str:
     if fmt is None:
         raise InputError(
             f"{path}: cannot tell the export format from the suffix {Path(path).suffix or '(none)'!r}",
-            "name the file .jsonl, .csv or .txt, or give --format",
+            "name the file .jsonl, .csv or .txt, or give the format",
+            option="format",
         )
     return fmt
 

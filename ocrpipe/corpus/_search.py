@@ -46,9 +46,9 @@ def _filters(article: str | None, since: str | None, until: str | None) -> tuple
         like = "%" + _like_escape(article) + "%"
         sql.append("(a.key LIKE ? ESCAPE '\\' OR a.title LIKE ? ESCAPE '\\')")
         params += [like, like]
-    for flag, value in (("--since", since), ("--until", until)):
+    for name, value in (("since", since), ("until", until)):
         if value is not None:
-            _check_date(flag, value)
+            _check_date(name, value)
     if since:
         sql.append("substr(a.date, 1, ?) >= ?")
         params += [len(since), since]
@@ -61,10 +61,12 @@ def _filters(article: str | None, since: str | None, until: str | None) -> tuple
 _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 
-def _check_date(flag: str, value: str) -> None:
+def _check_date(name: str, value: str) -> None:
     """A date bound is a year, a month or a day (2024, 2024-05, 2024-05-01), else exit 2."""
     if not _DATE.fullmatch(value) or not _real_day(value):
-        raise InputError(f"{flag} {value!r} is not a date", "give a year, a month or a day: 2024, 2024-05 or 2024-05-01")
+        raise InputError(
+            f"{name} {value!r} is not a date", f"give {name} a year, a month or a day: 2024, 2024-05 or 2024-05-01", option=name
+        )
 
 
 def _real_day(value: str) -> bool:
@@ -141,7 +143,9 @@ def search(
         ) from None
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise InputError(
-            f"--limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}", f"give --limit N with 1 <= N <= {MAX_LIMIT}"
+            f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}",
+            f"give limit a whole number from 1 to {MAX_LIMIT}",
+            option="limit",
         )
     where, params = _filters(article, since, until)
     hits: list[Hit] = []

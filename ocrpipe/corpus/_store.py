@@ -91,6 +91,8 @@ MIGRATIONS: dict[int, str] = {
 }
 
 STATES = ("done", "failed", "duplicate")
+# the store is the Python API's Corpus(path), the command line's --db (option "db")
+_NOT_A_STORE = "give a new file name for the corpus store, or a store that corpus add made"
 
 
 def settings_key(provenance_settings: dict, engine: str) -> str:
@@ -161,10 +163,7 @@ class Store:
             raise OutputError(f"cannot open the corpus store {self.path} for writing: {exc}", hint) from exc
         except sqlite3.DatabaseError as exc:
             db.close()
-            raise InputError(
-                f"{self.path} is not an ocrpipe corpus store: {exc}",
-                "give --db a new file name, or the store `ocrpipe corpus add` made",
-            ) from exc
+            raise InputError(f"{self.path} is not an ocrpipe corpus store: {exc}", _NOT_A_STORE, option="db") from exc
         except BaseException:
             db.close()
             raise
@@ -197,9 +196,9 @@ class Store:
             return  # a new store
         except OSError as exc:
             raise OutputError(f"cannot open the corpus store {self.path}: {exc.strerror or exc}") from exc
-        hint = "give --db a new file name, or the store `ocrpipe corpus add` made"
+        hint = _NOT_A_STORE
         if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"{self.path} is not a regular file, so not an ocrpipe corpus store", hint)
+            raise InputError(f"{self.path} is not a regular file, so not an ocrpipe corpus store", hint, option="db")
         if st.st_size == 0:
             return  # an empty file: SQLite's new database
         try:
@@ -210,9 +209,9 @@ class Store:
             try:
                 app_id, version, tables = _identity(self.path, immutable=True)
             except sqlite3.Error as exc:
-                raise InputError(f"{self.path} is not an ocrpipe corpus store: {exc}", hint) from exc
+                raise InputError(f"{self.path} is not an ocrpipe corpus store: {exc}", hint, option="db") from exc
         except sqlite3.Error as exc:
-            raise InputError(f"{self.path} is not an ocrpipe corpus store: {exc}", hint) from exc
+            raise InputError(f"{self.path} is not an ocrpipe corpus store: {exc}", hint, option="db") from exc
         if app_id == APPLICATION_ID and version > SCHEMA_VERSION:
             raise InputError(
                 f"{self.path} has schema {version}, newer than this ocrpipe knows ({SCHEMA_VERSION})", "upgrade ocrpipe"
@@ -222,7 +221,9 @@ class Store:
         if app_id == 0 and version >= 1 and tables >= OUR_TABLES:
             return  # a store made before stores were marked with an application_id
         raise InputError(
-            f"{self.path} is not an ocrpipe corpus store (another program's SQLite database; it was not changed)", hint
+            f"{self.path} is not an ocrpipe corpus store (another program's SQLite database; it was not changed)",
+            hint,
+            option="db",
         )
 
     def close(self) -> None:

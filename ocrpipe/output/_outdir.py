@@ -49,14 +49,18 @@ class OutputDir:
             # a run replaces DIR/images whole: never a folder of the user's that no run wrote
             raise OutputError(
                 f"{self.root} holds an images/ folder that no ocrpipe run wrote (no manifest.json or result.json beside it)",
-                "give a new or empty --out folder, or one an earlier run wrote; nothing was changed",
+                "give out a new or empty folder, or one an earlier run wrote; nothing was changed",
+                option="out",
             )
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot use output directory {self.root}: {exc.strerror or exc}") from exc
         self._lock_fd = exclusive_lock(
-            self.root / LOCK, f"another ocrpipe run is writing to {self.root}", "wait for it to finish, or give another --out"
+            self.root / LOCK,
+            f"another ocrpipe run is writing to {self.root}",
+            "wait for it to finish, or give out another folder",
+            option="out",
         )
         for old in self.root.glob(".staging-*"):  # left by a run that was killed; we hold the lock
             shutil.rmtree(old, ignore_errors=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ocrpipe.config import on_both
 from ocrpipe.output._serial import from_json, to_json
 
 Box = tuple[int, int, int, int]  # x, y, w, h in image pixels: left, top, width, height
@@ -166,7 +167,8 @@ class Verification:
     def summary(self) -> str:
         if self.expected is None:
             n = len(self.found)
-            return f"not applicable (no promised count; found {n} clause{'' if n == 1 else 's'}; --expect N checks a count)"
+            found = f"found {n} clause{'' if n == 1 else 's'}"
+            return f"not applicable (no promised count; {found}; give {on_both('expect')} to check a count)"
         return f"{'ok' if self.ok else 'FAILED'} (expected {self.expected}, found {len(self.found)})"
 
     def problems(self) -> list[str]:

@@ -44,7 +44,8 @@ def _client(address: str) -> Any:
         except (OSError, TimeoutError) as exc:
             raise InputError(
                 f"cannot reach the Dask scheduler at {address}: {exc}",
-                "start it with `dask scheduler`, or leave out --dask to run locally",
+                "start it with `dask scheduler`, or leave dask unset to run locally",
+                option="dask",
             ) from exc
     return client
 

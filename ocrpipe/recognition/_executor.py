@@ -226,7 +226,7 @@ def recognize_all(
     if pre.segment == "detect":
         provenance["detection"] = detector_for(pre).provenance()  # fails fast when the model is missing
     if debug_dir is not None:
-        make_folder(debug_dir, "--debug")
+        make_folder(debug_dir, "debug_dir")
     if executor is not None:
         engine.close()
         results = executor.map(jobs, ocr, pre, debug_dir, progress)

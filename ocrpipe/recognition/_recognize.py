@@ -141,7 +141,9 @@ def _engine_layout(
 ) -> ImageResult:
     """Let an engine with its own text detector find and read the lines (segment="engine")."""
     if not isinstance(engine, LayoutReader):
-        raise InputError(f"the {engine.name} engine does not find lines itself; use --segment detect, lines or page")
+        raise InputError(
+            f"the {engine.name} engine does not find lines itself", "set segment to detect, lines or page", option="segment"
+        )
     H, W = rgb.shape[:2]
     skew, work, matrix = deskew(rgb, pre.max_angle, pre.deskew)
     found = engine.read_lines(work)

@@ -185,7 +185,9 @@ def choose_style(
 def verify(numbers: Sequence[int], expected: int | None) -> Verification:
     """ok only when the numbers are exactly 1..N, each once, in order; `extra` the numbers beyond 1..N."""
     if expected is not None and not 0 <= expected <= MAX_PROMISED:
-        raise InputError(f"expected clause count {expected} is outside 0..{MAX_PROMISED}", "give --expect N with a real count")
+        raise InputError(
+            f"expected clause count {expected} is outside 0..{MAX_PROMISED}", "give expect a real clause count", option="expect"
+        )
     found = tuple(numbers)
     # never allocate by an input number: a junk clause number caps at the largest count we accept
     n = expected if expected is not None else (min(max(found), MAX_PROMISED) if found else 0)

@@ -89,13 +89,17 @@ def _load(name: str) -> OnnxModel:
         path, data = model_bytes(name)
     except EngineNotAvailable as exc:
         raise EngineNotAvailable(
-            f"text detection {exc.message}", f"{exc.hint}; or use --segment lines (the classical line finder)"
+            f"text detection {exc.message}",
+            f"{exc.hint}; or set segment to lines, the classical line finder",
+            option="segment",
         ) from exc
     try:
         return OnnxModel(path, data)
     except Exception as exc:  # cv2.error or onnxruntime's own; keep the message
         raise EngineNotAvailable(
-            f"cannot load {path}: {str(exc).strip()[:200]}", "reinstall ocrpipe, or use --segment lines"
+            f"cannot load {path}: {str(exc).strip()[:200]}",
+            "reinstall ocrpipe, or set segment to lines, the classical line finder",
+            option="segment",
         ) from exc
 
 

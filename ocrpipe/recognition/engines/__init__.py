@@ -123,8 +123,9 @@ def check_segment(engine: str, segment: str) -> None:
     if segment not in info.segments:
         able = [n for n, e in ENGINES.items() if segment in e.segments]
         raise InputError(
-            f"--segment {segment} does not work with the {engine} engine; engines that support it: {', '.join(able) or 'none'}",
-            f"use --segment {info.default_segment} (the {engine} default)",
+            f"segment {segment} does not work with the {engine} engine; engines that support it: {', '.join(able) or 'none'}",
+            f"set segment to {info.default_segment} (the {engine} default)",
+            option="segment",
         )
 
 

@@ -220,7 +220,7 @@ class PpOcrReader:
         return self.recognize_lines([image], [kind])[0]
 
     def recognize_page(self, image: np.ndarray) -> Recognized:
-        raise EngineError(f"the {self.name} reader reads lines only; use --segment detect or lines")
+        raise EngineError(f"the {self.name} reader reads lines only", "set segment to detect or lines", option="segment")
 
     def provenance(self) -> dict:
         from ocrpipe._models import manifest

@@ -23,7 +23,7 @@ from ocrpipe.structure._textnorm import badge_digits
 from ocrpipe.vision._geometry import corners
 
 log = logging.getLogger(__name__)
-INSTALL_HINT = "pip install 'ocrpipe[rapidocr]' (make install does), or use --engine tesseract"
+INSTALL_HINT = "pip install 'ocrpipe[rapidocr]' (make install does), or set engine to tesseract"
 
 
 def _bgr(image: np.ndarray) -> np.ndarray:
@@ -44,7 +44,7 @@ class RapidOcrEngine:
             import rapidocr_onnxruntime
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as exc:
-            raise EngineNotAvailable("the rapidocr engine is not installed", INSTALL_HINT) from exc
+            raise EngineNotAvailable("the rapidocr engine is not installed", INSTALL_HINT, option="engine") from exc
         self._models = Path(rapidocr_onnxruntime.__file__).parent / "models"
         self._factory = RapidOCR
         self._ocr = None  # loaded on first use: the parent process only needs provenance

@@ -36,7 +36,9 @@ def languages(lang: str) -> list[str]:
     """Tesseract's "chi_sim+eng" as ["chi_sim", "eng"]; an empty or malformed name is an InputError."""
     names = lang.split("+")
     if not all(names) or any(not n.replace("_", "").replace("-", "").isalnum() for n in names):
-        raise InputError(f"--lang {lang!r} is not a Tesseract language list", "give names like chi_sim or chi_sim+eng")
+        raise InputError(
+            f"lang {lang!r} is not a Tesseract language list", "give lang names like chi_sim or chi_sim+eng", option="lang"
+        )
     return names
 
 
@@ -66,12 +68,14 @@ def find_tessdata(lang: str, explicit: Path | None = None) -> Path:
     packages = " ".join(f"tesseract-ocr-{n.lower().replace('_', '-')}" for n in missing)
     if explicit:
         raise EngineNotAvailable(
-            f"Tesseract language data {files} not found in {explicit} (--tessdata)",
-            "give --tessdata the folder holding it, or leave --tessdata out to use the installed data",
+            f"Tesseract language data {files} not found in {explicit} (tessdata)",
+            "give tessdata the folder holding it, or leave tessdata unset to use the installed data",
+            option="tessdata",
         )
     raise EngineNotAvailable(
         f"Tesseract language data {files} not found in {where}",
-        f"apt-get install {packages} (or run `make install`), or point --tessdata / ${TESSDATA_ENV} at a folder holding it",
+        f"apt-get install {packages} (or run `make install`), or point tessdata or ${TESSDATA_ENV} at a folder holding it",
+        option="tessdata",
     )
 
 
@@ -132,7 +136,9 @@ class TesserocrEngine(_TesseractBase):
             import tesserocr
         except ImportError as exc:
             raise EngineNotAvailable(
-                "the tesserocr backend is not installed", "pip install tesserocr, or use --backend pytesseract"
+                "the tesserocr backend is not installed",
+                "pip install tesserocr, or set backend to pytesseract",
+                option="backend",
             ) from exc
         self._mod = tesserocr
         self._apis: dict[tuple[int, str], Any] = {}

@@ -124,7 +124,7 @@ def check_segment(engine: str, segment: str) -> None:
         able = [n for n, e in ENGINES.items() if segment in e.segments]
         raise InputError(
             f"segment {segment} does not work with the {engine} engine; engines that support it: {', '.join(able) or 'none'}",
-            f"set segment to {info.default_segment} (the {engine} default)",
+            f"set segment to {info.default_segment}, the {engine} default",
             option="segment",
         )
 

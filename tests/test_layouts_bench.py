@@ -136,6 +136,10 @@ _TRUTH_PINS = {
     "grid2-wrap-ribbons": "0e423ffe6681726b",
     "table-wrap3": "3b2bafb0de202c95",
     "sections-hier-slogan": "cb5fdd02b7bb5346",
+    # round 5's (fresh3), as drawn before round 6's families were added
+    "timeline-dots": "f41a9db272719ead",
+    "stripes-numerals": "32f413f5697842b3",
+    "cards-strip-pill": "d195ce01e6fed15f",
 }
 
 

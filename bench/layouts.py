@@ -1,6 +1,6 @@
 """A structure benchmark that cannot be memorised: poster layouts drawn from a grammar.
 
-    python -m bench.layouts render OUT_DIR [--family NAME] [--seed N]   # look at the posters
+    python -m bench.layouts render OUT_DIR [FAMILY] [SEED]   # look at the posters
 
 A *family* is a set of choices for each rule of the grammar (layout, columns, numbering,
 where the number sits, how the title is set, cards, decorations, fonts). A *draw* picks one
@@ -8,11 +8,14 @@ option per rule at random (seeded), so every seed gives a different series of th
 
     series   := header poster+ ; footer on each
     layout   := column | grid(cols 1..3) | table | sections
+              | timeline | stripes | cards                     (round 5's held-out layouts)
+              | centred | ghost | split                        (round 6's: see the fresh4 families)
     clause   := marker? label? title body
     marker   := none | badge | tab | ribbon          (a number on a coloured shape)
     title    := own-line (may wrap 2-3 lines) | inline ("title。body …" in one paragraph)
     card     := none | framed | filled
     body     := sentences, may run on into the next poster; may hold ①/1. sub-items
+                (round 6: sub-items （1）/1./① on lines of their own after a lead-in)
     extras   := section bands (一、…) above items, an edge slogan, a number dropped
 
 Truth is kept per clause (number, label, title, body, section) and per poster (lines in
@@ -23,11 +26,12 @@ reading order). Families marked held_out are never used to tune anything: the sc
 from __future__ import annotations
 
 import random
+import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
 
 from ocrpipe._io import atomic_write_bytes, atomic_write_json, atomic_write_text
 
@@ -82,6 +86,14 @@ PALETTES = [  # (background top, bottom, accent, accent text, heading, body, car
     ((255, 249, 232), (252, 236, 200), (200, 22, 29), (255, 236, 160), (180, 18, 25), (40, 28, 24), (255, 240, 214)),
     ((240, 246, 252), (214, 228, 244), (40, 50, 130), (255, 255, 255), (35, 45, 120), (28, 32, 48), (226, 234, 250)),
     ((250, 246, 240), (234, 224, 210), (110, 70, 40), (255, 250, 235), (95, 55, 25), (45, 35, 30), (242, 232, 218)),
+    # round 6's fresh families (fresh4), two each: crimson and gold on paper, lapis on pearl (centred);
+    # peacock on mist, brick on sand (ghost numerals); forest on celadon, plum on lilac (split rows)
+    ((255, 253, 247), (247, 237, 222), (168, 18, 36), (255, 224, 150), (150, 14, 30), (52, 38, 36), (252, 242, 232)),
+    ((247, 249, 255), (226, 232, 247), (22, 62, 140), (255, 226, 140), (18, 52, 125), (30, 34, 52), (234, 239, 252)),
+    ((241, 249, 252), (214, 234, 243), (0, 96, 128), (255, 255, 255), (0, 80, 110), (24, 40, 50), (226, 241, 248)),
+    ((253, 247, 240), (244, 228, 210), (168, 60, 40), (255, 255, 255), (140, 45, 28), (56, 38, 32), (250, 236, 226)),
+    ((246, 251, 246), (222, 238, 224), (26, 98, 66), (250, 242, 205), (20, 82, 54), (30, 40, 34), (234, 245, 236)),
+    ((251, 247, 252), (236, 226, 242), (96, 40, 110), (255, 240, 250), (80, 30, 95), (40, 30, 46), (244, 236, 248)),
 ]
 
 
@@ -90,10 +102,10 @@ class Family:
     """The options a family allows for each rule of the grammar."""
 
     name: str
-    layout: str  # column | grid | table | sections | timeline | stripes | cards
+    layout: str  # column | grid | table | sections | timeline | stripes | cards | centred | ghost | split
     held_out: bool = False
     fresh: bool = False  # held out and never inspected line by line (the others were, after tuning)
-    batch: str = ""  # a later round's fresh families ("fresh2", "fresh3"): reported in their own group
+    batch: str = ""  # a later round's fresh families ("fresh2", "fresh3", "fresh4"): reported in their own group
     cols: tuple[int, ...] = (1,)
     numbering: tuple[str, ...] = ("dot",)
     marker: tuple[str, ...] = ("none",)
@@ -369,6 +381,80 @@ FAMILIES: tuple[Family, ...] = (
         head_sizes=(27, 30, 37),
     ),
 )
+FAMILIES += (
+    # fresh held out, round 6 (fresh4): layouts no earlier family draws, added before any round-6 fix
+    # and scored once. Their markers, title modes and cards mean:
+    #   centred  marker circle | hexagon: the number in a filled medallion centred above a centred title,
+    #            ornamental dividers under the title and between clauses; numbered 第X条 the label sits
+    #            in a rounded ribbon on the top-left corner of a dashed frame instead (marker "corner");
+    #            card open | dashed (a dashed frame round each clause)
+    #   ghost    marker behind | beside: a large pale numeral ("01") behind the bold title or beside it,
+    #            a left accent bar down the clause; card outline | solid (the numeral's face);
+    #            title_mode own | colon ("title：body" in one paragraph)
+    #   split    two-tone rows: number and title in light type on a coloured left column, the body on
+    #            white to its right; a row too tall for the poster runs on into the next one;
+    #            card joined | gapped (rows touching, or apart with rounded corners)
+    # and their bodies may hold sub-items on their own lines (（1）, 1., ①; never the clauses' own style)
+    Family(
+        "centred-medallion",
+        "centred",
+        held_out=True,
+        fresh=True,
+        batch="fresh4",
+        numbering=("none", "cn_dun", "di_tiao", "none"),
+        marker=("circle", "hexagon"),
+        card=("open", "open", "dashed"),
+        long_titles=0.6,
+        sub_items=0.3,
+        edge=0.3,
+        drop=0.4,
+        fonts=("noto-serif", "ar-kai", "wqy-microhei"),
+        n=(6, 9),
+        palettes=(13, 14),
+        body_sizes=(23, 25, 28),
+        head_sizes=(30, 34, 38),
+    ),
+    Family(
+        "ghost-numerals",
+        "ghost",
+        held_out=True,
+        fresh=True,
+        batch="fresh4",
+        numbering=("none", "none", "dot", "cn_paren"),
+        marker=("beside", "behind"),
+        title_mode=("colon", "own", "own"),
+        card=("outline", "solid"),
+        long_titles=0.5,
+        sub_items=0.5,
+        edge=0.4,
+        drop=0.4,
+        fonts=("noto-sans", "ar-ming", "wqy-zenhei"),
+        n=(6, 9),
+        palettes=(15, 16),
+        body_sizes=(22, 24, 27),
+        head_sizes=(29, 32, 36),
+    ),
+    Family(
+        "split-rows",
+        "split",
+        held_out=True,
+        fresh=True,
+        batch="fresh4",
+        numbering=("none", "di_tiao", "cn_dun"),
+        marker=("numeral",),
+        card=("gapped", "joined"),
+        long_titles=0.7,
+        sub_items=0.4,
+        edge=0.3,
+        drop=0.4,
+        fonts=("noto-serif", "noto-sans", "wqy-microhei"),
+        n=(5, 8),
+        palettes=(17, 18),
+        body_sizes=(21, 23, 26),
+        head_sizes=(26, 29, 32),
+    ),
+)
+FRESH4_LAYOUTS = ("centred", "ghost", "split")
 BY_NAME = {f.name: f for f in FAMILIES}
 
 
@@ -399,15 +485,18 @@ def draw(fam: Family, seed: int) -> Draw:
     marker = rng.choice(fam.marker)
     if numbering == "none" and marker == "none":
         marker = "badge"
+    cols, title_mode, card = rng.choice(fam.cols), rng.choice(fam.title_mode), rng.choice(fam.card)
+    if fam.layout == "centred" and numbering == "di_tiao":  # 第X条 in a corner ribbon on a dashed frame
+        marker, card = "corner", "dashed"
     return Draw(
         family=fam.name,
         seed=seed,
         n=n,
-        cols=rng.choice(fam.cols),
+        cols=cols,
         numbering=numbering,
         marker=marker,
-        title_mode=rng.choice(fam.title_mode),
-        card=rng.choice(fam.card),
+        title_mode=title_mode,
+        card=card,
         edge=rng.random() < fam.edge,
         font=rng.choice(fam.fonts),
         palette=fam.palettes[rng.randrange(len(fam.palettes))],
@@ -443,6 +532,37 @@ def _clauses(d: Draw, fam: Family, rng: random.Random) -> list[TruthClause]:
         section = sections[min(2, (i - 1) * 3 // d.n)] if fam.layout == "sections" else None
         out.append(TruthClause(i, LABELS[d.numbering](i), title, body, section))
     return out
+
+
+# Round 6's sub-items: set on their own lines after a lead-in, numbered unlike the clauses.
+SUB_LABELS = {"paren": lambda j: f"（{j}）", "dot": lambda j: f"{j}.", "circled": lambda j: CIRCLED[j - 1]}
+SUB_LEADS = ["具体包括：", "重点做好以下工作：", "主要措施如下：", "着力抓好以下几点："]
+_SUB_SPLIT = re.compile(r"(?=（\d+）|[①-⑳])|(?<=[。：])(?=\d+\.)")
+
+
+def _clauses4(d: Draw, fam: Family, rng: random.Random) -> list[TruthClause]:
+    """Round 6's clauses: as _clauses, with sub-items after a lead-in (（1）, 1. or ①, never the clauses' style)."""
+    titles = rng.sample(TITLES, d.n)
+    styles = [s for s in SUB_LABELS if (s, d.numbering) not in (("dot", "dot"), ("circled", "circled"))]
+    out = []
+    for i in range(1, d.n + 1):
+        title = titles[i - 1]
+        if rng.random() < fam.long_titles:
+            title += rng.choice(TITLE_TAILS)
+        if rng.random() < fam.sub_items:
+            lead, m = rng.choice((1, 2)), rng.choice((2, 3))
+            ss = rng.sample(SENTENCES, lead + m)
+            sub = SUB_LABELS[rng.choice(styles)]
+            body = "".join(ss[:lead]) + rng.choice(SUB_LEADS) + "".join(sub(j + 1) + t for j, t in enumerate(ss[lead:]))
+        else:
+            body = "".join(rng.sample(SENTENCES, rng.choice((2, 3, 3, 4))))
+        out.append(TruthClause(i, LABELS[d.numbering](i), title, body))
+    return out
+
+
+def paragraphs(body: str) -> list[str]:
+    """A round-6 body as printed: the lead-in, then one paragraph per sub-item."""
+    return [p for p in _SUB_SPLIT.split(body) if p]
 
 
 # --------------------------------------------------------------------------- drawing
@@ -866,6 +986,231 @@ class _Renderer:
             cy += 58 - 46
         self._draw_emph(pg, x + pad, cy, body, lh)
 
+    # -- round 6's layouts (fresh4) ------------------------------------------
+    def _tint(self, share: float) -> tuple[int, int, int]:
+        """The accent mixed into the page's lower background colour (share 0: the background)."""
+        r, g, b = (round(bg * (1 - share) + a * share) for a, bg in zip(self.accent, self.bg1))
+        return r, g, b
+
+    def _lines4(self, text: str, width: int, indent: int = 0) -> list[str]:
+        """wrap in the body face, the first line `indent` pixels shorter (a first-line indent)."""
+        if not indent:
+            return wrap(text, self.bf, width)
+        first = wrap(text, self.bf, width - indent)[0]
+        return [first] + (wrap(text[len(first) :], self.bf, width) if len(text) > len(first) else [])
+
+    def _body_lines(self, c: TruthClause, width: int, lead: tuple[tuple[str, bool], ...] = (), indent: int = 2):
+        """A clause's body as printed: (line, x offset, emphasised flags); the first paragraph (after an inline
+        lead such as "title：") indented `indent` characters, each sub-item on its own line one character in."""
+        em = int(self.bf.getlength("中"))
+        out: list[tuple[str, int, list[bool]]] = []
+        for k, para in enumerate(paragraphs(c.body)):
+            parts = [*(lead if k == 0 else ()), (para, False)]
+            text = "".join(t for t, _ in parts)
+            flags = [e for t, e in parts for _ in t]
+            if k == 0:
+                lines = self._lines4(text, width, indent * em)
+                offsets = [indent * em] + [0] * (len(lines) - 1)
+            else:
+                lines = wrap(text, self.bf, width - em)
+                offsets = [em] * len(lines)
+            pos = 0
+            for line, dx in zip(lines, offsets):
+                out.append((line, dx, flags[pos : pos + len(line)]))
+                pos += len(line)
+        return out
+
+    def _line4(self, pg: _Page, x: int, y: int, line: str, flags: list[bool]) -> None:
+        """One body line at (x, y), emphasised characters bold in the heading colour."""
+        bold = font(self.d.font, self.d.body_size, bold=True)
+        dr = ImageDraw.Draw(pg.img)
+        for ch, emph in zip(line, flags):
+            dr.text((x, y), ch, font=bold if emph else self.bf, fill=self.head_fg if emph else self.body_fg)
+            x += int(self.bf.getlength(ch))
+        pg.lines.append(line)
+
+    def _flow4(self, pg: _Page, x: int, lines, lh: int) -> list[list]:
+        """Body lines from pg.y down, on a new poster where one is full (mid-sentence too);
+        returns [page, top, bottom] for each poster the lines cover."""
+        segs = [[pg, pg.y, pg.y]]
+        for line, dx, flags in lines:
+            if pg.y + lh > self.bottom:
+                pg = self.new_page()
+                segs.append([pg, pg.y, pg.y])
+            self._line4(pg, x + dx, pg.y, line, flags)
+            pg.y += lh
+            segs[-1][2] = pg.y
+        return segs
+
+    def _dashed_rect(self, pg: _Page, box: tuple[int, int, int, int], dash: int = 14, gap: int = 8) -> None:
+        dr = ImageDraw.Draw(pg.img)
+        x0, y0, x1, y1 = box
+        for a, b, horizontal, at in ((x0, x1, True, y0), (x0, x1, True, y1), (y0, y1, False, x0), (y0, y1, False, x1)):
+            for p in range(a, b, dash + gap):
+                q = min(p + dash, b)
+                dr.line([p, at, q, at] if horizontal else [at, p, at, q], fill=self.accent, width=2)
+
+    def _ornament(self, pg: _Page, mid: int, y: int, half: int) -> None:
+        """A thin rule either side of a small diamond, centred on mid."""
+        dr = ImageDraw.Draw(pg.img)
+        dr.line([mid - half, y, mid - 14, y], fill=self.accent, width=2)
+        dr.line([mid + 14, y, mid + half, y], fill=self.accent, width=2)
+        dr.polygon([(mid, y - 7), (mid + 7, y), (mid, y + 7), (mid - 7, y)], fill=self.accent)
+
+    def centred(self, clauses: list[TruthClause]) -> None:
+        """Centred clauses: a number in a filled circle or hexagon above a centred title, an ornamental divider,
+        the body below; or (第X条) the label in a rounded ribbon on the top-left corner of a dashed frame."""
+        x0, x1 = MARGIN + 14, self.right - 14
+        mid = (x0 + x1) // 2
+        hl, lh = int(self.d.head_size * 1.4), int(self.d.body_size * 1.65)
+        corner, framed = self.d.marker == "corner", self.d.card == "dashed"
+        pad = 26 if framed else 0
+        mf = font(self.d.font, 32, bold=True)
+        rf = font(self.d.font, 28, bold=True)
+        two_digits = self.rng.random() < 0.5  # "01" or "1" in the medallion
+        last: _Page | None = None
+        for c in clauses:
+            head = wrap(c.title if corner else c.label + c.title, self.hf, x1 - x0 - 2 * pad - 60)
+            body = self._body_lines(c, x1 - x0 - 2 * pad)
+            top_h = 40 if corner else 92
+            pg = self.page(top_h + len(head) * hl + 44 + 2 * lh + 2 * pad + 40)
+            if pg is last and not framed:
+                self._ornament(pg, mid, pg.y + 4, (x1 - x0) // 2 - 60)
+                pg.y += 40
+            elif pg is last or (corner and pg.y < HEADER_H + 60):
+                pg.y += 24  # room for the corner ribbon above the frame
+            top = pg.y
+            dr = ImageDraw.Draw(pg.img)
+            y = top + pad
+            if corner:
+                pg.lines.append(c.label)  # the ribbon is drawn over the frame, once the frame is drawn
+                y += 40
+            else:
+                cy = y + 40
+                if self.d.marker == "hexagon":
+                    dr.regular_polygon((mid, cy, 42), 6, rotation=30, fill=self.accent)
+                else:
+                    dr.ellipse([mid - 38, cy - 38, mid + 38, cy + 38], fill=self.accent)
+                    dr.ellipse([mid - 44, cy - 44, mid + 44, cy + 44], outline=self.accent, width=2)
+                text = f"{c.number:02d}" if two_digits else str(c.number)
+                dr.text((mid, cy), text, font=mf, fill=self.accent_fg, anchor="mm")
+                pg.lines.append(text)
+                y += top_h
+            for line in head:
+                dr.text((mid - self.hf.getlength(line) / 2, y), line, font=self.hf, fill=self.head_fg)
+                pg.lines.append(line)
+                y += hl
+            self._ornament(pg, mid, y + 8, 110)
+            pg.y = y + 32
+            segs = self._flow4(pg, x0 + pad, body, lh)
+            if framed:
+                for k, (sp, st, sb) in enumerate(segs):
+                    self._dashed_rect(sp, (x0, top if k == 0 else st - 16, x1, sb + pad - 8))
+            if corner:
+                w = int(rf.getlength(c.label)) + 44
+                dr.rounded_rectangle([x0 - 10, top - 20, x0 - 10 + w, top + 26], radius=23, fill=self.accent)
+                dr.text((x0 - 10 + 22, top + 3), c.label, font=rf, fill=self.accent_fg, anchor="lm")
+            last = self.pages[-1]
+            last.y += pad + 20
+
+    def _ghost_numeral(self, pg: _Page, x: int, y: int, text: str, gf, outline: bool) -> tuple[int, int]:
+        """A large pale numeral whose ink starts at (x, y), as an outline or a pale face; returns its ink size."""
+        left, top, right, bottom = ImageDraw.Draw(pg.img).textbbox((0, 0), text, font=gf)
+        at = (x - left, y - top)
+        if outline:
+            ring = Image.new("L", pg.img.size, 0)
+            ImageDraw.Draw(ring).text(at, text, font=gf, fill=255, stroke_width=3, stroke_fill=255)
+            face = Image.new("L", pg.img.size, 0)
+            ImageDraw.Draw(face).text(at, text, font=gf, fill=255)
+            pg.img.paste(self._tint(0.38), (0, 0), ImageChops.subtract(ring, face))
+        else:
+            ImageDraw.Draw(pg.img).text(at, text, font=gf, fill=self._tint(0.2))
+        return right - left, bottom - top
+
+    def ghost(self, clauses: list[TruthClause]) -> None:
+        """A large pale numeral ("01") behind or beside each bold title, a left accent bar down the clause."""
+        bar, tx0 = MARGIN, MARGIN + 28
+        width = self.right - tx0
+        hl, lh = int(self.d.head_size * 1.4), int(self.d.body_size * 1.62)
+        gf = font(self.d.font, int(self.d.head_size * 3.1), bold=True)
+        gw, gh = (int(v) for v in ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), "08", font=gf)[2:])
+        behind, outline = self.d.marker == "behind", self.d.card == "outline"
+        for c in clauses:
+            if self.d.title_mode == "colon":
+                head: list[str] = []
+                body = self._body_lines(c, width, lead=((c.label + c.title + "：", True),), indent=0)
+            else:
+                tx = tx0 + (gw * 45 // 100 if behind else gw + 22)
+                head = wrap(c.label + c.title, self.hf, self.right - tx)
+                body = self._body_lines(c, width)
+            pg = self.page(gh + len(head) * hl + 2 * lh + 30)
+            top = pg.y
+            numeral = f"{c.number:02d}"
+            _w, ink_h = self._ghost_numeral(pg, tx0, top, numeral, gf, outline)
+            pg.lines.append(numeral)
+            dr = ImageDraw.Draw(pg.img)
+            if head:
+                y = top + (ink_h * 40 // 100 if behind else max(0, (ink_h - len(head) * hl) // 2))
+                for line in head:
+                    dr.text((tx, y), line, font=self.hf, fill=self.head_fg)
+                    pg.lines.append(line)
+                    y += hl
+                pg.y = max(y, top + ink_h) + 14
+            else:
+                pg.y = top + (ink_h * 55 // 100 if behind else ink_h + 14)
+            segs = self._flow4(pg, tx0, body, lh)
+            for k, (sp, st, sb) in enumerate(segs):
+                ImageDraw.Draw(sp.img).rectangle([bar, top if k == 0 else st, bar + 7, sb - 6], fill=self.accent)
+            self.pages[-1].y += 34
+
+    def split(self, clauses: list[TruthClause]) -> None:
+        """Two-tone rows: number and title in light type on a coloured left column, the body on white to the
+        right; a row too tall for the poster runs on into the next one beside an empty coloured column."""
+        x0, x3 = MARGIN, self.right
+        x1 = x0 + 250
+        pad = 18
+        bx, bw = x1 + pad + 4, x3 - x1 - 2 * pad - 4
+        hl, lh = int(self.d.head_size * 1.32), int(self.d.body_size * 1.6)
+        gap, radius = (4, 0) if self.d.card == "joined" else (18, 12)
+        nf = font(self.d.font, 56 if self.d.numbering == "none" else 32, bold=True)
+        for c in clauses:
+            big = {"none": f"{c.number:02d}", "di_tiao": c.label}.get(self.d.numbering, "")
+            head = wrap(c.title if big else c.label + c.title, self.hf, x1 - x0 - 2 * pad)
+            big_h = (int(nf.getbbox(big)[3]) + 16) if big else 0
+            left_h = big_h + len(head) * hl
+            body = self._body_lines(c, bw, indent=0)
+            pg = self.page(max(left_h, 2 * lh) + 2 * pad + gap)
+            first = True
+            while body or first:
+                room = (self.bottom - pg.y - 2 * pad) // lh
+                chunk, body = body[:room], body[room:]
+                rh = max(left_h if first else 0, len(chunk) * lh) + 2 * pad
+                dr = ImageDraw.Draw(pg.img)
+                dr.rounded_rectangle([x0, pg.y, x3, pg.y + rh], radius=radius, fill=(255, 255, 255))
+                dr.rounded_rectangle([x0, pg.y, x3, pg.y + rh], radius=radius, outline=self._tint(0.45), width=2)
+                dr.rounded_rectangle([x0, pg.y, x1, pg.y + rh], radius=radius, fill=self.accent)
+                if radius:
+                    dr.rectangle([x1 - radius, pg.y, x1, pg.y + rh], fill=self.accent)
+                if first:
+                    y = pg.y + pad
+                    if big:
+                        dr.text((x0 + pad, y), big, font=nf, fill=self.accent_fg)
+                        pg.lines.append(big)
+                        y += big_h
+                    for line in head:
+                        dr.text((x0 + pad, y), line, font=self.hf, fill=self.accent_fg)
+                        pg.lines.append(line)
+                        y += hl
+                y = pg.y + pad
+                for line, dx, flags in chunk:
+                    self._line4(pg, bx + dx, y, line, flags)
+                    y += lh
+                pg.y += rh + gap
+                first = False
+                if body:
+                    pg = self.new_page()
+            pg.y += 10 if gap > 10 else 0
+
 
 def _wrap_closing(text: str, fnt, width: int) -> list[str]:
     """wrap, and a closing 】 stays on the line it closes (as typesetters keep it; round 5's layouts only)."""
@@ -903,7 +1248,7 @@ def render(fam: Family, seed: int, dg: Degrade | None = None) -> Rendered:
     """One series of a family: posters, their lines, and the clauses as truth."""
     d = draw(fam, seed)
     rng = random.Random(f"{fam.name}/{seed}/text")
-    clauses = _clauses(d, fam, rng)
+    clauses = (_clauses4 if fam.layout in FRESH4_LAYOUTS else _clauses)(d, fam, rng)
     title = f"{rng.choice(TOPICS)}{d.n}条措施"
     r = _Renderer(d, title, rng)
     kept = [c for c in clauses if c.number != d.dropped]
@@ -917,6 +1262,12 @@ def render(fam: Family, seed: int, dg: Degrade | None = None) -> Rendered:
         r.stripes(kept)
     elif fam.layout == "cards":
         r.cards(kept)
+    elif fam.layout == "centred":
+        r.centred(kept)
+    elif fam.layout == "ghost":
+        r.ghost(kept)
+    elif fam.layout == "split":
+        r.split(kept)
     else:
         r.column(kept)
     dg = dg or Degrade(rotate=0.8, blur=0.4, jpeg_quality=85)

@@ -9,7 +9,9 @@ when no clause is missing). Held-out families are printed in their own rows: jud
 never tune on them. "inspected" held-out families were looked at line by line once tuning had
 stopped (so they are no longer untouched); "fresh" ones were added later (round 3) and inspected
 in round 4; "fresh2" ones were added in round 4 before any of its fixes (inspected in round 5);
-"fresh3" ones were added in round 5 before any of its fixes and are judged only in aggregate.
+"fresh3" ones were added in round 5 before any of its fixes and are judged only in aggregate;
+"fresh4" ones are round 6's held-out families (centred medallions and corner ribbons, pale ghost
+numerals with an accent bar, two-tone split rows), added before scoring, scored once.
 """
 
 from __future__ import annotations
@@ -135,13 +137,14 @@ GROUPS = {
     "fresh": "held out r3 (inspected r4)",
     "fresh2": "held out r4 (inspected r5)",
     "fresh3": "fresh held out r5",
+    "fresh4": "fresh held out r6",
 }
 
 
 def group(fam: Family) -> str:
     """tuned, inspected (held out, looked at once tuning stopped), fresh (round 3's held-out families,
     inspected in round 4) or a later round's batch (fresh2: round 4's, inspected in round 5; fresh3: round 5's,
-    never looked at clause by clause)."""
+    never looked at clause by clause; fresh4: round 6's, added before scoring, scored once)."""
     if fam.batch:
         return fam.batch
     return "fresh" if fam.fresh else ("inspected" if fam.held_out else "tuned")
@@ -197,6 +200,7 @@ _HELD = {
     "fresh": "r3 (inspected r4)",
     "fresh2": "r4 (inspected r5)",
     "fresh3": "fresh r5",
+    "fresh4": "fresh r6",
 }
 
 

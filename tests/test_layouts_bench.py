@@ -178,3 +178,67 @@ def test_round5_layouts_print_every_number_title_and_body(name, seed):
         assert norm_title(c["body"])[:12] in text
     lines = [ln for p in truth["posters"] for ln in p["lines"]]
     assert not any(ln.startswith("】") for ln in lines)  # a closing bracket stays on the line it closes
+
+
+def test_round6_fresh_families_are_new_layouts_in_their_own_group():
+    from bench.structure import _HELD, GROUPS, group
+
+    new = [f for f in FAMILIES if f.batch == "fresh4"]
+    assert len(new) == 3 and all(f.held_out and f.fresh for f in new)
+    assert {group(f) for f in new} == {"fresh4"} and "fresh4" in GROUPS and "fresh4" in _HELD
+    old = [f for f in FAMILIES if f.batch != "fresh4"]
+    assert not {f.layout for f in new} & {f.layout for f in old}  # layouts no earlier family draws
+    assert len({f.layout for f in new}) == 3
+    used = {p for o in old for p in o.palettes}
+    assert all(not set(f.palettes) & used for f in new)
+    assert len({p for f in new for p in f.palettes}) == sum(len(f.palettes) for f in new)  # each its own
+    assert all(f.body_sizes not in {o.body_sizes for o in old} for f in new)
+    assert all(set(f.fonts) not in [set(o.fonts) for o in old] for f in new)
+
+
+def test_round6_sub_items_split_only_at_their_numbers():
+    from bench.layouts import paragraphs
+    from bench.synth import SENTENCES
+
+    assert all(paragraphs(s) == [s] for s in SENTENCES)
+    body = SENTENCES[0] + "具体包括：（1）" + SENTENCES[1] + "（2）" + SENTENCES[2]
+    assert paragraphs(body) == [SENTENCES[0] + "具体包括：", "（1）" + SENTENCES[1], "（2）" + SENTENCES[2]]
+    assert paragraphs("甲。主要措施如下：1.乙。2.丙。") == ["甲。主要措施如下：", "1.乙。", "2.丙。"]
+
+
+@pytest.mark.parametrize("name", ["centred-medallion", "ghost-numerals", "split-rows"])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_round6_layouts_print_every_number_title_and_body(name, seed):
+    from bench.layouts import SLOGANS, paragraphs
+
+    series = render(BY_NAME[name], seed)
+    truth = series.truth()
+    d = series.draw
+    numbers = [c["number"] for c in truth["clauses"]]
+    assert numbers == sorted(numbers) and len(numbers) == series.promised - (d.dropped is not None)
+    assert d.dropped is None or d.dropped not in numbers
+    furniture = {series.title, "人民法院新闻传媒总社 制图", *SLOGANS}
+    lines = [ln for p in truth["posters"] for ln in p["lines"] if ln not in furniture]
+    text = norm_title("".join(lines))
+    for c in truth["clauses"]:
+        assert c["title"] and c["body"] and c["section"] is None
+        assert norm_title(c["title"]) in text
+        assert norm_title(c["body"]) in text  # whole, even where it runs on into the next poster
+        assert c["label"] in lines or norm_title(c["label"] + c["title"])[:6] in text or not c["label"]
+        if not c["label"]:  # only the drawn numeral numbers it
+            assert f"{c['number']:02d}" in lines or str(c["number"]) in lines
+        for para in paragraphs(c["body"])[1:]:  # each sub-item starts a line of its own
+            assert any(ln.startswith(para[:5]) for ln in lines)
+            assert not (d.numbering == "dot" and para[0] in "0123456789")  # never numbered like the clauses
+    assert len(series.posters) == len(truth["posters"]) >= 1
+    assert all(im.size == (876, 1567) for im in series.posters)
+
+
+@pytest.mark.parametrize("name", ["centred-medallion", "ghost-numerals", "split-rows"])
+def test_round6_seeds_draw_different_series(name):
+    import json
+
+    fam = BY_NAME[name]
+    truths = {json.dumps(render(fam, s).truth()["clauses"], ensure_ascii=False) for s in (1, 2, 3)}
+    assert len(truths) == 3 and len({draw(fam, s) for s in range(1, 7)}) == 6
+    assert render(fam, 2).truth() == render(fam, 2).truth()  # and a seed draws the same series again

@@ -35,11 +35,13 @@ from ocrpipe.vision._detect import (
     level_boxes,
     text_angle,
 )
+from ocrpipe.vision._discs import find_badges, outside_badges
 from ocrpipe.vision._extend import grow_regions
 from ocrpipe.vision._geometry import deskew, map_box
 from ocrpipe.vision._layout import reading_order
 from ocrpipe.vision._lineclean import clean_badge, clean_line, trim_ornaments
 from ocrpipe.vision._preprocess import preprocess, write_debug, write_overlay
+from ocrpipe.vision._rings import find_ring
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +188,12 @@ def _detected_layout(
     det = detector_for(pre)
     H, W = rgb.shape[:2]
     regions = grow_regions(rgb, det.detect(rgb))
+    # number badges the detector missed (light digits on a small filled disc or pill) are read
+    # as badges or not at all
+    extra = find_badges(rgb, regions)
+    regions = outside_badges(regions, extra)
+    drawn = {len(regions) + k: b.glyphs for k, b in enumerate(extra)}
+    regions += [b.region for b in extra]
     crops = []
     for r in regions:
         c = crop(rgb, r.quad)
@@ -196,17 +204,17 @@ def _detected_layout(
     angle = text_angle(regions)
     boxes = core_boxes(level_boxes(regions, angle, rgb.shape))
     heights = sorted(min(r.size) for r in regions) or [20.0]
-    placed = place_lines(rgb, regions, angle, boxes, float(heights[len(heights) // 2]))
+    placed = place_lines(rgb, regions, angle, boxes, float(heights[len(heights) // 2]), frozenset(drawn))
     if flips and sum(flips) > len(flips) / 2:
         placed = placed[::-1]  # the page itself is upside down: its last line is read first
-    badges = badge_candidates([r.box for r in regions])
+    badges = badge_candidates([r.box for r in regions]) | set(drawn)
     clock.lap("detect")
     lines: list[LineResult | None] = []
     pending: list[tuple[int, int, Placed, np.ndarray, np.ndarray, float]] = []  # (slot, region, place, raw, clean, h)
     for o in placed:
         i = o.index
         if i in badges:
-            badge = _read_badge(crops[i], engine, pre)
+            badge = _read_drawn_badge(drawn[i], engine) if i in drawn else _read_badge(crops[i], engine, pre)
             if badge is not None:
                 lines.append(
                     LineResult(
@@ -221,6 +229,8 @@ def _detected_layout(
                         cell=o.cell,
                     )
                 )
+                continue
+            if i in drawn:
                 continue
         # the ink model measures the text's own height (the clause parser compares heights
         # of headings and body text; a detected box adds a margin that varies with its length)
@@ -275,13 +285,32 @@ def line_from(rec: Recognized, box: Box, block: int, text_h: float, polygon: tup
     )
 
 
-def place_lines(rgb: np.ndarray, regions: list[Region], angle: float, boxes: list[Box], line_height: float) -> list[Placed]:
-    """Containers first (cards, tables, bands, asides), then lines in reading order."""
+def place_lines(
+    rgb: np.ndarray,
+    regions: list[Region],
+    angle: float,
+    boxes: list[Box],
+    line_height: float,
+    badges: frozenset[int] = frozenset(),
+) -> list[Placed]:
+    """Containers first (cards, tables, bands, asides), then lines in reading order (`badges`:
+    regions found as number badges, never asides)."""
     columns = [r.box[3] > 2 * r.box[2] for r in regions]
     edges = edge_mask(rgb, [r.quad for r in regions], angle)
     containers = find_containers(edges, boxes, line_height)
-    asides = find_asides(boxes, columns, rgb.shape[1])
+    asides = find_asides(boxes, columns, rgb.shape[1], badges)
     return order_page(boxes, containers, asides, line_height)
+
+
+def _read_drawn_badge(glyphs: np.ndarray, engine: Recognizer) -> tuple[str, float] | None:
+    """(digits, confidence) of a badge the detector missed, from its glyphs alone: the digits,
+    or the digits inside a circled numeral (a pill holding ③)."""
+    ring = find_ring(glyphs)
+    rec = engine.recognize_line(ring.digits if ring is not None else glyphs, "badge")
+    digits = badge_digits(normalize_line(rec.text))
+    if 1 <= len(digits) <= 3 and rec.confidence >= 40:
+        return digits, rec.confidence
+    return None
 
 
 def _read_badge(crop_rgb: np.ndarray, engine: Recognizer, pre: PreprocessConfig) -> tuple[str, float] | None:

@@ -33,9 +33,20 @@ def _ascii_alnum(text: str) -> str:
     )
 
 
+# Unicode names of the enclosed numerals a badge may hold (①, ❸, ⑴; not ⒈, a digit and a stop)
+_ENCLOSED = ("CIRCLED", "NEGATIVE CIRCLED", "DOUBLE CIRCLED", "DINGBAT", "PARENTHESIZED")
+
+
 def badge_digits(text: str) -> str:
-    """What a number badge says: its digits only (a badge's rim reads as brackets and bars)."""
-    return "".join(ch for ch in text if ch.isdigit())
+    """What a number badge says: its digits only (a badge's rim reads as brackets and bars); a
+    circled numeral (①, ⑫, ❸: a pill holding one) as the digits of its value."""
+    out = []
+    for ch in text:
+        if ch.isdecimal():
+            out.append(str(unicodedata.decimal(ch)))
+        elif unicodedata.name(ch, "").startswith(_ENCLOSED) and float(unicodedata.numeric(ch, 0.5)).is_integer():
+            out.append(str(int(unicodedata.numeric(ch))))
+    return "".join(out)
 
 
 def normalize_line(text: str) -> str:

@@ -306,14 +306,15 @@ def find_containers(edges: EdgeMap, boxes: list[Box], line_height: float) -> lis
     return out
 
 
-def find_asides(boxes: list[Box], columns: list[bool], width: int) -> set[int]:
-    """Vertical text standing by the left or right edge of the page: a slogan, not the flow."""
+def find_asides(boxes: list[Box], columns: list[bool], width: int, badges: frozenset[int] = frozenset()) -> set[int]:
+    """Vertical text standing by the left or right edge of the page: a slogan, not the flow.
+    `badges` are number badges found as shapes (a timeline's dots down the left): never asides."""
     out = set()
     for i, (x, _y, w, h) in enumerate(boxes):
         near_edge = x + w / 2 < 0.15 * width or x + w / 2 > 0.85 * width
         if columns[i] and near_edge and h >= 3 * w:
             out.add(i)
-    return out | _stacked_characters(boxes, width, out)
+    return (out | _stacked_characters(boxes, width, out)) - badges
 
 
 def _stacked_characters(boxes: list[Box], width: int, columns: set[int]) -> set[int]:

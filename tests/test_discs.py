@@ -79,11 +79,11 @@ def test_a_pill_above_a_line_is_a_badge_and_nothing_is_found_without_lines():
 
 def test_a_badge_the_detector_already_covers_is_left_to_it_and_its_glyph_regions_are_dropped():
     rgb, regions = _poster(["dot:5", "dot:6"])
-    covering = regions + [_region(48, 88, 50, 50)]  # the detector found the first dot whole
+    covering = [*regions, _region(48, 88, 50, 50)]  # the detector found the first dot whole
     found = find_badges(rgb, covering)
     assert [b.region.box[1] // 150 for b in found] == [1]
     glyph = _region(66, 246, 14, 20)  # the detector found the second dot's digit alone
-    kept = outside_badges(regions + [glyph], found)
+    kept = outside_badges([*regions, glyph], found)
     assert not any(r is glyph for r in kept) and len(kept) == len(regions)
 
 

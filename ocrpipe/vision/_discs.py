@@ -49,7 +49,9 @@ def _page_ground(rgb: np.ndarray, window: int) -> np.ndarray:
     return cv2.resize(med, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def _overlaps(box: Box, others: list[Box], share: float = 0.3) -> bool:
+def _overlaps(box: Box, others: list[Box], share: float = 0.6) -> bool:
+    """A detected region covers most of the box: the detector found the badge itself (alone or
+    with its line). One that covers less is a part of its glyphs (see outside_badges)."""
     x, y, w, h = box
     for ox, oy, ow, oh in others:
         ix = min(x + w, ox + ow) - max(x, ox)

@@ -7,7 +7,7 @@
 PYTHON  ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
-APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei \
+APT_PKGS := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei \
             fonts-arphic-ukai fonts-arphic-uming libgl1 libglib2.0-0 chromium \
             poppler-utils
 DEMO_ARTICLE := samples/demo/article.md

@@ -30,6 +30,7 @@ TESSDATA_DIRS = (
     "/usr/local/share/tessdata",
 )
 DIGITS = "0123456789"
+BADGE_SURE = 60.0  # a badge read below this confidence is read again with the digit model (digit_lang)
 
 
 def languages(lang: str) -> list[str]:
@@ -92,15 +93,29 @@ class _TesseractBase:
     def version(self) -> str:
         raise NotImplementedError
 
-    def _read(self, image: np.ndarray, psm: int, whitelist: str = "") -> Recognized:
-        """One recognition call in the given page segmentation mode (the backend's part)."""
+    def _read(self, image: np.ndarray, psm: int, whitelist: str = "", lang: str = "") -> Recognized:
+        """One recognition call in the given page segmentation mode (the backend's part), in the
+        configured languages or `lang`."""
         raise NotImplementedError
+
+    @property
+    def digit_lang(self) -> str:
+        """A second model for number badges chi_sim is unsure of: eng, which Debian's tesseract-ocr
+        installs (chi_sim reads a lone serif 4 or a bold 7 on its own as nothing, or at confidence
+        28: eng reads them at 90+). Empty when it is missing or already among the languages."""
+        if "eng" in languages(self.config.lang) or not (self.tessdata / "eng.traineddata").is_file():
+            return ""
+        return "eng"
 
     def recognize_line(self, image: np.ndarray, kind: LineKind = "text") -> Recognized:
         whitelist = DIGITS if kind == "badge" else ""
         rec = self._read(image, self.config.line_psm, whitelist)
         if not rec.text.strip() and self.config.retry_psm:
             rec = self._read(image, self.config.retry_psm, whitelist)
+        if kind == "badge" and rec.confidence < BADGE_SURE and self.digit_lang:
+            other = self._read(image, self.config.line_psm, whitelist, self.digit_lang)
+            if other.text.strip() and other.confidence > rec.confidence:
+                rec = other
         return rec
 
     def recognize_page(self, image: np.ndarray) -> Recognized:
@@ -115,6 +130,9 @@ class _TesseractBase:
             # several languages ("chi_sim+eng"): each file and its sha256, joined with "+" in the same order
             "language_data": "+".join(str(m) for m in self._models),
             "language_data_sha256": "+".join(sha256_file(m) for m in self._models),
+            # the second model unsure badges are read with ("" when none)
+            "badge_digit_data": str(self.tessdata / "eng.traineddata") if self.digit_lang else "",
+            "badge_digit_data_sha256": sha256_file(self.tessdata / "eng.traineddata") if self.digit_lang else "",
             "line_psm": self.config.line_psm,
             "retry_psm": self.config.retry_psm,
             "page_psm": self.config.page_psm,
@@ -141,15 +159,15 @@ class TesserocrEngine(_TesseractBase):
                 option="backend",
             ) from exc
         self._mod = tesserocr
-        self._apis: dict[tuple[int, str], Any] = {}
+        self._apis: dict[tuple[int, str, str], Any] = {}
         self.symbols = False  # the consensus asks for per-symbol confidences and choices
 
-    def _api(self, psm: int, whitelist: str = "") -> Any:
-        key = (psm, whitelist)
+    def _api(self, psm: int, whitelist: str = "", lang: str = "") -> Any:
+        key = (psm, whitelist, lang)
         api = self._apis.get(key)
         if api is None:
             try:
-                api = self._mod.PyTessBaseAPI(path=str(self.tessdata), lang=self.config.lang, psm=psm)
+                api = self._mod.PyTessBaseAPI(path=str(self.tessdata), lang=lang or self.config.lang, psm=psm)
             except RuntimeError as exc:
                 raise EngineNotAvailable(f"Tesseract could not load {'+'.join(m.name for m in self._models)}: {exc}") from exc
             if whitelist:
@@ -159,8 +177,8 @@ class TesserocrEngine(_TesseractBase):
             self._apis[key] = api
         return api
 
-    def _read(self, image: np.ndarray, psm: int, whitelist: str = "") -> Recognized:
-        api = self._api(psm, whitelist)
+    def _read(self, image: np.ndarray, psm: int, whitelist: str = "", lang: str = "") -> Recognized:
+        api = self._api(psm, whitelist, lang)
         api.SetImage(Image.fromarray(image))
         if not api.Recognize(timeout=int(self.config.timeout * 1000)):
             raise EngineTimeout(f"Tesseract did not finish within {self.config.timeout:g}s")
@@ -235,7 +253,7 @@ class PytesseractEngine(_TesseractBase):
         except pytesseract.TesseractNotFoundError as exc:
             raise EngineNotAvailable("the tesseract program is not installed") from exc
 
-    def _read(self, image: np.ndarray, psm: int, whitelist: str = "") -> Recognized:
+    def _read(self, image: np.ndarray, psm: int, whitelist: str = "", lang: str = "") -> Recognized:
         pt = self._pt
         cfg = f"--psm {psm} --tessdata-dir {self.tessdata}"
         if whitelist:
@@ -243,7 +261,7 @@ class PytesseractEngine(_TesseractBase):
         try:
             data = pt.image_to_data(
                 Image.fromarray(image),
-                lang=self.config.lang,
+                lang=lang or self.config.lang,
                 config=cfg,
                 timeout=self.config.timeout,
                 output_type=pt.Output.DICT,

@@ -188,12 +188,14 @@ def _detected_layout(
     det = detector_for(pre)
     H, W = rgb.shape[:2]
     regions = grow_regions(rgb, det.detect(rgb))
-    # number badges the detector missed (light digits on a small filled disc or pill) are read
-    # as badges or not at all
-    extra = find_badges(rgb, regions)
-    regions = outside_badges(regions, extra)
-    drawn = {len(regions) + k: b.glyphs for k, b in enumerate(extra)}
-    regions += [b.region for b in extra]
+    # number badges the detector missed (light digits on a small filled disc or pill), read
+    # from their glyphs: one that reads as a number replaces what the detector found inside it
+    # (a digit alone); one that does not is dropped, and the detector's findings stand
+    read = [(b, _read_drawn_badge(b.glyphs, engine)) for b in find_badges(rgb, regions)]
+    extra = [(b, r) for b, r in read if r is not None]
+    regions = outside_badges(regions, [b for b, _r in extra])
+    drawn = {len(regions) + k: r for k, (_b, r) in enumerate(extra)}
+    regions += [b.region for b, _r in extra]
     crops = []
     for r in regions:
         c = crop(rgb, r.quad)
@@ -214,7 +216,7 @@ def _detected_layout(
     for o in placed:
         i = o.index
         if i in badges:
-            badge = _read_drawn_badge(drawn[i], engine) if i in drawn else _read_badge(crops[i], engine, pre)
+            badge = drawn[i] if i in drawn else _read_badge(crops[i], engine, pre)
             if badge is not None:
                 lines.append(
                     LineResult(
@@ -229,8 +231,6 @@ def _detected_layout(
                         cell=o.cell,
                     )
                 )
-                continue
-            if i in drawn:
                 continue
         # the ink model measures the text's own height (the clause parser compares heights
         # of headings and body text; a detected box adds a margin that varies with its length)

@@ -15,7 +15,7 @@ from ocrpipe.recognition.engines import make_engine
 from ocrpipe.structure._textnorm import badge_digits
 from ocrpipe.vision._blocks import find_asides
 from ocrpipe.vision._detect import Region
-from ocrpipe.vision._discs import find_badges, outside_badges
+from ocrpipe.vision._discs import find_badges
 
 PAGE = (252, 245, 228)
 RED = (200, 30, 35)
@@ -77,14 +77,18 @@ def test_a_pill_above_a_line_is_a_badge_and_nothing_is_found_without_lines():
     assert find_badges(rgb, far) == []
 
 
-def test_a_badge_the_detector_already_covers_is_left_to_it_and_its_glyph_regions_are_dropped():
-    rgb, regions = _poster(["dot:5", "dot:6"])
-    covering = [*regions, _region(48, 88, 50, 50)]  # the detector found the first dot whole
-    found = find_badges(rgb, covering)
-    assert [b.region.box[1] // 150 for b in found] == [1]
-    glyph = _region(66, 246, 14, 20)  # the detector found the second dot's digit alone
-    kept = outside_badges([*regions, glyph], found)
-    assert not any(r is glyph for r in kept) and len(kept) == len(regions)
+def test_a_badge_the_detector_found_is_left_to_it_and_one_it_found_a_part_of_is_read_whole():
+    rgb, regions = _poster(["dot:5", "dot:6", "dot:7"])
+    whole = _region(48, 88, 50, 50)  # the detector found the first dot whole
+    digit = _region(66, 246, 14, 20)  # the second dot's digit alone, a tenth of it
+    digits = _region(58, 396, 30, 32)  # the third dot's digit with its margin, a third of it
+    found = sorted(find_badges(rgb, [*regions, whole, digit, digits]), key=lambda b: b.region.box[1])
+    assert [b.region.box[1] // 150 for b in found] == [1, 2]
+    second, third = found
+    # the glyphs the detector found are the badge's (a part read on its own is replaced by the
+    # badge read whole; a badge's worth is read as the detector found it)
+    assert second.inside == (len(regions) + 1,) and not second.detected
+    assert third.inside == (len(regions) + 2,) and third.detected
 
 
 def test_badges_down_the_left_edge_are_never_an_aside_slogan():

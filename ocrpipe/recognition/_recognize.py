@@ -35,7 +35,7 @@ from ocrpipe.vision._detect import (
     level_boxes,
     text_angle,
 )
-from ocrpipe.vision._discs import find_badges, outside_badges
+from ocrpipe.vision._discs import find_badges
 from ocrpipe.vision._extend import grow_regions
 from ocrpipe.vision._geometry import deskew, map_box
 from ocrpipe.vision._layout import reading_order
@@ -188,12 +188,17 @@ def _detected_layout(
     det = detector_for(pre)
     H, W = rgb.shape[:2]
     regions = grow_regions(rgb, det.detect(rgb))
-    # number badges the detector missed (light digits on a small filled disc or pill), read
-    # from their glyphs: one that reads as a number replaces what the detector found inside it
-    # (a digit alone); one that does not is dropped, and the detector's findings stand
-    read = [(b, _read_drawn_badge(b.glyphs, engine)) for b in find_badges(rgb, regions)]
+    # number badges as shapes (light digits on a small filled disc, pill or tab). Where the
+    # detector found the glyphs, its regions are read as badges; where it missed them, the
+    # badge is read from its glyphs: a number replaces what the detector found inside it (a
+    # digit alone), anything else is dropped and the detector's findings stand
+    shapes = find_badges(rgb, regions)
+    inner = {j for b in shapes if b.detected for j in b.inside}
+    read = [(b, _read_drawn_badge(b.glyphs, engine)) for b in shapes if not b.detected]
     extra = [(b, r) for b, r in read if r is not None]
-    regions = outside_badges(regions, [b for b, _r in extra])
+    keep = [j for j in range(len(regions)) if j not in {j for b, _r in extra for j in b.inside}]
+    inner = {keep.index(j) for j in inner}
+    regions = [regions[j] for j in keep]
     drawn = {len(regions) + k: r for k, (_b, r) in enumerate(extra)}
     regions += [b.region for b, _r in extra]
     crops = []
@@ -206,10 +211,10 @@ def _detected_layout(
     angle = text_angle(regions)
     boxes = core_boxes(level_boxes(regions, angle, rgb.shape))
     heights = sorted(min(r.size) for r in regions) or [20.0]
-    placed = place_lines(rgb, regions, angle, boxes, float(heights[len(heights) // 2]), frozenset(drawn))
+    placed = place_lines(rgb, regions, angle, boxes, float(heights[len(heights) // 2]), frozenset(drawn) | inner)
     if flips and sum(flips) > len(flips) / 2:
         placed = placed[::-1]  # the page itself is upside down: its last line is read first
-    badges = badge_candidates([r.box for r in regions]) | set(drawn)
+    badges = badge_candidates([r.box for r in regions]) | set(drawn) | inner
     clock.lap("detect")
     lines: list[LineResult | None] = []
     pending: list[tuple[int, int, Placed, np.ndarray, np.ndarray, float]] = []  # (slot, region, place, raw, clean, h)

@@ -34,6 +34,7 @@ GLYPHS = (0.02, 0.45)  # the glyphs' area against the outline's
 GLYPH_HEIGHT = (0.3, 0.9)  # the glyphs' joint height against the badge's
 RING_HOLE = 0.68  # one glyph filling this much of its own box is a ring's inside, not a glyph
 GLYPH_PX = 40  # the glyphs' height as read (Tesseract reads small type badly)
+DETECTED = 0.3  # detected regions within a badge covering this share of it: the detector read it
 NEAR = 3.0  # a line starts within this many badge heights right of it (or one below it)
 
 
@@ -51,7 +52,7 @@ def _page_ground(rgb: np.ndarray, window: int) -> np.ndarray:
 
 def _overlaps(box: Box, others: list[Box], share: float = 0.6) -> bool:
     """A detected region covers most of the box: the detector found the badge itself (alone or
-    with its line). One that covers less is a part of its glyphs (see outside_badges)."""
+    with its line). Regions within it are its glyphs (Badge.inside)."""
     x, y, w, h = box
     for ox, oy, ow, oh in others:
         ix = min(x + w, ox + ow) - max(x, ox)
@@ -138,6 +139,8 @@ def _small_holes_filled(mask: np.ndarray, max_area: float) -> np.ndarray:
 class Badge:
     region: Region  # the shape's box, as the detector gives a line
     glyphs: np.ndarray  # what it holds, dark on white
+    inside: tuple[int, ...] = ()  # detected regions lying within it (its glyphs, or a part of them)
+    detected: bool = False  # those cover its glyphs (a third of it or more): the detector read it
 
 
 def find_badges(rgb: np.ndarray, regions: list[Region]) -> list[Badge]:
@@ -184,23 +187,18 @@ def find_badges(rgb: np.ndarray, regions: list[Region]) -> list[Badge]:
         m = 2
         x0, y0, x1, y1 = max(0, x - m), max(0, y - m), min(W - 1, x + w + m), min(H - 1, y + h + m)
         quad = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
-        out.append(Badge(Region(quad=quad, score=1.0), glyphs))
+        inside = _within((x, y, w, h), boxes)
+        covered = sum(_overlap_area((x, y, w, h), boxes[j]) for j in inside)
+        out.append(Badge(Region(quad=quad, score=1.0), glyphs, inside, covered >= DETECTED * w * h))
     return out
 
 
-def outside_badges(regions: list[Region], badges: list[Badge]) -> list[Region]:
-    """The detected regions less those lying within a badge (a part of its glyphs, read on its own)."""
-    keep = []
-    for r in regions:
-        x, y, w, h = r.box
-        inside = False
-        for b in badges:
-            bx, by, bw, bh = b.region.box
-            ix = min(x + w, bx + bw) - max(x, bx)
-            iy = min(y + h, by + bh) - max(y, by)
-            if ix > 0 and iy > 0 and ix * iy >= 0.6 * w * h:
-                inside = True
-                break
-        if not inside:
-            keep.append(r)
-    return keep
+def _overlap_area(a: Box, b: Box) -> int:
+    ix = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    iy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(0, ix) * max(0, iy)
+
+
+def _within(box: Box, boxes: list[Box]) -> tuple[int, ...]:
+    """The boxes lying (mostly) within box."""
+    return tuple(j for j, b in enumerate(boxes) if _overlap_area(box, b) >= 0.6 * b[2] * b[3])

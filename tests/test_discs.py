@@ -16,6 +16,7 @@ from ocrpipe.structure._textnorm import badge_digits
 from ocrpipe.vision._blocks import find_asides
 from ocrpipe.vision._detect import Region
 from ocrpipe.vision._discs import find_badges
+from ocrpipe.vision._rings import find_ring
 
 PAGE = (252, 245, 228)
 RED = (200, 30, 35)
@@ -143,3 +144,21 @@ def test_tesseract_reads_a_badge_chi_sim_is_unsure_of_with_its_digit_model(backe
     rec = reader.recognize_line(badge.glyphs, "badge")
     assert rec.text.strip() == "7" and rec.confidence >= 60
     assert reader.provenance()["badge_digit_data_sha256"]
+
+
+@pytest.mark.parametrize("engine", ["tesseract", "rapidocr"])
+def test_a_tab_reading_02_is_not_taken_for_a_ring(engine):
+    try:
+        reader = make_engine(OcrConfig(engine=engine))
+    except EngineNotAvailable as exc:
+        pytest.skip(str(exc))
+    img = Image.new("RGB", (876, 400), PAGE)
+    dr = ImageDraw.Draw(img)
+    dr.rectangle([120, 100, 192, 154], fill=(110, 40, 130))
+    f = font("noto-sans", 30, bold=True)
+    dr.text((156 - f.getlength("02") / 2, 108), "02", font=f, fill=(255, 255, 255))
+    dr.text((130, 220), LINE, font=font("noto-sans", 30), fill=(40, 30, 30))
+    (badge,) = find_badges(np.array(img), [_region(126, 216, 434, 40)])
+    assert find_ring(badge.glyphs) is not None  # the bold 0 passes for a ring round a digit
+    read = _read_drawn_badge(badge.glyphs, reader)
+    assert read is not None and read[0] == "02"

@@ -188,13 +188,12 @@ def _detected_layout(
     det = detector_for(pre)
     H, W = rgb.shape[:2]
     regions = grow_regions(rgb, det.detect(rgb))
-    # number badges as shapes (light digits on a small filled disc, pill or tab). Where the
-    # detector found the glyphs, its regions are read as badges; where it missed them, the
-    # badge is read from its glyphs: a number replaces what the detector found inside it (a
-    # digit alone), anything else is dropped and the detector's findings stand
-    shapes = find_badges(rgb, regions)
-    inner = {j for b in shapes if b.detected for j in b.inside}
-    read = [(b, _read_drawn_badge(b.glyphs, engine)) for b in shapes if not b.detected]
+    # number badges as shapes (light digits on a small filled disc, pill or tab), read from
+    # their glyphs: a number replaces what the detector found inside the shape (a digit
+    # alone, or all of it); a shape that does not read as one is dropped and the detector's
+    # findings stand, read as badges where they cover its glyphs
+    read = [(b, _read_drawn_badge(b.glyphs, engine)) for b in find_badges(rgb, regions)]
+    inner = {j for b, r in read if r is None and b.detected for j in b.inside}
     extra = [(b, r) for b, r in read if r is not None]
     keep = [j for j in range(len(regions)) if j not in {j for b, _r in extra for j in b.inside}]
     inner = {keep.index(j) for j in inner}
@@ -308,13 +307,17 @@ def place_lines(
 
 
 def _read_drawn_badge(glyphs: np.ndarray, engine: Recognizer) -> tuple[str, float] | None:
-    """(digits, confidence) of a badge the detector missed, from its glyphs alone: the digits,
-    or the digits inside a circled numeral (a pill holding ③)."""
+    """(digits, confidence) of a badge found as a shape, from its glyphs alone: the digits, or
+    else the digits inside a circled numeral (a pill holding ③). Whole first: a bold 0 leading
+    "02" passes for a ring."""
     ring = find_ring(glyphs)
-    rec = engine.recognize_line(ring.digits if ring is not None else glyphs, "badge")
-    digits = badge_digits(normalize_line(rec.text))
-    if 1 <= len(digits) <= 3 and rec.confidence >= 40:
-        return digits, rec.confidence
+    for image in (glyphs, ring.digits if ring is not None else None):
+        if image is None:
+            continue
+        rec = engine.recognize_line(image, "badge")
+        digits = badge_digits(normalize_line(rec.text))
+        if 1 <= len(digits) <= 3 and rec.confidence >= 40:
+            return digits, rec.confidence
     return None
 
 

@@ -782,3 +782,32 @@ def test_a_large_title_stops_at_a_line_where_a_sentence_ends():
     s = structure([im], 6)
     assert s.clauses[0].title == "保障企业用工合法权益持续优化服务保障"
     assert s.clauses[0].text.startswith("对于2022年以前受理的案件")
+
+
+def test_a_label_beside_a_badge_that_ocr_bent_leaves_the_title_when_it_holds_the_badges_numeral():
+    # Tesseract on sections-inline-hier seed 2: badges 01..03 left of inline titles whose own
+    # label （三） was read "人三)"; once the badges are read (the digit model), they number the clauses
+    def badge(text, y):
+        return line(text, y, 57.0, x=54, w=57, kind="badge")
+
+    im = image(
+        0,
+        badge("01", 256),
+        line("（一）依法平等保护产权。严格区分经济纠纷与刑事犯罪。", 270),
+        badge("02", 435),
+        line("（二）加强调查研究。各级人民法院要加强组织领导。", 449),
+        badge("03", 579),
+        line("人三) 依法保护中小微企业合法权益。支持行政机关依法履职。", 593),
+        badge("04", 760),
+        line("四) 严格执法。十项措施落实。", 774),  # a bent label whose numeral is the badge's
+        badge("05", 940),
+        line("一) 完善制度。健全机制。", 954),  # one whose numeral is not: the title keeps it
+    )
+    s = structure([im], 5)
+    assert [(c.number, c.title) for c in s.clauses] == [
+        (1, "依法平等保护产权"),
+        (2, "加强调查研究"),
+        (3, "依法保护中小微企业合法权益"),
+        (4, "严格执法"),
+        (5, "一) 完善制度"),
+    ]

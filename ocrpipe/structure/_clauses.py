@@ -320,6 +320,17 @@ def _sequence_prior(c: "_Classified", style: str, starts: dict[int, Start], othe
             others.remove(i)
 
 
+def _without_bent_label(title: str, number: int) -> str:
+    """A title without the label printed beside its badge where OCR bent it ("人三) 依法…" after
+    badge 3): only where the bent label still holds the badge's own numeral."""
+    m = _BENT_LABEL.match(title)
+    if m is None:
+        return title
+    label = title[: m.start(1)]
+    numeral = "".join(ch for ch in label if ch.isdecimal() or ch in "一二三四五六七八九十")
+    return m.group(1) if numeral and chinese_number(numeral) == number else title
+
+
 def strip_label_junk(title: str, number: int) -> str:
     """A title without what a misread label left before it ("@@降低…", "8降低…" or "8)降低…" for clause 8)."""
     for _ in range(2):
@@ -555,6 +566,7 @@ def clause_starts(c: _Classified, style: str, expected: int | None = None) -> tu
                 # the heading repeats the badge's number but was misread ("7了.推动…"): drop it
                 title = re.sub(rf"^0?{badge}\D?[.．、]\s*", "", title)
                 title = re.sub(r"^[、.．，,]\s*", "", title)  # its own numeral lost, its mark left
+                title = _without_bent_label(title, badge) if nh is None else title
                 title = strip_label_junk(title, badge)
                 starts[i] = (badge, x.line.text, title)
             elif h and not (i and badges[i - 1] is not None):

@@ -524,12 +524,18 @@ def _row_as_lines(
             roles[(row.image, p)] = "header"
         return []
     cols = sorted(row.cells)
+    first_body = 1 if kind == "stacked" else 2  # the title shares the number's cell: the body is beside it
     head_origin: tuple[tuple[int, Role], ...] = tuple(
-        (p, "label" if c == 0 else "title") for c in cols if c < 2 for p, _ln in row.cells[c]
+        (p, "label" if c == 0 and (kind != "stacked" or k == 0) else "title")
+        for c in cols
+        if c < first_body
+        for k, (p, _ln) in enumerate(row.cells[c])
     )
     out = [_Line(row.image, heading, key[1], head_origin)]
     if body is not None:
-        body_origin: tuple[tuple[int, Role], ...] = tuple((p, "body") for c in cols if c >= 2 for p, _ln in row.cells[c])
+        body_origin: tuple[tuple[int, Role], ...] = tuple(
+            (p, "body") for c in cols if c >= first_body for p, _ln in row.cells[c]
+        )
         out.append(_Line(row.image, body, body_origin[0][0], body_origin))
     return out
 

@@ -148,9 +148,15 @@ def _union(boxes: list[Box]) -> Box:
 
 def row_lines(rows: list[Row], expected: int | None = None) -> dict[tuple[int, int], tuple[LineResult, LineResult | None, str]]:
     """Per row, keyed by (image, first position): a heading line, a body line, and what the row is
-    ("clause" or "header"). The heading reads label + title, as a numbered heading would."""
+    ("clause"; "stacked" where the first cell holds the number and the title, the body beside
+    them; or "header"). The heading reads label + title, as a numbered heading would."""
     texts = [r.text(0) for r in rows]  # a number cell nothing was read in is "" (still a cell)
     parsed = [cell_number(t) for t in texts]
+    # a first cell that holds the number above the title (or before it) and a body cell beside it
+    stacked: dict[int, list[LineResult]] = {}
+    for i, r in enumerate(rows):
+        if parsed[i][0] is None and r.text(1) and (split := _number_over_title(r.lines(0))) is not None:
+            texts[i], parsed[i], stacked[i] = split[0], cell_number(split[0]), split[1]
     # a repeated header row ("序号") is not part of the number sequence
     inner = _inner_rows(rows)
     seq = [i for i, (t, p) in enumerate(zip(texts, parsed)) if p[0] is not None or _numberlike(t, inner[i])]
@@ -170,8 +176,8 @@ def row_lines(rows: list[Row], expected: int | None = None) -> dict[tuple[int, i
             continue
         cols = [0, *(c for c in cols if c > 0)]
         style = styles[i] or next((s for s in styles[i::-1] if s), "") or next((s for s in styles if s), "dot")
-        title_lines = r.lines(1)
-        body_lines = [ln for c in cols[2:] for ln in r.lines(c)]
+        title_lines = stacked[i] if i in stacked else r.lines(1)
+        body_lines = [ln for c in cols[1 if i in stacked else 2 :] for ln in r.lines(c)]
         height = max((ln.text_height for ln in body_lines), default=first.text_height)
         heading = replace(
             first,
@@ -185,8 +191,27 @@ def row_lines(rows: list[Row], expected: int | None = None) -> dict[tuple[int, i
             if body_lines
             else None
         )
-        out[key] = (heading, body, "clause")
+        out[key] = (heading, body, "stacked" if i in stacked else "clause")
     return out
+
+
+_DIGITS = "零〇一二两三四五六七八九十百\\d"
+_LABEL_BEFORE = re.compile(rf"^(第[{_DIGITS}]{{1,4}}条|[（(]?[{_DIGITS}]{{1,3}}[)）]|[{_DIGITS}]{{1,3}}[.．、])\s*(\S.*)$")
+
+
+def _number_over_title(cell: list[LineResult]) -> tuple[str, list[LineResult]] | None:
+    """(the number's text, the title's lines) of a first cell that holds both: the number on a
+    line of its own above the title ("01" / "第一条" over two title lines), or as the title's
+    label ("一、促进…"). None when the cell is not such a cell."""
+    if not cell:
+        return None
+    first = cell[0].text.strip()
+    if len(cell) >= 2 and cell_number(first)[0] is not None:
+        return first, cell[1:]
+    m = _LABEL_BEFORE.match(first)
+    if m and cell_number(m.group(1))[0] is not None:
+        return m.group(1), [replace(cell[0], text=m.group(2)), *cell[1:]]
+    return None
 
 
 def find_rows(image: int, lines: tuple[LineResult, ...]) -> list[Row]:

@@ -811,3 +811,38 @@ def test_a_label_beside_a_badge_that_ocr_bent_leaves_the_title_when_it_holds_the
         (4, "严格执法"),
         (5, "一) 完善制度"),
     ]
+
+
+def _stacked_row(r, head, body, y):
+    """A split row: the number and the title stacked in a coloured left cell, the body beside them."""
+    out = [line(t, y + 45 * k, 30, x=75, w=200, region="cell", cell=(r, 0), block=1) for k, t in enumerate(head)]
+    out += [line(b, y + 36 * k, 26, x=330, w=460, region="cell", cell=(r, 1), block=1) for k, b in enumerate(body)]
+    return out
+
+
+@pytest.mark.parametrize("labels", [("第一条", "第二条", "第三条"), ("01", "02", "03"), ("一、", "二、", "三、")])
+def test_a_cell_holding_the_number_over_the_title_with_the_body_beside_it_is_a_clause_row(labels):
+    # round 6's split-rows: every row was taken for a header row and every clause lost. The
+    # number stands on its own line over the title, or (一、) before it on the title's first line
+    def head(label, title):
+        return [label, *title] if not label.endswith("、") else [label + title[0], *title[1:]]
+
+    im = image(
+        0,
+        *_stacked_row(
+            0, head(labels[0], ["支持企业依法", "平稳退出"]), ["加强与工商联等部门的协作，", "推动纠纷在诉前得到化解。"], 190
+        ),
+        *_stacked_row(1, head(labels[1], ["推进多元化解", "纠纷机制"]), ["依法规制金融机构违规收费行为。"], 480),
+        *_stacked_row(2, head(labels[2], ["依法审慎采取", "强制措施"]), ["加大对失信行为的惩戒力度。"], 660),
+        *_stacked_row(3, ["备注"], ["以上措施自发布之日起施行。"], 840),  # no number in its first cell: no clause
+    )
+    s = structure([im], 3)
+    assert [(c.number, c.title) for c in s.clauses] == [
+        (1, "支持企业依法平稳退出"),
+        (2, "推进多元化解纠纷机制"),
+        (3, "依法审慎采取强制措施"),
+    ]
+    assert s.clauses[0].text == "加强与工商联等部门的协作，推动纠纷在诉前得到化解。" and s.verification.ok
+    roles = {ln.text: ln.role for ln in s.images[0].lines}
+    assert roles["纠纷机制"] == "title" and roles["依法规制金融机构违规收费行为。"] == "body"
+    assert roles.get(labels[1]) in (None, "label")

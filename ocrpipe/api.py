@@ -19,6 +19,8 @@ worker processes only when a call needs them, and they never run the caller's sc
 from __future__ import annotations
 
 import io
+import os
+import re
 import shutil
 import tempfile
 import weakref
@@ -54,12 +56,69 @@ def options() -> dict[str, Any]:
     return out
 
 
+def _path(value: object, name: str) -> Path:
+    """A path parameter of the API; an empty one (an unset variable?) is refused, never read as '.'."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise InputError(f"{name} must be a path, got {type(value).__name__}", f"give {name} as a str or Path", option=name)
+    text = os.fspath(value)
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"{name} is an empty path (an unset variable?)", f"give {name} a file or folder name", option=name)
+    return Path(text)
+
+
+def _integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_formats(value: Any) -> tuple[str, ...]:
+    """`formats`: one format name, or a list of them (a single str was read letter by letter)."""
+    if isinstance(value, str):
+        return (value,)  # one format, not its letters
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(f, str) for f in value):
+        raise InputError(
+            f"formats must be a format name or a list of them, got {value!r}",
+            f"choose from {', '.join(FORMATS)}",
+            option="formats",
+        )
+    return tuple(value)
+
+
+def _check_option(name: str, value: Any, default: Any) -> Any:
+    """An option's value of the right type (a bool is not a number here), or an InputError naming it."""
+    if name == "formats":
+        return _check_formats(value)
+    if name in ("debug_dir", "tessdata", "cache_dir"):
+        return None if value is None and name != "cache_dir" else _path(value, name)
+    if name == "expect" or name == "det_side":
+        if value is None or (_integer(value) and value >= 0):
+            return value
+        raise InputError(f"{name} must be a whole number 0 or more, got {value!r}", f"give {name} an int", option=name)
+    if isinstance(default, bool):
+        ok, what = isinstance(value, bool), "True or False"
+    elif isinstance(default, int):
+        ok, what = _integer(value), "a whole number (int)"
+    elif isinstance(default, float):
+        ok, what = isinstance(value, (int, float)) and not isinstance(value, bool), "a number"
+    elif isinstance(default, str) or name in ("referer", "dask"):
+        ok, what = isinstance(value, str) or (default is None and value is None), "a str"
+    else:
+        return value
+    if not ok:
+        raise InputError(f"{name} must be {what}, got {value!r}", f"give {name} as {what}", option=name)
+    return value
+
+
 def _run_config(opts: dict[str, Any], jobs: int | None = None) -> RunConfig:
     """Options by name into one RunConfig; an unknown name is an InputError naming the known ones."""
+    defaults = options()
     groups: dict[type, dict[str, Any]] = {FetchConfig: {}, PreprocessConfig: {}, OcrConfig: {}}
     run: dict[str, Any] = {}
     known = {f.name: cls for cls in groups for f in fields(cls)}
     for name, value in opts.items():
+        if name in defaults:
+            value = _check_option(name, value, defaults[name])
         if name in _RUN_OPTIONS:
             run[name] = value
         elif name in known:
@@ -74,8 +133,6 @@ def _run_config(opts: dict[str, Any], jobs: int | None = None) -> RunConfig:
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise InputError(f"unknown output format {unknown[0]!r}", f"choose from {', '.join(FORMATS)}")
-    if run.get("debug_dir") is not None:
-        run["debug_dir"] = Path(run["debug_dir"])
     return RunConfig(
         fetch=FetchConfig(**groups[FetchConfig]),
         preprocess=PreprocessConfig(**groups[PreprocessConfig]),
@@ -129,8 +186,14 @@ ImageInput = Any  # str | Path | bytes | PIL.Image.Image | numpy.ndarray
 
 
 def _image_job(image: ImageInput) -> Job:
-    if isinstance(image, (str, Path)):
-        path = Path(image)
+    if isinstance(image, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", image):
+        raise InputError(
+            f"{image}: read takes an image file, not a URL",
+            "download it first, or give the URL to ocrpipe.process (which fetches it)",
+            option="image",
+        )
+    if isinstance(image, (str, os.PathLike)):
+        path = _path(image, "image")
         if not path.exists():
             raise InputError(
                 f"{path}: no such file", "check the path; an image may also be given as bytes, a PIL image or an array"
@@ -145,6 +208,10 @@ def _image_job(image: ImageInput) -> Job:
     except ImportError:  # pragma: no cover - Pillow is a dependency
         Image = None  # type: ignore[assignment]
     if Image is not None and isinstance(image, Image.Image):
+        if 0 in image.size:
+            raise InputError(
+                f"a PIL image must not be empty; got size {image.size}", "give an image at least 1x1", option="image"
+            )
         pil = image
     elif type(image).__module__ == "numpy" and hasattr(image, "shape"):
         import numpy as np
@@ -154,6 +221,10 @@ def _image_job(image: ImageInput) -> Job:
             raise InputError(
                 f"a numpy image must be uint8 of shape (h, w), (h, w, 3) or (h, w, 4); got {arr.dtype} {arr.shape}",
                 "channels are read as RGB(A); convert OpenCV's BGR first (cv2.cvtColor)",
+            )
+        if 0 in arr.shape[:2]:
+            raise InputError(
+                f"a numpy image must not be empty; got shape {arr.shape}", "give an image at least 1x1", option="image"
             )
         pil = Image.fromarray(arr[:, :, 0] if arr.ndim == 3 and arr.shape[2] == 1 else arr)
     else:
@@ -213,8 +284,11 @@ class Run:
     def save(self, directory: str | Path, formats: tuple[str, ...] | list[str] = ()) -> Path:
         """Write the run's files (images/, manifest.json, result.json, clauses.md, text.txt, and
         any of hocr, alto, pdf) into directory, replacing an earlier run there."""
-        target = Path(directory)
-        formats = tuple(formats)
+        target = _path(directory, "directory")
+        formats = _check_formats(formats)
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown:
+            raise InputError(f"unknown output format {unknown[0]!r}", f"choose from {', '.join(FORMATS)}", option="formats")
         if target.resolve() == self.directory.resolve():
             write_formats(self.result, target, formats)
             return target
@@ -244,9 +318,18 @@ def process(article: str | Path | Article, out: str | Path | None = None, **opti
     With `out`, the run's files are written there (as `ocrpipe run --out`); without it,
     into a temporary folder removed with the Run (keep them with `run.save(dir)`).
     """
+    if isinstance(article, str) and not article.strip():
+        raise InputError("the article is empty", "give an article file, URL, list or folder of images", option="article")
+    if not isinstance(article, (str, os.PathLike, Article)):
+        raise InputError(
+            f"article must be a path, URL or Article, got {type(article).__name__}",
+            "give an article file, URL, list or folder of images",
+            option="article",
+        )
+    target = None if out is None else _path(out, "out")
     config = _run_config(options)
-    temporary = out is None
-    directory = Path(tempfile.mkdtemp(prefix="ocrpipe-run-")) if out is None else Path(out)
+    temporary = target is None
+    directory = Path(tempfile.mkdtemp(prefix="ocrpipe-run-")) if target is None else target
     try:
         spec: str | Article = article if isinstance(article, Article) else str(article)
         _, result = run_article(spec, directory, config)
@@ -259,7 +342,7 @@ def process(article: str | Path | Article, out: str | Path | None = None, **opti
 
 def load(directory: str | Path) -> Run:
     """A finished run directory (of `ocrpipe run` or `process`), read back and validated."""
-    directory = Path(directory)
+    directory = _path(directory, "directory")
     return Run(read_result(directory), directory)
 
 
@@ -270,7 +353,7 @@ class Corpus:
     """A searchable store of many articles (one SQLite file), as `ocrpipe corpus` keeps it."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path is not None else _ingest.default_db()
+        self.path = _path(path, "path") if path is not None else _ingest.default_db()
 
     def _store(self, reading: bool = False) -> Store:
         """The store; `reading`: it must exist (nothing is created) and may be read-only."""
@@ -282,6 +365,9 @@ class Corpus:
         """Fetch, recognise and store articles; those already done with these settings are skipped."""
         if not sources:
             raise InputError("Corpus.add needs at least one article, list or folder")
+        for source in sources:
+            if isinstance(source, str) and not source.strip():
+                raise InputError("a source is empty", "give an article, list or folder", option="sources")
         config = _run_config(options)
         with self._store() as store:
             return _ingest.add([str(s) for s in sources], store, config, redo=redo)
@@ -296,6 +382,13 @@ class Corpus:
     ) -> list[_search.Hit]:
         """Clauses and image lines containing query, best first; `article` narrows to articles whose key or
         title contains it, `since`/`until` to dates (ISO, inclusive)."""
+        if not isinstance(query, str):
+            raise InputError(f"query must be a str, got {type(query).__name__}", "give the words to search for", option="query")
+        if not _integer(limit):
+            raise InputError(f"limit must be a whole number (int), got {limit!r}", "give limit as an int", option="limit")
+        for name, value in (("article", article), ("since", since), ("until", until)):
+            if value is not None and not isinstance(value, str):
+                raise InputError(f"{name} must be a str, got {type(value).__name__}", f"give {name} as a str", option=name)
         with self._store(reading=True) as store:
             hits, _ = _search.search(store, query, limit, article=article, since=since, until=until)
         return hits
@@ -304,7 +397,8 @@ class Corpus:
         """Write every record of the level (clause, image, article); the format (jsonl, csv, txt) is
         inferred from the file's suffix when not given. Returns the number of records."""
         with self._store(reading=True) as store:
-            if isinstance(out, (str, Path)):
+            if isinstance(out, (str, os.PathLike)):
+                out = _path(out, "out")
                 return _export.export_to_path(store, Path(out), format or _export.format_for(Path(out)), level)
             return _export.export(store, out, format or "jsonl", level)
 

@@ -24,6 +24,7 @@ from ocrpipe.cli._options import (
     add_group,
     fetch_options,
     formats_arg,
+    image_file_arg,
     ocr_options,
     path_arg,
     port_arg,
@@ -85,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ocr",
         "recognise image files, no article needed",
         cmd.cmd_ocr,
-        Option(("images",), "image files; - reads one from standard input", type=path_arg, nargs="+"),
+        Option(("images",), "image files; - reads one from standard input", type=image_file_arg, nargs="+"),
         Option(
             ("--format",),
             "text; json (every line with box and confidence); hocr or alto (one image)",

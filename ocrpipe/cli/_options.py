@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,6 +188,16 @@ def path_arg(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty path (an unset shell variable?); give a file or folder name")
     return Path(text)
+
+
+def image_file_arg(text: str) -> Path:
+    """An image file of `ocrpipe ocr`: a URL is refused as such, its text intact (a Path made
+    'http://h/x.jpg' into 'http:/h/x.jpg', reported as no such file)."""
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text):
+        raise argparse.ArgumentTypeError(
+            f"{text}: ocr takes image files, not URLs; download it first, or run `ocrpipe run {text}`"
+        )
+    return path_arg(text)
 
 
 def text_arg(text: str) -> str:

@@ -1,0 +1,133 @@
+"""Defects found by the fourth stranger pass (a user of the built wheel), each with its fix's test."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ocrpipe
+from ocrpipe.errors import ExitCode, InputError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_THREAD_LIMIT": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "ocrpipe", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+# 1. an empty path is never the current folder
+
+
+@pytest.mark.parametrize("out", ["", "  "])
+def test_process_refuses_an_empty_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "text.txt").write_text("mine")
+    with pytest.raises(InputError, match="empty path") as err:
+        ocrpipe.process(str(REPO / "samples/demo/article.md"), out=out)
+    assert err.value.option == "out"
+    assert (tmp_path / "text.txt").read_text() == "mine"
+    assert sorted(os.listdir(tmp_path)) == ["text.txt"]
+
+
+def test_process_refuses_an_empty_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match="the article is empty"):
+        ocrpipe.process("")
+
+
+def test_other_path_parameters_refuse_empty(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="empty path") as err:
+        ocrpipe.Corpus("")
+    assert err.value.option == "path"
+    with pytest.raises(InputError, match="empty path") as err:
+        ocrpipe.load("")
+    assert err.value.option == "directory"
+    with pytest.raises(InputError, match="empty path") as err:
+        ocrpipe.read("")
+    assert err.value.option == "image"
+    with pytest.raises(InputError, match="empty path") as err:
+        ocrpipe.process("x.md", debug_dir="")
+    assert err.value.option == "debug_dir"
+
+
+def test_save_refuses_an_empty_directory(tmp_path: Path) -> None:
+    from ocrpipe.api import Run
+
+    run = Run.__new__(Run)
+    run.directory = tmp_path
+    with pytest.raises(InputError, match="empty path") as err:
+        run.save("")
+    assert err.value.option == "directory"
+
+
+# 2. wrong types are InputErrors naming the parameter
+
+
+@pytest.mark.parametrize(
+    ("options", "option"),
+    [
+        ({"expect": "x"}, "expect"),
+        ({"expect": 8.0}, "expect"),
+        ({"expect": True}, "expect"),
+        ({"jobs": "2"}, "jobs"),
+        ({"jobs": True}, "jobs"),
+        ({"max_pixels": 1.5}, "max_pixels"),
+        ({"deskew": "no"}, "deskew"),
+        ({"timeout": "3"}, "timeout"),
+        ({"formats": 5}, "formats"),
+        ({"engine": 3}, "engine"),
+    ],
+)
+def test_process_refuses_wrong_types(options: dict[str, object], option: str) -> None:
+    with pytest.raises(InputError) as err:
+        ocrpipe.process("nonexistent-article.md", **options)  # type: ignore[arg-type]
+    assert err.value.option == option
+    assert option in err.value.message and "\n" not in str(err.value)
+
+
+def test_a_single_format_string_is_one_format() -> None:
+    from ocrpipe.api import _run_config
+
+    assert _run_config({"formats": "pdf"}).formats == ("pdf",)
+    with pytest.raises(InputError, match="unknown output format 'docx'"):
+        _run_config({"formats": "docx"})
+
+
+def test_corpus_search_refuses_wrong_types(tmp_path: Path) -> None:
+    corpus = ocrpipe.Corpus(tmp_path / "c.db")
+    with pytest.raises(InputError) as err:
+        corpus.search(None)  # type: ignore[arg-type]
+    assert err.value.option == "query"
+    with pytest.raises(InputError) as err:
+        corpus.search("x", limit="5")  # type: ignore[arg-type]
+    assert err.value.option == "limit"
+
+
+def test_read_refuses_an_empty_array() -> None:
+    with pytest.raises(InputError, match="empty") as err:
+        ocrpipe.read(np.zeros((0, 0, 3), np.uint8))
+    assert err.value.option == "image"
+
+
+# 6. a URL given where a file is expected
+
+
+def test_read_refuses_a_url_intact() -> None:
+    with pytest.raises(InputError, match=re.escape("http://nonexistent.invalid/x.jpg: read takes an image file, not a URL")):
+        ocrpipe.read("http://nonexistent.invalid/x.jpg")
+
+
+def test_cli_ocr_refuses_a_url_intact(tmp_path: Path) -> None:
+    proc = _cli("ocr", "http://nonexistent.invalid/x.jpg", cwd=tmp_path)
+    assert proc.returncode == ExitCode.BAD_INPUT
+    assert "http://nonexistent.invalid/x.jpg: ocr takes image files, not URLs" in proc.stderr
+    assert "ocrpipe run http://nonexistent.invalid/x.jpg" in proc.stderr

@@ -131,3 +131,39 @@ def test_cli_ocr_refuses_a_url_intact(tmp_path: Path) -> None:
     assert proc.returncode == ExitCode.BAD_INPUT
     assert "http://nonexistent.invalid/x.jpg: ocr takes image files, not URLs" in proc.stderr
     assert "ocrpipe run http://nonexistent.invalid/x.jpg" in proc.stderr
+
+
+# 3. the corpus keeps verification's extra numbers
+
+
+def test_corpus_status_and_export_carry_extra(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import json
+    from importlib.resources import files
+
+    import jsonschema
+
+    from ocrpipe.cli._main import main
+    from ocrpipe.corpus._store import Store
+
+    from .test_leftovers import _result
+
+    db = tmp_path / "c.db"
+    with Store(db) as store:
+        store.put_result("https://example.org/a.html", _result([1, 2, 3, 4], expected=3), "s", "v", [])
+        store.put_result("https://example.org/b.html", _result([1, 2, 3], expected=3), "s", "v", [])
+        # a row written before `extra` was kept: read as empty
+        store.db.execute("UPDATE articles SET verification = json_remove(verification, '$.extra') WHERE key LIKE '%b.html'")
+    st = ocrpipe.Corpus(db).status()
+    assert [v["extra"] for v in st["verification_failed"]] == [[4]]
+    assert main(["corpus", "status", "--db", str(db)]) == 0
+    assert "missing -, extra 4" in capsys.readouterr().out
+    ocrpipe.Corpus(db).export(tmp_path / "c.jsonl")
+    records = [json.loads(x) for x in (tmp_path / "c.jsonl").read_text().splitlines()]
+    schema = json.loads(files("ocrpipe.output").joinpath("schema/corpus-clause.schema.json").read_text("utf-8"))
+    for rec in records:
+        jsonschema.validate(rec, schema)
+    assert {r["article"]["key"][-6:]: r["verification"]["extra"] for r in records} == {"a.html": [4], "b.html": []}
+    ocrpipe.Corpus(db).export(tmp_path / "a.csv", level="article")
+    rows = list(csv.DictReader((tmp_path / "a.csv").open()))
+    assert [r["extra"] for r in rows] == ["4", ""]

@@ -101,6 +101,7 @@ def cmd_corpus_status(args: argparse.Namespace) -> int:
         say(
             f"verification failed: {field(v['key'])} ({field(v['title'])}): expected {v['expected']}, found {v['found']}, "
             f"missing {', '.join(map(str, v['missing'])) or '-'}"
+            + (f", extra {', '.join(map(str, v['extra']))}" if v.get("extra") else "")
         )
     for d in st["duplicates"]:
         say(f"duplicate: {field(d['key'])} = {field(d['duplicate_of'])}")

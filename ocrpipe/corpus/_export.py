@@ -52,6 +52,7 @@ def _records(store: Store, level: str) -> Iterator[dict[str, Any]]:
                     "expected": v.get("expected"),
                     "found": len(v.get("found", [])),
                     "missing": v.get("missing", []),
+                    "extra": v.get("extra", []),  # stores written before it read as empty
                 },
                 "provenance": _provenance(prov, r["settings"]),
             }
@@ -93,6 +94,7 @@ def _records(store: Store, level: str) -> Iterator[dict[str, Any]]:
                 "verification": status_of(v) if v else None,
                 "verification_ok": bool(v.get("ok")) if v else None,
                 "missing": v.get("missing", []),
+                "extra": v.get("extra", []),
                 "duplicate_of": r["dup_key"],
             }
 

@@ -488,6 +488,7 @@ class Store:
                     "expected": v["expected"],
                     "found": len(v["found"]),
                     "missing": v["missing"],
+                    "extra": v.get("extra", []),  # stores written before it read as empty
                     "duplicates": v["duplicates"],
                 }
             )

@@ -44,7 +44,8 @@ def test_process_refuses_an_empty_article(tmp_path: Path, monkeypatch: pytest.Mo
         ocrpipe.process("")
 
 
-def test_other_path_parameters_refuse_empty(tmp_path: Path) -> None:
+def test_other_path_parameters_refuse_empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # without the fix "" is this folder
     with pytest.raises(InputError, match="empty path") as err:
         ocrpipe.Corpus("")
     assert err.value.option == "path"
@@ -59,9 +60,10 @@ def test_other_path_parameters_refuse_empty(tmp_path: Path) -> None:
     assert err.value.option == "debug_dir"
 
 
-def test_save_refuses_an_empty_directory(tmp_path: Path) -> None:
+def test_save_refuses_an_empty_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ocrpipe.api import Run
 
+    monkeypatch.chdir(tmp_path)  # without the fix "" is this folder (a lock file was left there)
     run = Run.__new__(Run)
     run.directory = tmp_path
     with pytest.raises(InputError, match="empty path") as err:

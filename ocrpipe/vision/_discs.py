@@ -63,14 +63,15 @@ def _overlaps(box: Box, others: list[Box], share: float = 0.6) -> bool:
 
 
 def _beside_line(box: Box, lines: list[Box]) -> bool:
-    """A text line starts just right of the badge on its row, or just below its left part."""
+    """A text line starts just right of the badge on its row, or just below it (its start under
+    the badge, or the line centred under it)."""
     x, y, w, h = box
-    for lx, ly, _lw, lh in lines:
+    for lx, ly, lw, lh in lines:
         overlap = min(y + h, ly + lh) - max(y, ly)
         if overlap >= 0.4 * min(h, lh) and 0 <= lx - (x + w) <= NEAR * h:
             return True
-        if 0 <= ly - (y + h) <= 1.2 * h and x - h <= lx <= x + w:
-            return True
+        if 0 <= ly - (y + h) <= 1.2 * h and (x - h <= lx <= x + w or abs(lx + lw / 2 - (x + w / 2)) <= 0.1 * lw):
+            return True  # above the line's start, or centred over a centred line
     return False
 
 

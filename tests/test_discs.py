@@ -162,3 +162,21 @@ def test_a_tab_reading_02_is_not_taken_for_a_ring(engine):
     assert find_ring(badge.glyphs) is not None  # the bold 0 passes for a ring round a digit
     read = _read_drawn_badge(badge.glyphs, reader)
     assert read is not None and read[0] == "02"
+
+
+def test_a_medallion_centred_over_a_centred_title_is_a_badge():
+    img = Image.new("RGB", (876, 420), PAGE)
+    dr = ImageDraw.Draw(img)
+    dr.ellipse([398, 90, 478, 170], outline=RED, width=3)
+    dr.ellipse([406, 98, 470, 162], fill=RED)
+    f = font("noto-serif", 34, bold=True)
+    dr.text((438 - f.getlength("1") / 2, 108), "1", font=f, fill=(255, 255, 255))
+    title = "促进金融服务实体经济"
+    tf = font("noto-serif", 32, bold=True)
+    tx = 438 - tf.getlength(title) / 2
+    dr.text((tx, 196), title, font=tf, fill=RED)
+    found = find_badges(np.array(img), [_region(int(tx) - 4, 192, int(tf.getlength(title)) + 8, 42)])
+    assert len(found) == 1 and abs(found[0].region.box[0] + found[0].region.box[2] / 2 - 438) < 6
+    # the same medallion well off the title's centre, and not over its start, is no badge of it
+    off = [_region(60, 192, 300, 42)]
+    assert find_badges(np.array(img), off) == []

@@ -169,3 +169,24 @@ def test_corpus_status_and_export_carry_extra(tmp_path: Path, capsys: pytest.Cap
     ocrpipe.Corpus(db).export(tmp_path / "a.csv", level="article")
     rows = list(csv.DictReader((tmp_path / "a.csv").open()))
     assert [r["extra"] for r in rows] == ["4", ""]
+
+
+# 4. a run from standard input is located by what was read, not "<cwd>/-"
+
+
+def test_stdin_articles_are_located_by_their_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocrpipe.acquire._sources import load_article
+    from ocrpipe.corpus._ingest import _import_key
+
+    monkeypatch.chdir(tmp_path)
+    one = load_article("-", data=b"p01.jpg\np02.jpg\n")
+    two = load_article("-", data=b"p03.jpg\n")
+    again = load_article("-", data=b"p01.jpg\np02.jpg\n")
+    assert one.meta.location != two.meta.location and one.meta.location == again.meta.location
+    assert one.meta.location is not None and one.meta.location.startswith("stdin:sha256:")
+    assert one.images[0].urls == ((tmp_path / "p01.jpg").as_uri(),)  # paths still from the current folder
+    html = load_article("-", data=b'<h1>t</h1><img src="p01.jpg">')
+    assert html.meta.location is not None and html.meta.location.startswith("stdin:sha256:")
+    # corpus import keys them apart, whatever folder each run was written to
+    keys = {_import_key(a.meta.location, tmp_path / d) for a, d in ((one, "x"), (two, "y"), (again, "z"))}
+    assert keys == {one.meta.location, two.meta.location}

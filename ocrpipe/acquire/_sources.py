@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -87,7 +88,7 @@ def _fetched_article(path: Path) -> str | None:
     return location if isinstance(location, str) and location else None
 
 
-def _from_list(text: str, path: Path) -> Article:
+def _from_list(text: str, path: Path, location: str) -> Article:
     refs: list[ImageRef] = []
     for line in text.splitlines():
         line = line.strip()
@@ -100,7 +101,7 @@ def _from_list(text: str, path: Path) -> Article:
             # abspath, not resolve(): a NUL or other junk must fail that one image, not the list
             local = Path(os.path.abspath(path.parent / line))
             refs.append(ImageRef(index=len(refs), urls=(local.as_uri(),)))
-    return _images_article(refs, path.stem, str(path))
+    return _images_article(refs, path.stem, location)
 
 
 def _is_markdown(url: str, ctype: str | None, text: str) -> bool:
@@ -120,18 +121,29 @@ def _looks_like_list(text: str) -> bool:
     return all(_URL_RE.match(ln) or ln.lower().endswith(IMAGE_SUFFIXES) for ln in lines)
 
 
+STDIN_PREFIX = "stdin:sha256:"
+
+
+def stdin_location(data: bytes) -> str:
+    """The location of an article read from standard input: its bytes' sha256 (16 hex digits),
+    so a corpus keys it by what was read: the same list piped twice is one article, two lists two."""
+    return STDIN_PREFIX + hashlib.sha256(data).hexdigest()[:16]
+
+
 def load_article(
     spec: str, downloader: Downloader | None = None, all_images: bool = False, data: bytes | None = None
 ) -> Article:
     """Read an article from a path or URL: article file, HTML, URL list, directory, or single image.
 
     With `data` (spec "-": standard input), those bytes are the article file or list, and
-    relative paths in them are taken from the current directory.
+    relative paths in them are taken from the current directory; its location is
+    stdin_location(data), which names what was read (every run from standard input had
+    "<cwd>/-", and `corpus import` took two unrelated runs for one article).
     """
     if data is not None:
         if data.startswith(_IMAGE_MAGIC):
             raise InputError("an image on standard input is read by the command line, not as an article")
-        return _from_text(data, Path.cwd() / "-", "-", all_images)
+        return _from_text(data, Path.cwd() / "-", stdin_location(data), all_images)
     if re.match(r"https?://", spec, re.I):
         return _from_url(spec, downloader, all_images)
 
@@ -195,7 +207,7 @@ def _from_text(data: bytes, path: Path, spec: str, all_images: bool) -> Article:
         return article
     text = decode_html(data)
     if _looks_like_list(text):
-        return _from_list(text, path)
+        return _from_list(text, path, spec)
     if path.suffix.lower() in (".md", ".markdown") or has_markdown_images(text):
         _front, body = split_front_matter(text)
         text = text[: len(text) - len(body)] + markdown_to_html(body)

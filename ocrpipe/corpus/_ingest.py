@@ -25,6 +25,7 @@ from ocrpipe.acquire._cache import DownloadCache, sha256_hex
 from ocrpipe.acquire._fetch import FetchResult
 from ocrpipe.acquire._http import is_local
 from ocrpipe.acquire._imageio import IMAGE_SUFFIXES
+from ocrpipe.acquire._sources import STDIN_PREFIX
 from ocrpipe.config import default_cache_dir
 from ocrpipe.corpus._store import Store, settings_key
 from ocrpipe.errors import EngineNotAvailable, FetchError, InputError, OcrpipeError, OutputError
@@ -282,7 +283,10 @@ def _manifest_shas(manifest: Any, d: Path) -> dict[int, str | None]:
 def _import_key(location: str | None, run_dir: Path) -> str:
     """The article key of an imported run: its URL or absolute path. A relative location (runs made
     before locations were recorded absolute) means nothing in the importer's directory, so the
-    run directory itself stands for the article."""
+    run directory itself stands for the article. A run from standard input is keyed by its
+    input's hash, its location (acquire._sources.stdin_location)."""
+    if location and location.startswith(STDIN_PREFIX):
+        return location
     if location and (_URL_RE.match(location) or Path(location).is_absolute()):
         return article_key(location)
     return str(run_dir.resolve())

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -190,3 +191,51 @@ def test_stdin_articles_are_located_by_their_content(tmp_path: Path, monkeypatch
     # corpus import keys them apart, whatever folder each run was written to
     keys = {_import_key(a.meta.location, tmp_path / d) for a, d in ((one, "x"), (two, "y"), (again, "z"))}
     assert keys == {one.meta.location, two.meta.location}
+
+
+# 5. convert's binary standard output: a closed pipe is 141, as for run/verify/export
+
+
+class _ShortPipe:
+    """A pipe whose reader leaves after `room` bytes: a short write, then EPIPE."""
+
+    def __init__(self, room: int) -> None:
+        self.room, self.got = room, b""
+
+    def write(self, data: memoryview) -> int:
+        if not self.room:
+            raise BrokenPipeError(32, "Broken pipe")
+        n = min(self.room, len(data))
+        self.got += bytes(data[:n])
+        self.room -= n
+        return n
+
+
+def test_write_all_raises_on_the_write_after_a_short_one() -> None:
+    from ocrpipe.cli._commands import _write_all
+
+    pipe = _ShortPipe(65536)
+    with pytest.raises(BrokenPipeError):
+        _write_all(pipe, b"x" * 200_000)
+    assert len(pipe.got) == 65536
+    whole = _ShortPipe(10**6)
+    _write_all(whole, b"abc" * 1000)
+    assert whole.got == b"abc" * 1000
+
+
+def test_convert_pdf_to_a_closed_pipe_exits_141(tmp_path: Path) -> None:
+    from .test_formats import HAVE_FONT, _run_dir
+
+    if not HAVE_FONT:
+        pytest.skip("no TrueType CJK font")
+    folder, _ = _run_dir(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "ocrpipe", "convert", str(folder), "--to", "pdf", "-o", "-"]
+    whole = subprocess.run(cmd, env=env, capture_output=True, timeout=120).stdout
+    assert len(whole) > 65536  # more than a pipe holds: the write is cut short by the closed end
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.read(10) == whole[:10]
+    time.sleep(0.5)  # the writer fills the pipe and waits: closing now cuts its write short
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == ExitCode.BROKEN_PIPE
+    assert proc.stderr is not None and proc.stderr.read() == b""

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ocrpipe.cli._options import config_kwargs, fetch_options, ocr_options
 from ocrpipe.cli._progress import Progress
@@ -475,6 +475,18 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _write_all(stream: Any, data: bytes) -> None:
+    """Every byte, or an OSError. A pipe whose reader went away mid-write (`| head -c 10`) takes a
+    part and returns its count without raising: Python's write returned it, the rest was dropped
+    and convert exited 0. Writing the rest raises BrokenPipeError, which main() turns into 141."""
+    view = memoryview(data)
+    while view:
+        n = stream.write(view)
+        if n is None:  # a non-blocking stream took it all into its buffer
+            return
+        view = view[n:]
+
+
 def _write_out(target: str, content: str | bytes) -> None:
     """To standard output for `-`, else atomically to the file."""
     from ocrpipe._io import atomic_write_bytes
@@ -482,7 +494,7 @@ def _write_out(target: str, content: str | bytes) -> None:
     data = content.encode("utf-8") if isinstance(content, str) else content
     if target == "-":
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        _write_all(sys.stdout.buffer, data)
         sys.stdout.flush()
     else:
         atomic_write_bytes(Path(target), data)

@@ -57,10 +57,9 @@ def on_both(option: str) -> str:
 
 
 def _invalid(name: str, requirement: str, value: object) -> InputError:
-    """A config value out of range, named as the field (Python API) and as its option (command line)."""
-    return InputError(
-        f"{name} must be {requirement}, got {value!r}", f"set {flag_of(name)} (Python API: {name}) to {requirement}"
-    )
+    """A config value out of range, named as the setting (the Python API's name, in `option`); the CLI
+    adds its flag to the hint ("(--segment on the command line)")."""
+    return InputError(f"{name} must be {requirement}, got {value!r}", f"set {name} to {requirement}", option=name)
 
 
 def _positive(name: str, value: float) -> None:

@@ -81,13 +81,18 @@ def test_option_out_of_range_names_option_and_field(tmp_path, capsys, poster_jpe
     _one_error_with_hint(capsys, option, field)
 
 
-def test_config_errors_name_the_option_in_the_api_too():
+def test_config_errors_name_the_setting_and_the_cli_its_flag():
+    # the library names the Python setting (in `option` too), never a flag; main() adds the flag
+    from ocrpipe.cli._main import _with_flag
+
     with pytest.raises(InputError) as e:
         OcrConfig(timeout=0)
-    assert "--ocr-timeout" in e.value.hint
+    assert e.value.option == "timeout" and "--" not in e.value.hint
+    assert _with_flag(e.value.hint, e.value.option).endswith("(--ocr-timeout on the command line)")
     with pytest.raises(InputError) as e:
         FetchConfig(read_timeout=-1)
-    assert "--timeout" in e.value.hint
+    assert e.value.option == "read_timeout" and "--" not in e.value.hint
+    assert _with_flag(e.value.hint, e.value.option).endswith("(--timeout on the command line)")
 
 
 @pytest.mark.parametrize("kind", ["file", "missing-parent"])

@@ -239,3 +239,38 @@ def test_convert_pdf_to_a_closed_pipe_exits_141(tmp_path: Path) -> None:
     proc.stdout.close()
     assert proc.wait(timeout=120) == ExitCode.BROKEN_PIPE
     assert proc.stderr is not None and proc.stderr.read() == b""
+
+
+# 7. configuration errors name the Python setting; the CLI adds its flag
+
+
+@pytest.mark.parametrize(
+    ("options", "option", "flag"),
+    [
+        ({"segment": "bogus"}, "segment", "--segment"),
+        ({"max_pixels": -1}, "max_pixels", "--max-pixels"),
+        ({"jobs": 0}, "jobs", "--jobs"),
+        ({"timeout": -5.0}, "timeout", "--ocr-timeout"),
+        ({"deadline": 0.0}, "deadline", "--deadline"),
+        ({"max_images": 0}, "max_images", "--max-images"),
+        ({"prefer": "x"}, "prefer", "--prefer"),
+        ({"backend": "x"}, "backend", "--backend"),
+        ({"binarize": "x"}, "binarize", "--binarize"),
+        ({"engine": "bogus"}, "engine", "--engine"),
+    ],
+)
+def test_config_errors_name_the_python_setting(options: dict[str, object], option: str, flag: str) -> None:
+    from ocrpipe.api import _run_config
+    from ocrpipe.cli._main import _with_flag
+
+    with pytest.raises(InputError) as err:
+        _run_config(options)
+    assert err.value.option == option and err.value.hint
+    assert "--" not in str(err.value) and option in err.value.hint
+    assert _with_flag(err.value.hint, err.value.option).endswith(f"({flag} on the command line)")
+
+
+def test_cli_names_its_flag_for_a_config_error(tmp_path: Path) -> None:
+    proc = _cli("ocr", "--max-pixels", "-1", str(REPO / "samples/demo/posters/p02.jpg"), cwd=tmp_path)
+    assert proc.returncode == ExitCode.BAD_INPUT
+    assert "hint: set max_pixels to more than 0 (--max-pixels on the command line)" in proc.stderr

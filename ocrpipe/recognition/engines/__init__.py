@@ -114,7 +114,7 @@ def engine_info(name: str) -> EngineInfo:
     try:
         return ENGINES[name]
     except KeyError:
-        raise InputError(f"unknown engine {name!r}; available: {', '.join(ENGINES)}") from None
+        raise InputError(f"unknown engine {name!r}", f"set engine to one of {', '.join(ENGINES)}", option="engine") from None
 
 
 def check_segment(engine: str, segment: str) -> None:

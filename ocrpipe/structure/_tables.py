@@ -157,6 +157,12 @@ def row_lines(rows: list[Row], expected: int | None = None) -> dict[tuple[int, i
     for i, r in enumerate(rows):
         if parsed[i][0] is None and r.text(1) and (split := _number_over_title(r.lines(0))) is not None:
             texts[i], parsed[i], stacked[i] = split[0], cell_number(split[0]), split[1]
+    # in such a table, a row whose number OCR lost is a title over nothing: its number is left to
+    # the row sequence (filled only where exactly that number is free)
+    tables = {(rows[i].image, rows[i].block) for i in stacked}
+    for i, r in enumerate(rows):
+        if i not in stacked and parsed[i][0] is None and r.text(1) and (r.image, r.block) in tables:
+            texts[i], stacked[i] = "", r.lines(0)
     # a repeated header row ("序号") is not part of the number sequence
     inner = _inner_rows(rows)
     seq = [i for i, (t, p) in enumerate(zip(texts, parsed)) if p[0] is not None or _numberlike(t, inner[i])]

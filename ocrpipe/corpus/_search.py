@@ -93,10 +93,16 @@ def _line_of(store: Store, sha: str | None, settings: str | None, needle: str, f
     if row is None:
         return None
     texts = [ln.get("text", "") for ln in json.loads(row["lines"])]
+    # the lines from `first` on as the poster reads them, run together: a needle over a line
+    # break ("…周期。完善" / "小额诉讼…") is on the line it starts on
+    ends, joined = [], ""
+    for text in texts[first - 1 :]:
+        joined += text
+        ends.append(len(joined))
     for probe in (needle, needle[:6], needle[:3]):
-        for n, text in enumerate(texts, 1):
-            if n >= first and probe and probe in text:
-                return n
+        at = joined.find(probe) if probe else -1
+        if at >= 0:
+            return first + next(k for k, end in enumerate(ends) if at < end)
     return None
 
 

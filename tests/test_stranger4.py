@@ -274,3 +274,12 @@ def test_cli_names_its_flag_for_a_config_error(tmp_path: Path) -> None:
     proc = _cli("ocr", "--max-pixels", "-1", str(REPO / "samples/demo/posters/p02.jpg"), cwd=tmp_path)
     assert proc.returncode == ExitCode.BAD_INPUT
     assert "hint: set max_pixels to more than 0 (--max-pixels on the command line)" in proc.stderr
+
+
+@pytest.mark.parametrize("url", ["https://", "http:///page.html", "https://[::1/x"])
+def test_an_article_url_without_a_host_is_bad_input(tmp_path, url):
+    # stranger pass 4: `ocrpipe run https://` was exit 4 with "check the network connection"
+    from ocrpipe.cli._main import main as cli_main
+
+    code = cli_main(["run", url, "--out", str(tmp_path / "out")])
+    assert code == 2

@@ -145,6 +145,8 @@ def load_article(
             raise InputError("an image on standard input is read by the command line, not as an article")
         return _from_text(data, Path.cwd() / "-", stdin_location(data), all_images)
     if re.match(r"https?://", spec, re.I):
+        if not _url_host(spec):
+            raise InputError(f"{spec}: not a URL ocrpipe can fetch (it names no host)", "give an article's http(s) address")
         return _from_url(spec, downloader, all_images)
 
     # The location is recorded absolute: a relative one would mean something else to whoever
@@ -169,6 +171,14 @@ def load_article(
             "check the file; ocrpipe reads JPEG, PNG, WebP, GIF, BMP and TIFF",
         )
     return _from_text(data, path, spec, all_images)
+
+
+def _url_host(url: str) -> str:
+    """The host a URL names ("" when none, or when it cannot be parsed)."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
 
 
 def _from_url(spec: str, downloader: Downloader | None, all_images: bool) -> Article:

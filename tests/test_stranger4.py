@@ -283,3 +283,12 @@ def test_an_article_url_without_a_host_is_bad_input(tmp_path, url):
 
     code = cli_main(["run", url, "--out", str(tmp_path / "out")])
     assert code == 2
+
+
+def test_corpus_add_of_a_path_that_is_not_there_is_bad_input_and_makes_no_store(tmp_path):
+    # stranger pass 4: the store was made and the typo kept as a failed article to retry (exit 4)
+    from ocrpipe.cli._main import main as cli_main
+
+    db = tmp_path / "new.db"
+    assert cli_main(["corpus", "add", str(tmp_path / "nonexistent"), "--db", str(db)]) == 2
+    assert not db.exists()

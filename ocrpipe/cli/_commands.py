@@ -66,6 +66,11 @@ def cmd_corpus_add(args: argparse.Namespace) -> int:
 
     pre, ocr = _ocr_configs(args)
     config = RunConfig(fetch=_fetch_config(args), preprocess=pre, ocr=ocr, dask=args.dask or os.environ.get(DASK_ENV) or None)
+    # a local path that is not there is a typo, not an article to try again next time: refused
+    # before the store is opened (or made)
+    missing = [s for s in args.sources if s != "-" and "://" not in s and not os.path.lexists(s)]
+    if missing:
+        raise InputError(f"{missing[0]}: no such file or directory", "check the path, or give an http(s) URL")
     with _open_store(args, must_exist=False) as store:
         try:
             bar = Progress("articles", not args.quiet, detail_label="images")

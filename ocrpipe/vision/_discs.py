@@ -7,10 +7,10 @@ The shape itself is plain to see. Against the page round it, a badge is one soli
 colour as tall as a line or two, round or a rounded rectangle (its outline fills its box and
 its hull), whose holes are its light glyphs: small against the blob, centred in it, not one
 round hole (that is a ring, an empty marker). It sits where a number goes: just left of a
-text line on the same row, or just above a line's start.
+text line on the same row, just above a line's start, or centred over a centred line.
 
-`find_badges` gives such shapes as detector regions; the caller reads them as digits and
-drops any that do not read as a number.
+`find_badges` gives such shapes with their glyphs and the detected regions inside them; the
+caller reads the glyphs as digits and drops a shape that does not read as a number.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from ocrpipe.vision._detect import Region
+from ocrpipe.vision._geometry import max_channel
 from ocrpipe.vision._lineclean import fit_height
 
 Box = tuple[int, int, int, int]
@@ -53,13 +54,7 @@ def _page_ground(rgb: np.ndarray, window: int) -> np.ndarray:
 def _overlaps(box: Box, others: list[Box], share: float = 0.6) -> bool:
     """A detected region covers most of the box: the detector found the badge itself (alone or
     with its line). Regions within it are its glyphs (Badge.inside)."""
-    x, y, w, h = box
-    for ox, oy, ow, oh in others:
-        ix = min(x + w, ox + ow) - max(x, ox)
-        iy = min(y + h, oy + oh) - max(y, oy)
-        if ix > 0 and iy > 0 and ix * iy >= share * w * h:
-            return True
-    return False
+    return any(_overlap_area(box, o) >= share * box[2] * box[3] for o in others)
 
 
 def _beside_line(box: Box, lines: list[Box]) -> bool:
@@ -73,11 +68,6 @@ def _beside_line(box: Box, lines: list[Box]) -> bool:
         if 0 <= ly - (y + h) <= 1.2 * h and (x - h <= lx <= x + w or abs(lx + lw / 2 - (x + w / 2)) <= 0.1 * lw):
             return True  # above the line's start, or centred over a centred line
     return False
-
-
-def _max_channel_diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    d = cv2.absdiff(a, b)
-    return np.maximum(np.maximum(d[..., 0], d[..., 1]), d[..., 2])
 
 
 def _glyphs(blob: np.ndarray, rgb: np.ndarray) -> np.ndarray | None:
@@ -99,7 +89,7 @@ def _glyphs(blob: np.ndarray, rgb: np.ndarray) -> np.ndarray | None:
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
     inside = cv2.erode(outline, disc, borderType=cv2.BORDER_CONSTANT, borderValue=0)
     colour = np.median(rgb[blob > 0], axis=0).astype(np.uint8)
-    dist = _max_channel_diff(rgb, np.broadcast_to(colour, rgb.shape).copy())
+    dist = max_channel(cv2.absdiff(rgb, np.broadcast_to(colour, rgb.shape).copy()))
     glyph = (dist > CONTRAST) & (inside > 0)
     share = float(glyph.sum()) / max(area, 1.0)
     if not GLYPHS[0] <= share <= GLYPHS[1]:
@@ -153,7 +143,7 @@ def find_badges(rgb: np.ndarray, regions: list[Region]) -> list[Badge]:
     line_h = float(np.median([b[3] for b in lines]))
     lo, hi = HEIGHT[0] * line_h, HEIGHT[1] * line_h
     ground = _page_ground(rgb, int(3 * hi))
-    shapes = (_max_channel_diff(rgb, ground) > CONTRAST).astype(np.uint8) * 255
+    shapes = (max_channel(cv2.absdiff(rgb, ground)) > CONTRAST).astype(np.uint8) * 255
     # an opening wider than a rule parts a badge from what touches it thinly (a band's shaded
     # edge, a rule, a frame's corner): the badge's own outline only loses its corners' pixels
     k = max(3, int(0.2 * line_h) | 1)

@@ -193,10 +193,10 @@ def _detected_layout(
     # alone, or all of it); a shape that does not read as one is dropped and the detector's
     # findings stand, read as badges where they cover its glyphs
     read = [(b, _read_drawn_badge(b.glyphs, engine)) for b in find_badges(rgb, regions)]
-    inner = {j for b, r in read if r is None and b.detected for j in b.inside}
     extra = [(b, r) for b, r in read if r is not None]
-    keep = [j for j in range(len(regions)) if j not in {j for b, _r in extra for j in b.inside}]
-    inner = {keep.index(j) for j in inner}
+    replaced = {j for b, _r in extra for j in b.inside}
+    keep = [j for j in range(len(regions)) if j not in replaced]
+    inner = {keep.index(j) for b, r in read if r is None and b.detected for j in b.inside}
     regions = [regions[j] for j in keep]
     drawn = {len(regions) + k: r for k, (_b, r) in enumerate(extra)}
     regions += [b.region for b, _r in extra]
@@ -310,20 +310,19 @@ def _read_drawn_badge(glyphs: np.ndarray, engine: Recognizer) -> tuple[str, floa
     """(digits, confidence) of a badge found as a shape, from its glyphs alone: the digits, or
     else the digits inside a circled numeral (a pill holding ③). Whole first: a bold 0 leading
     "02" passes for a ring."""
-    ring = find_ring(glyphs)
-    for image in (glyphs, ring.digits if ring is not None else None):
-        if image is None:
-            continue
-        rec = engine.recognize_line(image, "badge")
-        digits = badge_digits(normalize_line(rec.text))
-        if 1 <= len(digits) <= 3 and rec.confidence >= 40:
-            return digits, rec.confidence
-    return None
+    read = _badge_number(glyphs, engine)
+    if read is None and (ring := find_ring(glyphs)) is not None:
+        read = _badge_number(ring.digits, engine)
+    return read
 
 
 def _read_badge(crop_rgb: np.ndarray, engine: Recognizer, pre: PreprocessConfig) -> tuple[str, float] | None:
     """(digits, confidence) when a badge-shaped region reads as a one- to three-digit number."""
-    image = clean_badge(crop_rgb, pre) if engine.wants_clean_lines else crop_rgb
+    return _badge_number(clean_badge(crop_rgb, pre) if engine.wants_clean_lines else crop_rgb, engine)
+
+
+def _badge_number(image: np.ndarray, engine: Recognizer) -> tuple[str, float] | None:
+    """(digits, confidence) when the image, read as a badge, is a one- to three-digit number."""
     rec = engine.recognize_line(image, "badge")
     digits = badge_digits(normalize_line(rec.text))
     if 1 <= len(digits) <= 3 and rec.confidence >= 40:

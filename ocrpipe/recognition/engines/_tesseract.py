@@ -89,6 +89,8 @@ class _TesseractBase:
         self.config = config
         self.tessdata = find_tessdata(config.lang, config.tessdata)
         self._models = [self.tessdata / f"{n}.traineddata" for n in languages(config.lang)]
+        self._digit_model = self.tessdata / "eng.traineddata"
+        self.digit_lang = self._digit_lang()  # decided once: it is asked on every badge read
 
     def version(self) -> str:
         raise NotImplementedError
@@ -98,12 +100,11 @@ class _TesseractBase:
         configured languages or `lang`."""
         raise NotImplementedError
 
-    @property
-    def digit_lang(self) -> str:
+    def _digit_lang(self) -> str:
         """A second model for number badges chi_sim is unsure of: eng, which Debian's tesseract-ocr
         installs (chi_sim reads a lone serif 4 or a bold 7 on its own as nothing, or at confidence
         28: eng reads them at 90+). Empty when it is missing or already among the languages."""
-        if "eng" in languages(self.config.lang) or not (self.tessdata / "eng.traineddata").is_file():
+        if "eng" in languages(self.config.lang) or not self._digit_model.is_file():
             return ""
         return "eng"
 
@@ -131,8 +132,8 @@ class _TesseractBase:
             "language_data": "+".join(str(m) for m in self._models),
             "language_data_sha256": "+".join(sha256_file(m) for m in self._models),
             # the second model unsure badges are read with ("" when none)
-            "badge_digit_data": str(self.tessdata / "eng.traineddata") if self.digit_lang else "",
-            "badge_digit_data_sha256": sha256_file(self.tessdata / "eng.traineddata") if self.digit_lang else "",
+            "badge_digit_data": str(self._digit_model) if self.digit_lang else "",
+            "badge_digit_data_sha256": sha256_file(self._digit_model) if self.digit_lang else "",
             "line_psm": self.config.line_psm,
             "retry_psm": self.config.retry_psm,
             "page_psm": self.config.page_psm,

@@ -16,7 +16,8 @@ from ocrpipe.output._results import Box, LineResult
 
 _CN = "零一二三四五六七八九十"
 _ACROSS_RULE = re.compile(r"^([^|｜]*\S)\s*[|｜]\s*(\S.*)$")  # a vertical rule read as a bar between two cells' text
-_NUMBER_CELL = re.compile(r"^(?:第(?=.*条$))?[（(]?([零〇一二两三四五六七八九十百\d]{1,4})[)）]?[.．、条]?$")
+_DIGITS = "零〇一二两三四五六七八九十百\\d"  # what a number cell's numeral is written with
+_NUMBER_CELL = re.compile(rf"^(?:第(?=.*条$))?[（(]?([{_DIGITS}]{{1,4}})[)）]?[.．、条]?$")
 
 
 def cn_numeral(n: int) -> str:
@@ -201,7 +202,6 @@ def row_lines(rows: list[Row], expected: int | None = None) -> dict[tuple[int, i
     return out
 
 
-_DIGITS = "零〇一二两三四五六七八九十百\\d"
 _LABEL_BEFORE = re.compile(rf"^(第[{_DIGITS}]{{1,4}}条|[（(]?[{_DIGITS}]{{1,3}}[)）]|[{_DIGITS}]{{1,3}}[.．、])\s*(\S.*)$")
 
 

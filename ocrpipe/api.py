@@ -71,17 +71,21 @@ def _integer(value: object) -> bool:
 
 
 def _check_formats(value: Any) -> tuple[str, ...]:
-    """`formats`: one format name, or a list of them (a single str was read letter by letter)."""
+    """`formats`: one format name, or a list of them (a single str was read letter by letter),
+    each one ocrpipe writes."""
     if isinstance(value, str):
-        return (value,)  # one format, not its letters
-    if value is None:
-        return ()
-    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(f, str) for f in value):
+        value = (value,)  # one format, not its letters
+    elif value is None:
+        value = ()
+    elif not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(f, str) for f in value):
         raise InputError(
             f"formats must be a format name or a list of them, got {value!r}",
             f"choose from {', '.join(FORMATS)}",
             option="formats",
         )
+    unknown = [f for f in value if f not in FORMATS]
+    if unknown:
+        raise InputError(f"unknown output format {unknown[0]!r}", f"choose from {', '.join(FORMATS)}", option="formats")
     return tuple(value)
 
 
@@ -129,10 +133,7 @@ def _run_config(opts: dict[str, Any], jobs: int | None = None) -> RunConfig:
         groups[OcrConfig].setdefault("jobs", jobs)
     ocr = OcrConfig(**groups[OcrConfig])
     groups[PreprocessConfig].setdefault("segment", engine_info(ocr.engine).default_segment)
-    formats = tuple(run.pop("formats", ()) or ())
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise InputError(f"unknown output format {unknown[0]!r}", f"choose from {', '.join(FORMATS)}")
+    formats = tuple(run.pop("formats", ()) or ())  # checked by _check_option
     return RunConfig(
         fetch=FetchConfig(**groups[FetchConfig]),
         preprocess=PreprocessConfig(**groups[PreprocessConfig]),
@@ -286,9 +287,6 @@ class Run:
         any of hocr, alto, pdf) into directory, replacing an earlier run there."""
         target = _path(directory, "directory")
         formats = _check_formats(formats)
-        unknown = [f for f in formats if f not in FORMATS]
-        if unknown:
-            raise InputError(f"unknown output format {unknown[0]!r}", f"choose from {', '.join(FORMATS)}", option="formats")
         if target.resolve() == self.directory.resolve():
             write_formats(self.result, target, formats)
             return target

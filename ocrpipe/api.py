@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import tempfile
 import weakref
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from ocrpipe.acquire._article import Article
+from ocrpipe.acquire._sources import is_url
 from ocrpipe.config import FetchConfig, OcrConfig, PreprocessConfig
 from ocrpipe.corpus import _export, _ingest, _search
 from ocrpipe.corpus._store import Store
@@ -187,7 +187,7 @@ ImageInput = Any  # str | Path | bytes | PIL.Image.Image | numpy.ndarray
 
 
 def _image_job(image: ImageInput) -> Job:
-    if isinstance(image, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", image):
+    if isinstance(image, str) and is_url(image):
         raise InputError(
             f"{image}: read takes an image file, not a URL",
             "download it first, or give the URL to ocrpipe.process (which fetches it)",

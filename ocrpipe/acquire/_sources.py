@@ -25,6 +25,13 @@ from ocrpipe.output._results import ArticleMeta
 log = logging.getLogger(__name__)
 
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+
+
+def is_url(text: str) -> bool:
+    """Text that opens with a URL scheme (http://, ftp://, …): an address, not a file name."""
+    return _URL_RE.match(text) is not None
+
+
 # An article, a list or a single poster named as the article; a saved .mhtml carries its posters too.
 MAX_ARTICLE_BYTES = 128 * 1024 * 1024
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF", b"BM", b"II*\x00", b"MM\x00*")
@@ -94,7 +101,7 @@ def _from_list(text: str, path: Path, location: str) -> Article:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        if _URL_RE.match(line):
+        if is_url(line):
             real, proxy = unwrap_proxy(line)
             refs.append(ImageRef(index=len(refs), urls=(real,), proxy_urls=(proxy,) if proxy else ()))
         else:
@@ -118,7 +125,7 @@ def _looks_like_list(text: str) -> bool:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     if not lines:
         return False
-    return all(_URL_RE.match(ln) or ln.lower().endswith(IMAGE_SUFFIXES) for ln in lines)
+    return all(is_url(ln) or ln.lower().endswith(IMAGE_SUFFIXES) for ln in lines)
 
 
 STDIN_PREFIX = "stdin:sha256:"

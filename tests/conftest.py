@@ -19,6 +19,15 @@ from .http_helpers import FaultServer, Handler, stalling
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "zaker-20-measures.md"
 REPO = Path(__file__).resolve().parents[1]
+# the provenance of a run made up in a test (result.json's schema asks for these fields)
+PROVENANCE = {
+    "ocrpipe": "test",
+    "engine": "tesseract",
+    "version": "5",
+    "language_data": "chi_sim",
+    "language_data_sha256": "0" * 64,
+    "settings": {},
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -26,6 +26,8 @@ from ocrpipe.errors import ImageError, InputError
 from ocrpipe.output._results import ArticleMeta, ClauseResult, ImageResult, LineResult, RunResult, SourceRef
 from ocrpipe.structure._clauses import verify
 
+from .conftest import PROVENANCE
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -73,16 +75,6 @@ def test_no_promised_count_is_not_applicable_and_passes():
     failed = verify([1, 3], 3)
     assert failed.status == "failed" and not failed.passed and failed.summary().startswith("FAILED")
     assert verify([], 0).status == "failed"  # --expect 0 is a count to check, not "no promise"
-
-
-PROVENANCE = {
-    "ocrpipe": "test",
-    "engine": "tesseract",
-    "version": "5",
-    "language_data": "chi_sim",
-    "language_data_sha256": "0" * 64,
-    "settings": {},
-}
 
 
 def _stored(tmp_path: Path) -> Path:

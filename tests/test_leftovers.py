@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .conftest import PROVENANCE
+
 _IMGS = "".join(f'<p><img src="/p{i}.jpg"></p>' for i in range(3))
 
 
@@ -108,14 +110,7 @@ def _result(numbers: list[int], expected: int | None):
         images=(),
         clauses=tuple(ClauseResult(number=n, label=f"{n}.", title=f"第{n}项", text="正文。") for n in numbers),
         verification=verify(numbers, expected),
-        provenance={
-            "ocrpipe": "test",
-            "engine": "tesseract",
-            "version": "5",
-            "language_data": "chi_sim",
-            "language_data_sha256": "0" * 64,
-            "settings": {},
-        },
+        provenance=PROVENANCE,
     )
 
 

@@ -15,6 +15,8 @@ from ocrpipe.review import _corrections as corrections
 from ocrpipe.review._page import write_page
 from ocrpipe.review._server import serve_in_thread
 
+from .conftest import PROVENANCE
+
 REPO = Path(__file__).resolve().parents[1]
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -334,14 +336,7 @@ def _detail_run(tmp_path: Path) -> Path:
         images=tuple(images),
         clauses=clauses,
         verification=verify(list(range(1, 13)), 12),
-        provenance={
-            "ocrpipe": "test",
-            "engine": "tesseract",
-            "version": "5",
-            "language_data": "chi_sim",
-            "language_data_sha256": "0" * 64,
-            "settings": {},
-        },
+        provenance=PROVENANCE,
     )
     write_outputs(result, folder)
     return folder

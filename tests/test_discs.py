@@ -27,6 +27,14 @@ def _region(x: int, y: int, w: int, h: int) -> Region:
     return Region(quad=np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32), score=0.9)
 
 
+def _reader(engine: str, **config: str):
+    """The engine, or the test skipped where it is not installed."""
+    try:
+        return make_engine(OcrConfig(engine=engine, **config))
+    except EngineNotAvailable as exc:
+        pytest.skip(str(exc))
+
+
 def _poster(marks: list[str], family: str = "wqy-microhei") -> tuple[np.ndarray, list[Region]]:
     """A page of rows, each a marker left of a text line: 'dot:N' a red disc with a white N,
     'ring' an empty ring, 'disc' a filled dot with nothing in it, 'pill:N' a pill above the line
@@ -115,10 +123,7 @@ def test_a_badge_reads_circled_numerals_as_their_number():
 
 @pytest.mark.parametrize("engine", ["tesseract", "rapidocr"])
 def test_the_glyphs_of_a_found_badge_read_as_its_number(engine):
-    try:
-        reader = make_engine(OcrConfig(engine=engine))
-    except EngineNotAvailable as exc:
-        pytest.skip(str(exc))
+    reader = _reader(engine)
     rgb, regions = _poster(["dot:2", "dot:7", "dot:13", "pill:3"], "noto-sans")
     found = sorted(find_badges(rgb, regions), key=lambda b: b.region.box[1])
     read = [r[0] if r else None for r in (_read_drawn_badge(b.glyphs, reader) for b in found)]
@@ -131,10 +136,7 @@ def test_the_glyphs_of_a_found_badge_read_as_its_number(engine):
 
 @pytest.mark.parametrize("backend", ["tesserocr", "pytesseract"])
 def test_tesseract_reads_a_badge_chi_sim_is_unsure_of_with_its_digit_model(backend):
-    try:
-        reader = make_engine(OcrConfig(engine="tesseract", backend=backend))
-    except EngineNotAvailable as exc:
-        pytest.skip(str(exc))
+    reader = _reader("tesseract", backend=backend)
     if not reader.digit_lang:
         pytest.skip("no eng.traineddata beside chi_sim")
     rgb, regions = _poster(["dot:7"], "noto-sans")
@@ -148,10 +150,7 @@ def test_tesseract_reads_a_badge_chi_sim_is_unsure_of_with_its_digit_model(backe
 
 @pytest.mark.parametrize("engine", ["tesseract", "rapidocr"])
 def test_a_tab_reading_02_is_not_taken_for_a_ring(engine):
-    try:
-        reader = make_engine(OcrConfig(engine=engine))
-    except EngineNotAvailable as exc:
-        pytest.skip(str(exc))
+    reader = _reader(engine)
     img = Image.new("RGB", (876, 400), PAGE)
     dr = ImageDraw.Draw(img)
     dr.rectangle([120, 100, 192, 154], fill=(110, 40, 130))

@@ -10,13 +10,18 @@ option per rule at random (seeded), so every seed gives a different series of th
     layout   := column | grid(cols 1..3) | table | sections
               | timeline | stripes | cards                     (round 5's held-out layouts)
               | centred | ghost | split                        (round 6's: see the fresh4 families)
+              | titlebar | zigzag | columns                   (round 7's: see the fresh5 families)
     clause   := marker? label? title body
     marker   := none | badge | tab | ribbon          (a number on a coloured shape)
+    label    := 1. | 1、 | （一） | 第一条 | ① | 一、 | a table's number cell
+              | 第1条 | NO.1 | NO.01 | 【一】 | (1)          (round 7's)
     title    := own-line (may wrap 2-3 lines) | inline ("title。body …" in one paragraph)
+              | on a full-width bar | underlined | in an outline pill         (round 7's)
     card     := none | framed | filled
     body     := sentences, may run on into the next poster; may hold ①/1. sub-items
                 (round 6: sub-items （1）/1./① on lines of their own after a lead-in)
-    extras   := section bands (一、…) above items, an edge slogan, a number dropped
+    extras   := section bands (一、…) above items, an edge slogan, a number dropped,
+                a lead paragraph naming the promise ("以下十条措施"), pictograms (round 7's)
 
 Truth is kept per clause (number, label, title, body, section) and per poster (lines in
 reading order). Families marked held_out are never used to tune anything: the scorer
@@ -64,6 +69,12 @@ LABELS = {
     "cn_dun": lambda n: f"{cn_numeral(n)}、",
     "digit": lambda n: f"{n}",  # a table's number cell
     "none": lambda n: "",  # only the marker numbers the clause
+    # round 7's (fresh5) conventions
+    "di_arabic": lambda n: f"第{n}条",
+    "no": lambda n: f"NO.{n}",
+    "no2": lambda n: f"NO.{n:02d}",
+    "lent_cn": lambda n: f"【{cn_numeral(n)}】",
+    "paren_ascii": lambda n: f"({n})",
 }
 # Endings that make a title long enough to wrap in a card or a table cell.
 TITLE_TAILS = ["并建立长效工作机制", "切实减轻企业负担", "完善配套政策措施", "强化部门协同配合", "持续优化服务保障"]
@@ -94,6 +105,16 @@ PALETTES = [  # (background top, bottom, accent, accent text, heading, body, car
     ((253, 247, 240), (244, 228, 210), (168, 60, 40), (255, 255, 255), (140, 45, 28), (56, 38, 32), (250, 236, 226)),
     ((246, 251, 246), (222, 238, 224), (26, 98, 66), (250, 242, 205), (20, 82, 54), (30, 40, 34), (234, 245, 236)),
     ((251, 247, 252), (236, 226, 242), (96, 40, 110), (255, 240, 250), (80, 30, 95), (40, 30, 46), (244, 236, 248)),
+    # round 7's fresh families (fresh5), two each; the last colour is the family's second accent:
+    # title bars: vermilion bar with a gold square on white, cobalt bar with an amber square on pale grey
+    ((255, 255, 255), (248, 246, 242), (205, 35, 30), (255, 255, 255), (165, 25, 20), (50, 45, 45), (252, 212, 90)),
+    ((248, 249, 251), (236, 239, 244), (16, 80, 170), (255, 255, 255), (14, 64, 140), (36, 40, 52), (255, 190, 60)),
+    # zigzag with pictograms: cerulean on pale sky, jade on pale mint (a pale disc behind each pictogram)
+    ((240, 248, 255), (222, 238, 252), (18, 120, 190), (255, 255, 255), (12, 80, 140), (32, 42, 56), (204, 230, 248)),
+    ((242, 251, 247), (222, 242, 233), (16, 140, 110), (255, 255, 255), (10, 95, 75), (30, 48, 42), (202, 238, 224)),
+    # ruled newspaper columns: carmine rules on newsprint, ink blue on ivory; grey body type
+    ((250, 249, 244), (242, 239, 230), (178, 30, 40), (255, 255, 255), (30, 30, 30), (98, 98, 98), (236, 232, 222)),
+    ((252, 251, 246), (244, 241, 232), (28, 52, 110), (255, 255, 255), (24, 40, 86), (92, 94, 100), (232, 234, 240)),
 ]
 
 
@@ -103,9 +124,10 @@ class Family:
 
     name: str
     layout: str  # column | grid | table | sections | timeline | stripes | cards | centred | ghost | split
+    #              | titlebar | zigzag | columns
     held_out: bool = False
     fresh: bool = False  # held out and never inspected line by line (the others were, after tuning)
-    batch: str = ""  # a later round's fresh families ("fresh2", "fresh3", "fresh4"): reported in their own group
+    batch: str = ""  # a later round's fresh families ("fresh2" .. "fresh5"): reported in their own group
     cols: tuple[int, ...] = (1,)
     numbering: tuple[str, ...] = ("dot",)
     marker: tuple[str, ...] = ("none",)
@@ -455,6 +477,80 @@ FAMILIES += (
     ),
 )
 FRESH4_LAYOUTS = ("centred", "ghost", "split")
+FAMILIES += (
+    # fresh held out, round 7 (fresh5): layouts and numbering conventions no earlier family draws, added
+    # before any round-7 fix and scored by the lead only. Their markers, title modes and cards mean:
+    #   titlebar  each title in light type on a full-width filled bar, the body below on plain ground;
+    #             marker square (the number, "01", NO.01 or 第1条, in a contrasting square at the bar's
+    #             left end) | inbar (the label in the bar, a thin light rule between it and the title);
+    #             card open | boxed (thin rules down both sides and under the body, hanging from the bar)
+    #   zigzag    clauses alternately left and right, a drawn pictogram (no text) in a disc on the other
+    #             side; NO.1/NO.01 on a line of its own above the title, or 【一】 before it;
+    #             marker disc (white pictogram on an accent disc) | hollow (accent pictogram in an accent outline)
+    #   columns   two newspaper columns with a rule between them, each read top-down (clause 1 down the
+    #             left, on into the right, then the next poster); title_mode underline (a rule under the
+    #             title) | pill (the title in a rounded outline); body in smaller grey type;
+    #             card lead (a lead paragraph under the header, with the promise "以下X条措施") | none
+    # numbered (1)/第1条/NO.1/【一】; sub-items on their own lines as round 6's (never like the clauses)
+    Family(
+        "titlebar-blocks",
+        "titlebar",
+        held_out=True,
+        fresh=True,
+        batch="fresh5",
+        numbering=("no2", "none", "di_arabic"),
+        marker=("square", "inbar"),
+        card=("boxed", "open"),
+        long_titles=0.6,
+        sub_items=0.4,
+        edge=0.3,
+        drop=0.4,
+        fonts=("noto-sans", "wqy-microhei", "wqy-zenhei"),
+        n=(6, 9),
+        palettes=(19, 20),
+        body_sizes=(22, 24, 26),
+        head_sizes=(31, 34, 38),
+    ),
+    Family(
+        "zigzag-icons",
+        "zigzag",
+        held_out=True,
+        fresh=True,
+        batch="fresh5",
+        numbering=("lent_cn", "no", "no2"),
+        marker=("disc", "hollow"),
+        long_titles=0.6,
+        sub_items=0.4,
+        edge=0.3,
+        drop=0.4,
+        fonts=("ar-kai", "noto-serif", "noto-sans"),
+        n=(5, 8),
+        palettes=(21, 22),
+        body_sizes=(21, 23, 25),
+        head_sizes=(28, 31, 34),
+    ),
+    Family(
+        "columns-ruled",
+        "columns",
+        held_out=True,
+        fresh=True,
+        batch="fresh5",
+        numbering=("lent_cn", "paren_ascii", "di_arabic"),
+        marker=("none",),
+        title_mode=("underline", "pill"),
+        card=("none", "lead"),
+        long_titles=0.7,
+        sub_items=0.4,
+        edge=0.2,
+        drop=0.4,
+        fonts=("ar-ming", "noto-serif", "ar-kai", "noto-serif"),
+        n=(7, 10),
+        palettes=(23, 24),
+        body_sizes=(20, 22, 24),
+        head_sizes=(25, 27, 29),
+    ),
+)
+FRESH5_LAYOUTS = ("titlebar", "zigzag", "columns")
 BY_NAME = {f.name: f for f in FAMILIES}
 
 
@@ -488,6 +584,8 @@ def draw(fam: Family, seed: int) -> Draw:
     cols, title_mode, card = rng.choice(fam.cols), rng.choice(fam.title_mode), rng.choice(fam.card)
     if fam.layout == "centred" and numbering == "di_tiao":  # 第X条 in a corner ribbon on a dashed frame
         marker, card = "corner", "dashed"
+    if fam.layout == "titlebar" and numbering == "none":  # only the square numbers the clause
+        marker = "square"
     return Draw(
         family=fam.name,
         seed=seed,
@@ -537,13 +635,15 @@ def _clauses(d: Draw, fam: Family, rng: random.Random) -> list[TruthClause]:
 # Round 6's sub-items: set on their own lines after a lead-in, numbered unlike the clauses.
 SUB_LABELS = {"paren": lambda j: f"（{j}）", "dot": lambda j: f"{j}.", "circled": lambda j: CIRCLED[j - 1]}
 SUB_LEADS = ["具体包括：", "重点做好以下工作：", "主要措施如下：", "着力抓好以下几点："]
+# a sub-item never numbered like its clause: 1. under 1., ① under ①, （1） under (1)
+_SUB_CLASH = (("dot", "dot"), ("circled", "circled"), ("paren", "paren_ascii"))
 _SUB_SPLIT = re.compile(r"(?=（\d+）|[①-⑳])|(?<=[。：])(?=\d+\.)")
 
 
 def _clauses4(d: Draw, fam: Family, rng: random.Random) -> list[TruthClause]:
     """Round 6's clauses: as _clauses, with sub-items after a lead-in (（1）, 1. or ①, never the clauses' style)."""
     titles = rng.sample(TITLES, d.n)
-    styles = [s for s in SUB_LABELS if (s, d.numbering) not in (("dot", "dot"), ("circled", "circled"))]
+    styles = [s for s in SUB_LABELS if (s, d.numbering) not in _SUB_CLASH]
     out = []
     for i in range(1, d.n + 1):
         title = titles[i - 1]
@@ -1211,6 +1311,208 @@ class _Renderer:
                     pg = self.new_page()
             pg.y += 10 if gap > 10 else 0
 
+    # -- round 7's layouts (fresh5) ------------------------------------------
+    def titlebar(self, clauses: list[TruthClause]) -> None:
+        """Each title in light type on a full-width filled bar, the number in a contrasting square at the bar's
+        left end or the label in the bar before a thin rule; the body below on plain ground (or in an open box)."""
+        x0, x1 = MARGIN, self.right
+        pad, bpad = 14, 18
+        hl, lh = int(self.d.head_size * 1.3), int(self.d.body_size * 1.65)
+        square, boxed = self.d.marker == "square", self.d.card == "boxed"
+        sf = font(self.d.font, self.d.head_size + 4 if self.d.numbering == "none" else self.d.head_size, bold=True)
+        for c in clauses:
+            tag = c.label or f"{c.number:02d}"
+            one = hl + 2 * pad  # the bar's height with a one-line title
+            if square:
+                lw = max(one, int(sf.getlength(tag)) + 2 * pad)
+                tx = x0 + lw + pad
+            else:
+                lw = int(self.hf.getlength(tag))
+                tx = x0 + pad + lw + 2 * pad + 2
+            head = wrap(c.title, self.hf, x1 - tx - pad)
+            bar_h = len(head) * hl + 2 * pad
+            body = self._body_lines(c, x1 - x0 - 2 * bpad)
+            pg = self.page(bar_h + 2 * lh + 40)
+            top = pg.y
+            dr = ImageDraw.Draw(pg.img)
+            dr.rectangle([x0, top, x1, top + bar_h], fill=self.accent)
+            if square:
+                dr.rectangle([x0, top, x0 + lw, top + bar_h], fill=PALETTES[self.d.palette][6])
+                dr.text((x0 + lw / 2, top + bar_h / 2), tag, font=sf, fill=self.head_fg, anchor="mm")
+            else:
+                dr.text((x0 + pad, top + pad + hl / 2 - 2), tag, font=self.hf, fill=self.accent_fg, anchor="lm")
+                rx = x0 + pad + lw + pad
+                dr.line([rx, top + pad, rx, top + bar_h - pad], fill=self.accent_fg, width=2)
+            pg.lines.append(tag)
+            y = top + pad
+            for line in head:
+                dr.text((tx, y + hl / 2 - 2), line, font=self.hf, fill=self.accent_fg, anchor="lm")
+                pg.lines.append(line)
+                y += hl
+            pg.y = top + bar_h + 16
+            segs = self._flow4(pg, x0 + bpad, body, lh)
+            if boxed:
+                for k, (sp, st, sb) in enumerate(segs):
+                    d2 = ImageDraw.Draw(sp.img)
+                    y0 = top + bar_h if k == 0 else st - 10
+                    d2.line([x0 + 1, y0, x0 + 1, sb + 6], fill=self.accent, width=2)
+                    d2.line([x1 - 1, y0, x1 - 1, sb + 6], fill=self.accent, width=2)
+                    if k == len(segs) - 1:
+                        d2.line([x0, sb + 6, x1, sb + 6], fill=self.accent, width=2)
+            self.pages[-1].y += 34
+
+    def _pictogram(self, pg: _Page, cx: int, cy: int, r: int, kind: int) -> None:
+        """A disc with a simple drawn pictogram (document, shield, building, chart, scales or handshake); no text."""
+        dr = ImageDraw.Draw(pg.img)
+        disc = self.d.marker == "disc"
+        ink = (255, 255, 255) if disc else self.accent
+        dr.ellipse([cx - r - 10, cy - r - 10, cx + r + 10, cy + r + 10], fill=PALETTES[self.d.palette][6])
+        if disc:
+            dr.ellipse([cx - r, cy - r, cx + r, cy + r], fill=self.accent)
+        else:
+            dr.ellipse([cx - r, cy - r, cx + r, cy + r], outline=self.accent, width=4)
+        u = r // 2
+        kind %= 6
+        if kind == 0:  # a document with lines
+            dr.rectangle([cx - u * 7 // 10, cy - u, cx + u * 7 // 10, cy + u], outline=ink, width=4)
+            for k in range(3):
+                yy = cy - u // 2 + k * u // 2
+                dr.line([cx - u // 2 + 4, yy, cx + u // 2 - 4, yy], fill=ink, width=3)
+        elif kind == 1:  # a shield with a tick
+            dr.polygon(
+                [(cx - u, cy - u), (cx + u, cy - u), (cx + u, cy), (cx, cy + u * 6 // 5), (cx - u, cy)], outline=ink, width=4
+            )
+            dr.line([(cx - u // 2, cy - u // 8), (cx - u // 8, cy + u // 3), (cx + u // 2, cy - u // 2)], fill=ink, width=4)
+        elif kind == 2:  # a building with columns under a pediment
+            dr.polygon([(cx - u, cy - u // 3), (cx, cy - u), (cx + u, cy - u // 3)], fill=ink)
+            for k in range(4):
+                xx = cx - u * 3 // 4 + k * u // 2
+                dr.rectangle([xx - 3, cy - u // 4, xx + 3, cy + u * 2 // 3], fill=ink)
+            dr.rectangle([cx - u, cy + u * 3 // 4, cx + u, cy + u * 3 // 4 + 6], fill=ink)
+        elif kind == 3:  # a rising bar chart
+            for k in range(3):
+                xx = cx - u * 3 // 4 + k * u * 3 // 5
+                dr.rectangle([xx, cy + u - (k + 1) * u * 2 // 3, xx + u * 2 // 5, cy + u], fill=ink)
+        elif kind == 4:  # balance scales
+            dr.line([cx, cy - u, cx, cy + u], fill=ink, width=4)
+            dr.line([cx - u, cy - u * 2 // 3, cx + u, cy - u * 2 // 3], fill=ink, width=4)
+            for sx in (cx - u, cx + u):
+                dr.pieslice([sx - u // 2, cy - u // 2, sx + u // 2, cy + u // 2], 0, 180, fill=ink)
+            dr.rectangle([cx - u // 2, cy + u - 5, cx + u // 2, cy + u], fill=ink)
+        else:  # two linked rings
+            dr.ellipse([cx - u, cy - u // 2, cx, cy + u // 2], outline=ink, width=4)
+            dr.ellipse([cx, cy - u // 2, cx + u, cy + u // 2], outline=ink, width=4)
+
+    def zigzag(self, clauses: list[TruthClause]) -> None:
+        """Clauses alternately on the left and the right, a pictogram in a disc on the other side; NO.1 on a line
+        of its own above the title, or 【一】 before it; a body too long for the poster runs on into the next."""
+        x0, x1 = MARGIN, self.right
+        iw, gap = 180, 34
+        tw = x1 - x0 - iw - gap
+        hl, lh = int(self.d.head_size * 1.35), int(self.d.body_size * 1.62)
+        own_label = self.d.numbering in ("no", "no2")
+        nf = font(self.d.font, self.d.head_size + 2, bold=True)
+        kinds = self.rng.sample(range(6), 6)
+        for k, c in enumerate(clauses):
+            tx = x0 if k % 2 == 0 else x0 + iw + gap
+            head = wrap(c.title if own_label else c.label + c.title, self.hf, tw)
+            body = self._body_lines(c, tw)
+            label_h = int(self.d.head_size * 1.5) + 10 if own_label else 0
+            pg = self.page(max(label_h + len(head) * hl + 10 + 2 * lh, iw + 20) + 10)
+            top = pg.y
+            ix = x0 + tw + gap if k % 2 == 0 else x0
+            self._pictogram(pg, ix + iw // 2, top + iw // 2 + 4, iw // 2 - 18, kinds[k % 6])
+            dr = ImageDraw.Draw(pg.img)
+            y = top
+            if own_label:
+                dr.text((tx, y), c.label, font=nf, fill=self.accent)
+                pg.lines.append(c.label)
+                y += int(self.d.head_size * 1.5)
+                dr.line([tx, y, tx + 56, y], fill=self.accent, width=4)
+                y += 10
+            for line in head:
+                dr.text((tx, y), line, font=self.hf, fill=self.head_fg)
+                pg.lines.append(line)
+                y += hl
+            pg.y = y + 10
+            self._flow4(pg, tx, body, lh)
+            last = self.pages[-1]
+            if last is pg:
+                last.y = max(last.y, top + iw + 10)
+            last.y += 36
+
+    def columns(self, clauses: list[TruthClause]) -> None:
+        """Two newspaper columns with a rule between them, read top-down: clauses fill the left column, run on into
+        the right one, then into the next poster; titles underlined or in a rounded outline; grey body type."""
+        gap = 44
+        cw = (self.right - MARGIN - gap) // 2
+        hl, lh = int(self.d.head_size * 1.35), int(self.d.body_size * 1.58)
+        pill = self.d.title_mode == "pill"
+        pp = 14 if pill else 0  # the pill's inner margin
+        tops: dict[int, int] = {}  # page index -> where its columns start
+        col, pg = 0, self.new_page()
+        if self.d.card == "lead":
+            topic = self.title[: -len(f"{self.d.n}条措施")]
+            lead = (
+                f"围绕“{topic}”工作目标，聚焦企业急难愁盼问题，坚持问题导向、精准施策，现推出以下{cn_numeral(self.d.n)}条措施。"
+            )
+            lf = font(self.d.font, self.d.body_size + 2, bold=True)
+            em = int(lf.getlength("中"))
+            lines = [wrap(lead, lf, self.right - MARGIN - 2 * em)[0]]  # the first line indented two characters
+            lines += wrap(lead[len(lines[0]) :], lf, self.right - MARGIN)
+            y = pg.y
+            dr = ImageDraw.Draw(pg.img)
+            for k, line in enumerate(lines):
+                dr.text((MARGIN + (2 * em if k == 0 else 0), y), line, font=lf, fill=self.head_fg)
+                pg.lines.append(line)
+                y += int((self.d.body_size + 2) * 1.6)
+            dr.line([MARGIN, y + 8, self.right, y + 8], fill=self.accent, width=3)
+            pg.y = y + 30
+        tops[len(self.pages) - 1] = pg.y
+        ys = [pg.y, pg.y]
+
+        def x() -> int:
+            return MARGIN + col * (cw + gap)
+
+        def room(need: int) -> None:
+            """Move on to the next column (or poster) unless `need` pixels fit in this one."""
+            nonlocal col, pg
+            if ys[col] + need <= self.bottom:
+                return
+            if col == 0:
+                col = 1
+            else:
+                col, pg = 0, self.new_page()
+                tops[len(self.pages) - 1] = pg.y
+                ys[0] = ys[1] = pg.y
+
+        for c in clauses:
+            head = wrap(c.label + c.title, self.hf, cw - 2 * pp)
+            head_h = len(head) * hl + (2 * pp - 4 if pill else 12)
+            room(head_h + 14 + 2 * lh)
+            dr = ImageDraw.Draw(pg.img)
+            y = ys[col] + (pp - 6 if pill else 0)
+            for line in head:
+                dr.text((x() + pp, y), line, font=self.hf, fill=self.head_fg)
+                pg.lines.append(line)
+                y += hl
+            if pill:
+                box = [x(), ys[col], x() + cw, ys[col] + head_h]
+                dr.rounded_rectangle(box, radius=min(24, head_h // 2), outline=self.accent, width=2)
+            else:
+                dr.line([x(), y + 4, x() + cw, y + 4], fill=self.accent, width=2)
+            ys[col] += head_h + 14
+            for line, dx, flags in self._body_lines(c, cw):
+                room(lh)
+                self._line4(pg, x() + dx, ys[col], line, flags)
+                ys[col] += lh
+            ys[col] += 26
+        for k, top in tops.items():  # the rule between the columns, as deep as the deeper column
+            page = self.pages[k]
+            deep = max(ys) if page is pg else self.bottom
+            mid = MARGIN + cw + gap // 2
+            ImageDraw.Draw(page.img).line([mid, top, mid, deep - 20], fill=self.accent, width=2)
+
 
 def _wrap_closing(text: str, fnt, width: int) -> list[str]:
     """wrap, and a closing 】 stays on the line it closes (as typesetters keep it; round 5's layouts only)."""
@@ -1248,28 +1550,12 @@ def render(fam: Family, seed: int, dg: Degrade | None = None) -> Rendered:
     """One series of a family: posters, their lines, and the clauses as truth."""
     d = draw(fam, seed)
     rng = random.Random(f"{fam.name}/{seed}/text")
-    clauses = (_clauses4 if fam.layout in FRESH4_LAYOUTS else _clauses)(d, fam, rng)
+    clauses = (_clauses4 if fam.layout in FRESH4_LAYOUTS + FRESH5_LAYOUTS else _clauses)(d, fam, rng)
     title = f"{rng.choice(TOPICS)}{d.n}条措施"
     r = _Renderer(d, title, rng)
     kept = [c for c in clauses if c.number != d.dropped]
-    if fam.layout == "grid":
-        r.grid(kept)
-    elif fam.layout == "table":
-        r.table(kept)
-    elif fam.layout == "timeline":
-        r.timeline(kept)
-    elif fam.layout == "stripes":
-        r.stripes(kept)
-    elif fam.layout == "cards":
-        r.cards(kept)
-    elif fam.layout == "centred":
-        r.centred(kept)
-    elif fam.layout == "ghost":
-        r.ghost(kept)
-    elif fam.layout == "split":
-        r.split(kept)
-    else:
-        r.column(kept)
+    # each layout is the renderer's method of that name; sections are a column with section bands
+    getattr(r, "column" if fam.layout in ("column", "sections") else fam.layout)(kept)
     dg = dg or Degrade(rotate=0.8, blur=0.4, jpeg_quality=85)
     pages = r.finish()
     posters = []

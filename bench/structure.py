@@ -11,7 +11,9 @@ stopped (so they are no longer untouched); "fresh" ones were added later (round 
 in round 4; "fresh2" ones were added in round 4 before any of its fixes (inspected in round 5);
 "fresh3" ones were added in round 5 before any of its fixes and are judged only in aggregate;
 "fresh4" ones are round 6's held-out families (centred medallions and corner ribbons, pale ghost
-numerals with an accent bar, two-tone split rows), added before scoring, scored once.
+numerals with an accent bar, two-tone split rows), added before scoring, scored once; "fresh5" ones are
+round 7's (full-width title bars, zigzag blocks beside pictograms, ruled newspaper columns; numbered
+第1条, NO.1, 【一】, (1)), drawn by a helper who never ran ocrpipe on them: the lead scores them.
 """
 
 from __future__ import annotations
@@ -138,13 +140,15 @@ GROUPS = {
     "fresh2": "held out r4 (inspected r5)",
     "fresh3": "fresh held out r5",
     "fresh4": "fresh held out r6",
+    "fresh5": "fresh held out r7",
 }
 
 
 def group(fam: Family) -> str:
     """tuned, inspected (held out, looked at once tuning stopped), fresh (round 3's held-out families,
     inspected in round 4) or a later round's batch (fresh2: round 4's, inspected in round 5; fresh3: round 5's,
-    never looked at clause by clause; fresh4: round 6's, added before scoring, scored once)."""
+    never looked at clause by clause; fresh4: round 6's, added before scoring, scored once; fresh5: round 7's,
+    added by a helper, never run through ocrpipe by it, scored by the lead only)."""
     if fam.batch:
         return fam.batch
     return "fresh" if fam.fresh else ("inspected" if fam.held_out else "tuned")
@@ -201,6 +205,7 @@ _HELD = {
     "fresh2": "r4 (inspected r5)",
     "fresh3": "fresh r5",
     "fresh4": "fresh r6",
+    "fresh5": "fresh r7",
 }
 
 

@@ -140,6 +140,14 @@ _TRUTH_PINS = {
     "timeline-dots": "f41a9db272719ead",
     "stripes-numerals": "32f413f5697842b3",
     "cards-strip-pill": "d195ce01e6fed15f",
+    # round 6's (fresh4), as drawn before round 7's families were added
+    "centred-medallion": "ce8a55bad3efd248",
+    "ghost-numerals": "679400f49736f23d",
+    "split-rows": "7ac5de9c36244f74",
+    # round 7's (fresh5), as first drawn and scored: later rounds must not change them either
+    "titlebar-blocks": "dff5ccb7b70a98ed",
+    "zigzag-icons": "fee71174405e59b2",
+    "columns-ruled": "92adaf60bbbec350",
 }
 
 
@@ -236,6 +244,87 @@ def test_round6_layouts_print_every_number_title_and_body(name, seed):
 
 @pytest.mark.parametrize("name", ["centred-medallion", "ghost-numerals", "split-rows"])
 def test_round6_seeds_draw_different_series(name):
+    import json
+
+    fam = BY_NAME[name]
+    truths = {json.dumps(render(fam, s).truth()["clauses"], ensure_ascii=False) for s in (1, 2, 3)}
+    assert len(truths) == 3 and len({draw(fam, s) for s in range(1, 7)}) == 6
+    assert render(fam, 2).truth() == render(fam, 2).truth()  # and a seed draws the same series again
+
+
+_FRESH5 = ["titlebar-blocks", "zigzag-icons", "columns-ruled"]
+
+
+def test_round7_fresh_families_are_new_layouts_and_numbering_in_their_own_group():
+    from bench.layouts import LABELS
+    from bench.structure import _HELD, GROUPS, group
+
+    new = [f for f in FAMILIES if f.batch == "fresh5"]
+    assert [f.name for f in new] == _FRESH5 and all(f.held_out and f.fresh for f in new)
+    assert {group(f) for f in new} == {"fresh5"} and "fresh5" in GROUPS and "fresh5" in _HELD
+    old = [f for f in FAMILIES if f.batch != "fresh5"]
+    assert not {f.layout for f in new} & {f.layout for f in old}  # layouts no earlier family draws
+    assert len({f.layout for f in new}) == 3
+    drawn = {n for f in new for n in f.numbering} - {"none"}
+    assert not drawn & {n for f in old for n in f.numbering}  # nor labels
+    assert not ({m for f in new for m in f.marker} - {"none"}) & {m for f in old for m in f.marker}
+    used = {p for o in old for p in o.palettes}
+    assert all(not set(f.palettes) & used for f in new)
+    assert len({p for f in new for p in f.palettes}) == sum(len(f.palettes) for f in new)  # each its own
+    assert all(f.body_sizes not in {o.body_sizes for o in old} for f in new)
+    assert all(set(f.fonts) not in [set(o.fonts) for o in old] for f in new)
+    assert [LABELS[k](7) for k in ("di_arabic", "no", "no2", "lent_cn", "paren_ascii")] == [
+        "第7条",
+        "NO.7",
+        "NO.07",
+        "【七】",
+        "(7)",
+    ]
+
+
+@pytest.mark.parametrize("name", _FRESH5)
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_round7_layouts_print_every_number_title_and_body(name, seed):
+    from bench.layouts import SLOGANS, paragraphs
+    from bench.synth import cn_numeral
+
+    series = render(BY_NAME[name], seed)
+    truth = series.truth()
+    d = series.draw
+    numbers = [c["number"] for c in truth["clauses"]]
+    assert numbers == sorted(numbers) and len(numbers) == series.promised - (d.dropped is not None)
+    assert d.dropped is None or d.dropped not in numbers
+    furniture = {series.title, "人民法院新闻传媒总社 制图", *SLOGANS}
+    lines = [ln for p in truth["posters"] for ln in p["lines"] if ln not in furniture]
+    if d.card == "lead":  # a lead paragraph first, naming the promise
+        lead = "".join(lines[: next(k for k, ln in enumerate(lines) if ln.endswith("措施。")) + 1])
+        assert f"以下{cn_numeral(series.promised)}条措施。" in lead
+        lines = lines[len(lead) and next(k for k, ln in enumerate(lines) if ln.endswith("措施。")) + 1 :]
+    text = norm_title("".join(lines))
+    for c in truth["clauses"]:
+        assert c["title"] and c["body"] and c["section"] is None
+        assert norm_title(c["title"]) in text
+        assert norm_title(c["body"]) in text  # whole, even where it runs on into the next column or poster
+        if c["label"]:
+            assert c["label"] in lines or any(ln.startswith(c["label"] + c["title"][:2]) for ln in lines)
+        else:  # only the drawn numeral numbers it
+            assert f"{c['number']:02d}" in lines
+        for para in paragraphs(c["body"])[1:]:  # each sub-item starts a line of its own
+            assert any(ln.startswith(para[:5]) for ln in lines)
+            assert not para.startswith("（") or d.numbering != "paren_ascii"  # never numbered like the clauses
+    # in reading order: every clause's label or numeral, title and body before the next clause's
+    pos = 0
+    for c in truth["clauses"]:
+        at = text.find(norm_title(c["title"]), pos)
+        assert at >= pos
+        pos = text.find(norm_title(c["body"]), at)
+        assert pos > at
+    assert len(series.posters) == len(truth["posters"]) >= 1
+    assert all(im.size == (876, 1567) for im in series.posters)
+
+
+@pytest.mark.parametrize("name", _FRESH5)
+def test_round7_seeds_draw_different_series(name):
     import json
 
     fam = BY_NAME[name]

@@ -382,8 +382,7 @@ class Corpus:
         title contains it, `since`/`until` to dates (ISO, inclusive)."""
         if not isinstance(query, str):
             raise InputError(f"query must be a str, got {type(query).__name__}", "give the words to search for", option="query")
-        if not _integer(limit):
-            raise InputError(f"limit must be a whole number (int), got {limit!r}", "give limit as an int", option="limit")
+        # limit is checked once, by _search.search (a whole number in range), as for the CLI
         for name, value in (("article", article), ("since", since), ("until", until)):
             if value is not None and not isinstance(value, str):
                 raise InputError(f"{name} must be a str, got {type(value).__name__}", f"give {name} as a str", option=name)

@@ -106,6 +106,9 @@ def test_a_single_format_string_is_one_format() -> None:
 
 
 def test_corpus_search_refuses_wrong_types(tmp_path: Path) -> None:
+    from ocrpipe.corpus._store import Store
+
+    Store(tmp_path / "c.db").close()  # the limit is checked by the search, on an existing store
     corpus = ocrpipe.Corpus(tmp_path / "c.db")
     with pytest.raises(InputError) as err:
         corpus.search(None)  # type: ignore[arg-type]

@@ -564,5 +564,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     v = verify([c.number for c in result.clauses], expected)
     if not args.quiet:
         say("\n".join(_clause_table(result)))
-    _say_verification(v, args.quiet)
+    # The verdict is what verify outputs: on stdout, passed or failed (exit 3 says which); a
+    # failed one is shown with --quiet too. `run` keeps its failed verdict on stderr, beside the
+    # other problems of the run.
+    if v.passed and args.quiet:
+        return ExitCode.OK
+    say("\n".join(_verification_lines(v)))
     return ExitCode.OK if v.passed else ExitCode.VERIFICATION_FAILED

@@ -48,8 +48,9 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_regular_file(path: Path, cap: int) -> bytes:
-    """The regular-file gate: the bytes of a regular file, at most `cap` of them.
+def read_regular_file(path: Path, cap: int, *, head: bool = False) -> bytes:
+    """The regular-file gate: the bytes of a regular file, at most `cap` of them (`head`: its
+    first `cap` bytes, however long it is).
 
     Every path a user or an article names is read through here. Devices, FIFOs,
     sockets and directories are refused at once: the open is non-blocking, so a
@@ -71,7 +72,7 @@ def read_regular_file(path: Path, cap: int) -> bytes:
             raise LocalReadError(
                 f"{path} is not a regular file but {_kind(st.st_mode)} (a device, FIFO or directory is never read)"
             )
-        if st.st_size > cap:
+        if st.st_size > cap and not head:
             raise LocalReadError(f"{path}: file of {st.st_size} bytes is over the {cap}-byte limit")
         chunks, total = [], 0
         while True:
@@ -81,6 +82,8 @@ def read_regular_file(path: Path, cap: int) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
             if total > cap:
+                if head:
+                    return b"".join(chunks)[:cap]
                 raise LocalReadError(f"{path} is over the {cap}-byte limit")
         return b"".join(chunks)
     except OSError as exc:

@@ -57,3 +57,31 @@ def test_verify_prints_its_verdict_on_stdout_passed_or_failed(tmp_path: Path, ca
     out = capsys.readouterr()
     # the verdict is the command's output, failed or not (was: on stderr when it failed)
     assert "verification: FAILED" in out.out and "missing: 2" in out.out and out.err == "", out
+
+
+@pytest.mark.parametrize("content", [b"", b"hello, not a poster\n"])
+def test_ocr_and_run_refuse_an_empty_or_non_image_jpg_alike_with_exit_2(tmp_path: Path, capsys, content: bytes) -> None:
+    from ocrpipe.cli._main import main
+    from ocrpipe.errors import ExitCode
+
+    bad = tmp_path / "empty.jpg"
+    bad.write_bytes(content)
+    # bad input (README: exit 2, before any work) for both commands: `ocr` said exit 4, as if an image had failed
+    assert main(["ocr", str(bad)]) == ExitCode.BAD_INPUT
+    ocr_err = capsys.readouterr().err
+    assert main(["run", str(bad), "--out", str(tmp_path / "out"), "-q"]) == ExitCode.BAD_INPUT
+    run_err = capsys.readouterr().err
+    what = "empty file" if not content else "not a readable image"
+    assert what in ocr_err and what in run_err, (ocr_err, run_err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_ocr_of_a_truncated_jpeg_is_still_an_image_that_failed(tmp_path: Path, capsys) -> None:
+    from ocrpipe.cli._main import main
+    from ocrpipe.errors import ExitCode
+
+    poster = Path(__file__).resolve().parents[1] / "samples" / "demo" / "posters" / "p01.jpg"
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(poster.read_bytes()[:3000])
+    assert main(["ocr", str(cut), "--jobs", "1"]) == ExitCode.DOWNLOAD_FAILED  # 4: an image could not be read
+    assert "truncated or corrupt" in capsys.readouterr().err

@@ -98,14 +98,17 @@ def test_ocr_command_json_keeps_good_images(tmp_path, small_series, capsys):
     good = tmp_path / "good.jpg"
     good.write_bytes(synth.jpeg_bytes(small_series.posters[1]))
     bad = tmp_path / "bad.jpg"
-    bad.write_bytes(b"<html>not an image</html>")
+    bad.write_bytes(good.read_bytes()[:2000])  # a JPEG cut short: an image that fails
     rc = main(["ocr", str(good), str(bad), "--json", "--jobs", "1"])
     captured = capsys.readouterr()
     out = json.loads(captured.out)
     assert rc == 4
     assert out["images"][0]["status"] == "ok" and "支持企业依法平稳退出" in out["images"][0]["text"]
-    assert out["images"][1]["status"] == "failed" and "HTML" in out["images"][1]["error"]
+    assert out["images"][1]["status"] == "failed" and "truncated" in out["images"][1]["error"]
     assert "Traceback" not in captured.err
+    bad.write_bytes(b"<html>not an image</html>")  # no image at all: bad input, before any work (as `run`)
+    assert main(["ocr", str(good), str(bad), "--json", "--jobs", "1"]) == 2
+    assert capsys.readouterr().out == ""
 
 
 class FlakyEngine:

@@ -22,6 +22,24 @@ from ocrpipe.errors import ImageError
 
 _EXT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp", "TIFF": "tif", "MPO": "jpg"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+# how the files of those formats begin
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def check_image_file(name: str, head: bytes) -> None:
+    """A file given as an image that is empty, or named as one (.jpg, ...) while its first bytes
+    are no image format, is bad input (ImageError, exit 2): `run` and `ocr` refuse it before any
+    work. A real image that is truncated or corrupt passes here and fails as an image (exit 4)."""
+    if not head:
+        raise ImageError(
+            f"{name}: empty file, not an image", "check the file; ocrpipe reads JPEG, PNG, WebP, GIF, BMP and TIFF"
+        )
+    suffix = Path(name).suffix
+    if not head.startswith(IMAGE_MAGIC) and suffix.lower() in IMAGE_SUFFIXES:
+        raise ImageError(
+            f"{name}: not a readable image (named {suffix}, but its content is no image format ocrpipe reads)",
+            "check the file; ocrpipe reads JPEG, PNG, WebP, GIF, BMP and TIFF",
+        )
 
 
 @dataclass(frozen=True)

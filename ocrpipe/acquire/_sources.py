@@ -15,11 +15,11 @@ from ocrpipe.acquire._article import Article, ImageRef, parse_article, promised_
 from ocrpipe.acquire._dom import decode_html
 from ocrpipe.acquire._fetch import Fetcher
 from ocrpipe.acquire._http import Downloader
-from ocrpipe.acquire._imageio import IMAGE_SUFFIXES
+from ocrpipe.acquire._imageio import IMAGE_MAGIC, IMAGE_SUFFIXES, check_image_file
 from ocrpipe.acquire._markdown import has_markdown_images, markdown_to_html
 from ocrpipe.acquire._netguard import FetchPolicy
 from ocrpipe.acquire._saved import complete_folder, looks_like_mhtml, read_mhtml, with_saved_files
-from ocrpipe.errors import ArticleError, FetchError, ImageError, InputError
+from ocrpipe.errors import ArticleError, FetchError, InputError
 from ocrpipe.output._results import ArticleMeta
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,6 @@ def is_url(text: str) -> bool:
 
 # An article, a list or a single poster named as the article; a saved .mhtml carries its posters too.
 MAX_ARTICLE_BYTES = 128 * 1024 * 1024
-_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF", b"BM", b"II*\x00", b"MM\x00*")
 
 
 def natural_key(name: str) -> list:
@@ -148,7 +147,7 @@ def load_article(
     "<cwd>/-", and `corpus import` took two unrelated runs for one article).
     """
     if data is not None:
-        if data.startswith(_IMAGE_MAGIC):
+        if data.startswith(IMAGE_MAGIC):
             raise InputError("an image on standard input is read by the command line, not as an article")
         return _from_text(data, Path.cwd() / "-", stdin_location(data), all_images)
     if re.match(r"https?://", spec, re.I):
@@ -170,13 +169,10 @@ def load_article(
         raise InputError(
             f"{spec}: cannot read: {exc}", "give an article file, a saved page (.mhtml), a list, a folder or a URL"
         ) from None
-    if data.startswith(_IMAGE_MAGIC):
+    if data.startswith(IMAGE_MAGIC):
         return _images_article([ImageRef(index=0, urls=(path.resolve().as_uri(),))], path.stem, spec)
     if path.suffix.lower() in IMAGE_SUFFIXES:
-        raise ImageError(
-            f"{spec}: not a readable image (named {path.suffix}, but its content is no image format ocrpipe reads)",
-            "check the file; ocrpipe reads JPEG, PNG, WebP, GIF, BMP and TIFF",
-        )
+        check_image_file(spec, data)  # empty, or no image format inside: the same refusal as `ocr`'s
     return _from_text(data, path, spec, all_images)
 
 
@@ -202,7 +198,7 @@ def _from_url(spec: str, downloader: Downloader | None, all_images: bool) -> Art
         raise FetchError(f"cannot download the article page: {exc.message}") from exc
     finally:
         page_downloader.close()
-    if body.startswith(_IMAGE_MAGIC):  # the URL of one poster: read as a one-image article
+    if body.startswith(IMAGE_MAGIC):  # the URL of one poster: read as a one-image article
         name = Path(urlsplit(spec).path).stem or urlsplit(spec).hostname or spec
         return _images_article([ImageRef(index=0, urls=(spec,))], name, spec)
     html = decode_html(body, ctype)

@@ -396,7 +396,8 @@ def _images_exit(images: Sequence[ImageResult], verified: bool = True) -> ExitCo
 
 
 def _check_ocr_paths(images: Sequence[Path]) -> None:
-    """A mistyped argument or a folder is bad input (exit 2), found before any work."""
+    """A mistyped argument, a folder, an empty file or a .jpg that is no image is bad input (exit 2),
+    found before any work, as `run` finds it."""
     missing = [str(p) for p in images if str(p) != "-" and not os.path.lexists(p)]
     if missing:
         raise InputError(f"no such file: {', '.join(missing)}", "check the paths")
@@ -406,6 +407,18 @@ def _check_ocr_paths(images: Sequence[Path]) -> None:
             f"{', '.join(folders)}: a folder, not an image file",
             f"give its images (ocrpipe ocr {folders[0]}/*.jpg), or read it as an article: ocrpipe run {folders[0]} --out DIR",
         )
+    # an empty file, or one named .jpg holding no image format, is bad input as for `run` (was exit 4)
+    from ocrpipe._io import LocalReadError, read_regular_file
+    from ocrpipe.acquire._imageio import check_image_file
+
+    for p in images:
+        if str(p) == "-":
+            continue
+        try:
+            head = read_regular_file(p, 16, head=True)
+        except LocalReadError:
+            continue  # not a regular file, or unreadable: the image's own failure says so
+        check_image_file(str(p), head)
 
 
 def cmd_ocr(args: argparse.Namespace) -> int:

@@ -58,7 +58,7 @@ def on_both(option: str) -> str:
 
 def _invalid(name: str, requirement: str, value: object) -> InputError:
     """A config value out of range, named as the setting (the Python API's name, in `option`); the CLI
-    adds its flag to the hint ("(--segment on the command line)")."""
+    names its flag instead ("set --segment to ...")."""
     return InputError(f"{name} must be {requirement}, got {value!r}", f"set {name} to {requirement}", option=name)
 
 

@@ -16,7 +16,7 @@ fix the problem. Callers can catch at any level::
 
 An error about a setting names it by its Python name (an `ocrpipe.options()` name such as
 `max_pixels`, or an API parameter such as `expect`) in `option`; its message and hint name it
-that way too and never a command-line flag: the CLI adds its own flag for it to the hint.
+that way too and never a command-line flag: the CLI names its flag instead (cli._options.in_flags).
 """
 
 from __future__ import annotations

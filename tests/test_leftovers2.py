@@ -85,3 +85,37 @@ def test_ocr_of_a_truncated_jpeg_is_still_an_image_that_failed(tmp_path: Path, c
     cut.write_bytes(poster.read_bytes()[:3000])
     assert main(["ocr", str(cut), "--jobs", "1"]) == ExitCode.DOWNLOAD_FAILED  # 4: an image could not be read
     assert "truncated or corrupt" in capsys.readouterr().err
+
+
+def test_cli_messages_name_the_flag_where_the_library_names_the_setting(tmp_path: Path, capsys) -> None:
+    from ocrpipe.cli._main import main
+    from ocrpipe.errors import ExitCode
+
+    folder = _write_result(tmp_path / "run", [1, 2], None)  # no count promised
+    assert main(["verify", str(folder)]) == ExitCode.OK
+    out = capsys.readouterr().out
+    # was "give expect (--expect on the command line) to check a count"
+    assert "give --expect to check a count" in out and "on the command line" not in out, out
+    assert main(["verify", str(folder), "--expect", "-1"]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    # was "give expect a real clause count (--expect on the command line)"
+    assert "hint: give --expect a real clause count\n" in err, err
+
+
+def test_in_flags_leaves_paths_values_and_code_alone() -> None:
+    from ocrpipe.cli._options import in_flags
+
+    assert in_flags("raise the pixel limit, max_pixels (--max-pixels on the command line), if genuine") == (
+        "raise the pixel limit, --max-pixels, if genuine"
+    )
+    assert in_flags("start it with `dask scheduler`, or leave dask unset", "dask") == (
+        "start it with `dask scheduler`, or leave --dask unset"
+    )
+    assert (
+        in_flags("/srv/out/c.db is not a store; give db a new name", "db")
+        == "/srv/out/c.db is not a store; give --db a new name"
+    )
+    assert in_flags("give out another folder than /x/out", "out") == "give --out another folder than /x/out"
+    assert in_flags("limit must be 1 to 10000", "limit", lead=True) == "--limit must be 1 to 10000"
+    assert in_flags("unknown engine 'x'", "engine", lead=True) == "unknown engine 'x'"
+    assert in_flags("set debug_dir to a folder", "debug_dir") == "set --debug to a folder"

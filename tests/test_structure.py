@@ -25,8 +25,8 @@ def test_segment_the_engine_cannot_do_is_bad_input_before_any_work(tmp_path, cap
     missing = tmp_path / "never-read.jpg"  # not even looked at: the check comes first
     assert main(["ocr", str(missing), "--segment", "engine"]) == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
-    assert "segment engine does not work with the consensus engine" in err and "rapidocr" in err
-    assert "(--segment on the command line)" in err  # the library names the setting, the CLI its flag
+    assert "--segment engine does not work with the consensus engine" in err and "rapidocr" in err
+    assert "hint: set --segment to detect" in err  # the library names the setting, the CLI its flag
     assert err.count("\n") == 2 and "Traceback" not in err  # the error and its hint
     with pytest.raises(InputError):
         check_segment("tesseract", "engine")

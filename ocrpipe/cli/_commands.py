@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocrpipe.cli._options import config_kwargs, fetch_options, ocr_options
+from ocrpipe.cli._options import config_kwargs, fetch_options, in_flags, ocr_options
 from ocrpipe.cli._progress import Progress
 from ocrpipe.cli._term import field, json_text, safe, say
 from ocrpipe.config import FetchConfig, OcrConfig, PreprocessConfig, default_cache_dir
@@ -194,12 +194,12 @@ def _report_left_out(result: FetchResult, quiet: bool) -> None:
     for im in result.images:
         if im.status == "excluded":
             where = im.url or (im.candidates[0] if im.candidates else "no URL")
-            say(f"  left out image {im.index + 1} ({field(where)}): {field(im.error)}", file=sys.stderr)
+            say(f"  left out image {im.index + 1} ({field(where)}): {field(in_flags(im.error or ''))}", file=sys.stderr)
 
 
 def _report_fetch_failures(result: FetchResult) -> int:
     for im in result.failed:
-        say(f"ocrpipe: image {im.index + 1} failed: {field(im.error)}", file=sys.stderr)
+        say(f"ocrpipe: image {im.index + 1} failed: {field(in_flags(im.error or 'failed'))}", file=sys.stderr)
     return ExitCode.DOWNLOAD_FAILED if result.failed else ExitCode.OK
 
 
@@ -239,7 +239,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _verification_lines(v: Verification) -> list[str]:
-    return [f"verification: {v.summary()}"] + [f"  {line}" for line in v.problems()]
+    return [in_flags(f"verification: {v.summary()}")] + [f"  {line}" for line in v.problems()]
 
 
 def _clause_table(result: RunResult) -> list[str]:
@@ -288,7 +288,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _report_fetch_failures(fetched)
     for im in result.images:
         if im.status != "ok" and im.stage != "download":  # download failures were reported above
-            say(f"ocrpipe: image {im.index + 1} failed: {field(im.error)}", file=sys.stderr)
+            say(f"ocrpipe: image {im.index + 1} failed: {field(in_flags(im.error or 'failed'))}", file=sys.stderr)
     return _images_exit(result.images, result.verification.passed)
 
 
@@ -469,7 +469,7 @@ def cmd_ocr(args: argparse.Namespace) -> int:
 
 def _failure_line(name: str, error: str | None) -> str:
     """'ocrpipe: NAME failed: ERROR', without naming the file twice when the error starts with it."""
-    return f"ocrpipe: {field(name)} failed: {field(_without_name(name, error))}"
+    return f"ocrpipe: {field(name)} failed: {field(in_flags(_without_name(name, error)))}"
 
 
 def _without_name(name: str, error: str | None) -> str:

@@ -25,6 +25,7 @@ from ocrpipe.cli._options import (
     fetch_options,
     formats_arg,
     image_file_arg,
+    in_flags,
     ocr_options,
     path_arg,
     port_arg,
@@ -264,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except OcrpipeError as exc:
-        say(f"ocrpipe: error: {field(exc.message)}", file=sys.stderr)
+        say(f"ocrpipe: error: {field(in_flags(exc.message, exc.option, lead=True))}", file=sys.stderr)
         hint = _with_flag(exc.hint, exc.option)
         if hint:
             say(f"ocrpipe: hint: {field(hint)}", file=sys.stderr)
@@ -294,11 +295,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _with_flag(hint: str, option: str | None) -> str:
-    """The library's hint names a setting by its Python name (`expect`); here its flag is added."""
+    """The library's hint names a setting by its Python name (`expect`); here it names its flag
+    ("give --expect a real clause count"), or adds the flag where it does not name the setting."""
+    hint = in_flags(hint, option)
     if not option:
         return hint
     flag = flag_of(option)
-    return f"{hint} ({flag} on the command line)" if hint else f"set it with {flag}"
+    if not hint:
+        return f"set it with {flag}"
+    return hint if flag in hint else f"{hint} ({flag})"
 
 
 def _after_argparse(exc: SystemExit | OSError) -> int:

@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ocrpipe.config import BACKENDS, BINARIZE, CACHE_ENV, PREFER, FetchConfig, OcrConfig, PreprocessConfig, default_cache_dir
+from ocrpipe.config import (
+    BACKENDS,
+    BINARIZE,
+    CACHE_ENV,
+    PREFER,
+    FetchConfig,
+    OcrConfig,
+    PreprocessConfig,
+    default_cache_dir,
+    flag_of,
+)
 from ocrpipe.errors import InputError
 from ocrpipe.output._formats import parse_formats
 
@@ -250,3 +260,25 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bar or summary; errors only"
     )
+
+
+# a setting named for both callers in recorded text (config.on_both): "max_pixels (--max-pixels on the command line)"
+_ON_BOTH = re.compile(r"\b([a-z][a-z0-9_]*) \((--[a-z0-9-]+) on the command line\)")
+
+
+def in_flags(text: str, option: str | None = None, *, lead: bool = False) -> str:
+    """Library text as the command line says it: by flags, not by the Python API's names.
+
+    A setting named for both callers is its flag alone ("raise --max-pixels"). `option`, the
+    setting an error is about, is named by its flag where the text names it as a word ("give
+    --since a year, ...", "set --segment to lines"); with `lead`, only where the text starts with
+    it ("--limit must be ..."): a message holds paths and values, a hint only words.
+    """
+    text = _ON_BOTH.sub(lambda m: m[2] if flag_of(m[1]) == m[2] else m[0], text)
+    if option:
+        word = re.escape(option)
+        # not part of a path, a file name, a flag or `code` ("c.db", "/out/", "`dask scheduler`")
+        pattern = rf"^{word}(?= )" if lead else rf"(?<![\w./`$-]){word}(?![\w/`-]|\.\w)"
+        flag = flag_of(option)
+        text = re.sub(pattern, lambda _: flag, text)
+    return text

@@ -153,7 +153,7 @@ def format_for(path: Path) -> str:
     if fmt is None:
         raise InputError(
             f"{path}: cannot tell the export format from the suffix {Path(path).suffix or '(none)'!r}",
-            "name the file .jsonl, .csv or .txt, or give the format",
+            "name the file .jsonl, .csv or .txt, or set format to jsonl, csv or txt",
             option="format",
         )
     return fmt

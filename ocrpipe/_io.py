@@ -162,20 +162,46 @@ def atomic_replace_from(path: Path) -> Iterator[BinaryIO]:
 def exclusive_lock(path: Path, busy: str, hint: str, option: str | None = None) -> int:
     """An open fd holding an exclusive flock on path (created if need be); OutputError(busy, hint) if taken.
 
-    The lock goes with the process: a killed holder never leaves it behind. Close the fd to release it.
+    The lock goes with the process: a killed holder never leaves it behind. release_lock(path, fd)
+    releases it and removes the file: a holder that finished removed the file it held, so the lock
+    is the file at the path when the flock is taken, else it is taken again on the new one (an fd
+    opened on the removed file would lock nothing anyone else sees).
     """
     import fcntl
 
+    for _ in range(100):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise OutputError(f"cannot create the lock file {path}: {exc.strerror or exc}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise OutputError(busy, hint, option=option) from None
+        if _same_file(path, fd):
+            return fd
+        os.close(fd)  # the holder removed this file as we opened it: lock the one at the path now
+    raise OutputError(busy, hint, option=option)
+
+
+def _same_file(path: Path, fd: int) -> bool:
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise OutputError(f"cannot create the lock file {path}: {exc.strerror or exc}") from exc
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        here, held = os.stat(path), os.fstat(fd)
     except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino)
+
+
+def release_lock(path: Path, fd: int) -> None:
+    """Release an exclusive_lock and remove its file (no empty lock file stays behind)."""
+    try:
+        if _same_file(path, fd):  # removed while held: whoever opens it next makes a new one
+            Path(path).unlink(missing_ok=True)
+    except OSError:
+        pass  # a folder that became read-only: the empty file stays, the lock still goes
+    finally:
         os.close(fd)
-        raise OutputError(busy, hint, option=option) from None
-    return fd
 
 
 def make_folder(path: Path, option: str) -> Path:

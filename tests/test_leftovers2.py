@@ -119,3 +119,51 @@ def test_in_flags_leaves_paths_values_and_code_alone() -> None:
     assert in_flags("limit must be 1 to 10000", "limit", lead=True) == "--limit must be 1 to 10000"
     assert in_flags("unknown engine 'x'", "engine", lead=True) == "unknown engine 'x'"
     assert in_flags("set debug_dir to a folder", "debug_dir") == "set --debug to a folder"
+
+
+def test_an_output_folder_keeps_no_lock_file_and_stays_one_run_at_a_time(tmp_path: Path) -> None:
+    from ocrpipe.errors import OutputError
+    from ocrpipe.output._outdir import LOCK, OutputDir
+
+    out = tmp_path / "out"
+    with OutputDir(out) as first:
+        assert (out / LOCK).exists()
+        with pytest.raises(OutputError) as err, OutputDir(out):
+            pass
+        assert err.value.exit_code == 6
+        assert first.staging is not None
+        (first.staging / "result.json").write_text("{}")
+        first.commit()
+    assert sorted(p.name for p in out.iterdir()) == ["result.json"]  # was: .ocrpipe.lock left behind
+    with OutputDir(out):  # the next run locks it again
+        assert (out / LOCK).exists()
+    assert not (out / LOCK).exists()
+
+
+def test_the_lock_holds_when_its_holder_removes_the_file_another_has_just_opened(tmp_path: Path, monkeypatch) -> None:
+    """The holder releases (and removes the file) between another's open and flock: that one must
+    not be left holding a lock on the removed file while a third locks the new one."""
+    import os
+
+    import ocrpipe._io as io_
+    from ocrpipe._io import exclusive_lock, release_lock
+    from ocrpipe.errors import OutputError
+
+    path = tmp_path / "x.lock"
+    first = exclusive_lock(path, "busy", "wait")
+    real_open, calls = os.open, []
+
+    def open_then_holder_finishes(*args, **kwargs):
+        fd = real_open(*args, **kwargs)
+        if not calls:
+            calls.append(1)
+            release_lock(path, first)  # the file this fd is open on goes
+        return fd
+
+    monkeypatch.setattr(io_.os, "open", open_then_holder_finishes)
+    second = exclusive_lock(path, "busy", "wait")
+    monkeypatch.undo()
+    with pytest.raises(OutputError):  # the second holds the lock on the file at the path
+        exclusive_lock(path, "busy", "wait")
+    release_lock(path, second)
+    assert not path.exists()

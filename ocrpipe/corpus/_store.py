@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import sqlite3
 import stat
 import time
@@ -31,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ocrpipe._io import exclusive_lock
+from ocrpipe._io import exclusive_lock, release_lock
 from ocrpipe.errors import InputError, OutputError
 from ocrpipe.output._results import ArticleMeta, ImageResult, LineResult, RunResult
 from ocrpipe.output._serial import from_json, to_json
@@ -229,13 +228,17 @@ class Store:
     def close(self) -> None:
         self.db.close()
         if self._lock_fd is not None:
-            os.close(self._lock_fd)
+            release_lock(self._lock_path, self._lock_fd)
             self._lock_fd = None
+
+    @property
+    def _lock_path(self) -> Path:
+        return Path(f"{self.path}.lock")
 
     def lock_writer(self) -> None:
         """One `corpus add` at a time per store (readers are never blocked: WAL)."""
         self._lock_fd = exclusive_lock(
-            Path(f"{self.path}.lock"),
+            self._lock_path,
             f"another `ocrpipe corpus add` is writing to {self.path}",
             "wait for it to finish; `corpus status` and `search` work meanwhile",
         )

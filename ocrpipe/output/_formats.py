@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ocrpipe._io import _umask, atomic_replace_from, atomic_write_bytes, atomic_write_text, exclusive_lock
+from ocrpipe._io import _umask, atomic_replace_from, atomic_write_bytes, atomic_write_text, exclusive_lock, release_lock
 from ocrpipe.errors import InputError
 from ocrpipe.output._alto import alto
 from ocrpipe.output._hocr import hocr
@@ -103,4 +103,4 @@ def convert(run_dir: Path, formats: tuple[str, ...]) -> list[Path]:
         result = read_result(run_dir)
         return write_formats(result, run_dir, formats)
     finally:
-        os.close(fd)
+        release_lock(run_dir / LOCK, fd)

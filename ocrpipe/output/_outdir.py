@@ -20,7 +20,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from ocrpipe._io import exclusive_lock
+from ocrpipe._io import exclusive_lock, release_lock
 from ocrpipe.errors import OutputError
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class OutputDir:
 
     def _unlock(self) -> None:
         if self._lock_fd is not None:
-            os.close(self._lock_fd)  # closing releases the flock
+            release_lock(self.root / LOCK, self._lock_fd)  # no empty lock file stays in DIR
             self._lock_fd = None
 
     def __exit__(self, *exc: object) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 
 from ocrpipe.vision._detect import Region
 from ocrpipe.vision._geometry import max_channel
+from ocrpipe.vision._ink import median_ground
 from ocrpipe.vision._lineclean import fit_height
 
 Box = tuple[int, int, int, int]
@@ -40,15 +41,9 @@ NEAR = 3.0  # a line starts within this many badge heights right of it (or one b
 
 
 def _page_ground(rgb: np.ndarray, window: int) -> np.ndarray:
-    """The page's colour round each pixel: a median wider than any badge, at a quarter size."""
-    h, w = rgb.shape[:2]
-    small = cv2.resize(rgb, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
-    k = max(5, min((window // 4) | 1, 99))
-    # mirrored at the edges (OpenCV's median repeats the edge row, which lets a header band
-    # spread far down the page)
-    pad = k // 2
-    med = cv2.medianBlur(cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REFLECT_101), k)[pad:-pad, pad:-pad]
-    return cv2.resize(med, (w, h), interpolation=cv2.INTER_LINEAR)
+    """The page's colour round each pixel: a median wider than any badge, at a quarter size,
+    mirrored at the edges (the ink model's background repeats the edge row: see median_ground)."""
+    return median_ground(rgb, window, scale=4, min_k=5, mirror=True)
 
 
 def _overlaps(box: Box, others: list[Box], share: float = 0.6) -> bool:

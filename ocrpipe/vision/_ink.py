@@ -21,12 +21,28 @@ def background(rgb: np.ndarray, window: float | None = None) -> np.ndarray:
     The window must be wider than text strokes but narrower than the banners and
     badges the text sits on; by default it is 3.5% of the image diagonal.
     """
-    h, w = rgb.shape[:2]
     if window is None:
-        window = float(np.hypot(h, w)) * 0.035
-    half = cv2.resize(rgb, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
-    k = max(7, min(int(window / 2) | 1, 99))
-    med = cv2.medianBlur(half, k)
+        window = float(np.hypot(*rgb.shape[:2])) * 0.035
+    return median_ground(rgb, window)
+
+
+def median_ground(rgb: np.ndarray, window: float, scale: int = 2, min_k: int = 7, mirror: bool = False) -> np.ndarray:
+    """The colour round each pixel: the median over `window` pixels (at full size), computed at
+    1/`scale` size (an odd kernel of `min_k` to 99 there) and scaled back.
+
+    The edges differ by caller, on purpose: the ink model (background) keeps OpenCV's own
+    border, the edge row repeated, with which every figure of it was measured; the badge finder
+    (_discs, a window three badges wide at quarter size) has the image `mirror`ed at its edges,
+    as a repeated edge row let a header band spread far down the page there.
+    """
+    h, w = rgb.shape[:2]
+    small = cv2.resize(rgb, (max(1, w // scale), max(1, h // scale)), interpolation=cv2.INTER_AREA)
+    k = max(min_k, min(int(window / scale) | 1, 99))
+    if mirror:
+        pad = k // 2
+        med = cv2.medianBlur(cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REFLECT_101), k)[pad:-pad, pad:-pad]
+    else:
+        med = cv2.medianBlur(small, k)
     return cv2.resize(med, (w, h), interpolation=cv2.INTER_LINEAR)
 
 

@@ -167,3 +167,15 @@ def test_the_lock_holds_when_its_holder_removes_the_file_another_has_just_opened
         exclusive_lock(path, "busy", "wait")
     release_lock(path, second)
     assert not path.exists()
+
+
+def test_ocr_of_standard_input_that_is_no_image_is_bad_input(monkeypatch, capsys) -> None:
+    import io
+    import sys
+
+    from ocrpipe.cli._main import main
+    from ocrpipe.errors import ExitCode
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"hello, not a poster\n")))
+    assert main(["ocr", "-"]) == ExitCode.BAD_INPUT  # was 4: "- failed: image: not a recognised image"
+    assert "standard input is not an image" in capsys.readouterr().err

@@ -379,6 +379,20 @@ def _stdin_bytes() -> bytes:
     return data
 
 
+def _stdin_image() -> bytes:
+    """An image on standard input for `ocr -`; anything else is bad input (exit 2, before any
+    work), as a file that is no image is (it was exit 4, as if an image had failed)."""
+    from ocrpipe.acquire._imageio import IMAGE_MAGIC
+
+    data = _stdin_bytes()
+    if not data.startswith(IMAGE_MAGIC):
+        raise InputError(
+            "standard input is not an image (JPEG, PNG, WebP, GIF, BMP or TIFF)",
+            "pipe an image in: ocrpipe ocr - < poster.jpg; an article or a list is read by ocrpipe run - --out DIR",
+        )
+    return data
+
+
 def _images_exit(images: Sequence[ImageResult], verified: bool = True) -> ExitCode:
     """An incomplete set wins over a failed verification: fix what is missing first.
 
@@ -434,7 +448,7 @@ def cmd_ocr(args: argparse.Namespace) -> int:
     if fmt in ("hocr", "alto") and len(args.images) > 1:
         raise InputError(f"--format {fmt} writes one document per image", "give one image, or use `ocrpipe run --formats`")
     jobs = [
-        Job(index=i, path=p, file="-", data=_stdin_bytes()) if str(p) == "-" else Job(index=i, path=p, file=str(p))
+        Job(index=i, path=p, file="-", data=_stdin_image()) if str(p) == "-" else Job(index=i, path=p, file=str(p))
         for i, p in enumerate(args.images)
     ]
     results, _prov = recognize_all(jobs, ocr, pre, args.debug)

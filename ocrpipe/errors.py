@@ -68,7 +68,7 @@ class ArticleError(InputError):
 
 
 class ImageError(InputError):
-    default_hint = "check that the file is a complete JPEG/PNG/WebP/GIF image"
+    default_hint = "check that the file is a complete JPEG, PNG, WebP, GIF, BMP or TIFF image"
 
 
 class FetchError(OcrpipeError):

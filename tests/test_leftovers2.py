@@ -179,3 +179,16 @@ def test_ocr_of_standard_input_that_is_no_image_is_bad_input(monkeypatch, capsys
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"hello, not a poster\n")))
     assert main(["ocr", "-"]) == ExitCode.BAD_INPUT  # was 4: "- failed: image: not a recognised image"
     assert "standard input is not an image" in capsys.readouterr().err
+
+
+def test_run_into_a_file_says_a_file_is_in_the_way(tmp_path: Path, capsys) -> None:
+    from ocrpipe.cli._main import main
+    from ocrpipe.errors import ExitCode
+
+    (tmp_path / "afile").write_text("x")
+    article = Path(__file__).resolve().parents[1] / "samples" / "demo" / "article.md"
+    assert main(["run", str(article), "--out", str(tmp_path / "afile"), "-q"]) == ExitCode.OUTPUT_FAILED
+    err = capsys.readouterr().err
+    # was "cannot use output directory ...: File exists" with a hint about a full disk
+    assert "a file of that name is in the way" in err and "hint: give --out a folder" in err, err
+    assert (tmp_path / "afile").read_text() == "x"

@@ -20,7 +20,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from ocrpipe._io import exclusive_lock, release_lock
+from ocrpipe._io import exclusive_lock, make_folder, release_lock
 from ocrpipe.errors import OutputError
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,9 @@ class OutputDir:
                 "give out a new or empty folder, or one an earlier run wrote; nothing was changed",
                 option="out",
             )
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot use output directory {self.root}: {exc.strerror or exc}") from exc
+        # a file in the way, or a folder that cannot be made or written, said as such (a file
+        # at DIR was "File exists" with a hint about a full disk)
+        make_folder(self.root, "out")
         self._lock_fd = exclusive_lock(
             self.root / LOCK,
             f"another ocrpipe run is writing to {self.root}",

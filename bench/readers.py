@@ -217,14 +217,32 @@ def flag_coverage_by_line(result: ImageResult, truth: str) -> tuple[int, int, in
     span of its reference line, plus reference characters no line matched (lost text, never
     covered by a flag).
     """
+    b = flag_breakdown(result, truth)
+    covered = b["covered_read"] + b["covered_unlisted"]
+    return covered, b["read"] + b["unlisted"] + b["lost"], b["flagged"], b["chars"]
+
+
+def flag_breakdown(result: ImageResult, truth: str) -> dict[str, int]:
+    """The by-line errors split by whether a flag could reach them at all.
+
+    Each output line is aligned to the reference line it reads best (as flag_coverage_by_line):
+    - `read`: edits on a line that reads its reference line (at least half its characters match
+      it); `covered_read` of them inside or beside a flag. The recall a flag can be judged by.
+    - `unlisted`: characters of a line that matches no reference line (text the reference leaves
+      out, such as small print a transcription skipped, or garbage read from an ornament);
+      `covered_unlisted` of them flagged.
+    - `lost`: reference characters no line read (a line or character lost before reading); no
+      flag can mark them.
+    """
     refs = [squash(t) for t in truth.splitlines() if squash(t)]
     hit = [[False] * len(r) for r in refs]
-    covered = errors = flagged = chars = 0
+    out = dict.fromkeys(("covered_read", "read", "covered_unlisted", "unlisted", "lost", "flagged", "chars"), 0)
     for text, mask in _line_masks(result):
-        flagged += sum(mask)
-        chars += len(text)
+        out["flagged"] += sum(mask)
+        out["chars"] += len(text)
         if not refs:
-            errors += len(text)
+            out["unlisted"] += len(text)
+            out["covered_unlisted"] += sum(mask)
             continue
         # the best-reading reference line; of equal ones (a label repeated), one not yet read
         k = max(
@@ -240,9 +258,12 @@ def flag_coverage_by_line(result: ImageResult, truth: str) -> tuple[int, int, in
             for i in range(i1, i2):
                 hit[k][i] = True
         c, e = _tally(ops, refs[k], mask)
-        covered, errors = covered + c, errors + e
-    errors += sum(1 for r, h in zip(refs, hit) for ch, x in zip(r, h) if not x and ch != "?")
-    return covered, errors, flagged, chars
+        same = sum(i2 - i1 for tag, i1, i2, _j1, _j2 in ops if tag == "equal")
+        kind = "read" if 2 * same >= len(text) else "unlisted"
+        out[kind] += e
+        out[f"covered_{kind}"] += c
+    out["lost"] = sum(1 for r, h in zip(refs, hit) for ch, x in zip(r, h) if not x and ch != "?")
+    return out
 
 
 def matched(ref: str, hyp: str) -> set[int]:
@@ -302,6 +323,8 @@ def _row(name: str, paths: list[Path], truths: list[str] | None, refs: list[tupl
         cov = [flag_coverage(r, refs[i][1]) for i, r in enumerate(cons) if refs[i][0] in rd.GOLD]
         by_line = [flag_coverage_by_line(r, refs[i][1]) for i, r in enumerate(cons) if refs[i][0] in rd.GOLD]
         row["flags_by_line"] = _coverage(by_line)
+        parts = [flag_breakdown(r, refs[i][1]) for i, r in enumerate(cons) if refs[i][0] in rd.GOLD]
+        row["flags_parts"] = {k: sum(p[k] for p in parts) for k in parts[0]} if parts else {}
     row["flags"] = _coverage(cov)
     lines = [ln for r in cons for ln in r.lines if ln.readers]
     for reader in ("ppocrv4", "tesseract"):
@@ -367,6 +390,16 @@ def run(
 SYSTEMS = ("ppocrv6", "ppocrv4", "tesseract", "consensus", "oracle", "plain-tesseract")
 
 
+def _parts_sentence(r: dict) -> str:
+    """Where a realdev row's errors are: reading order, lost text, text the reference lacks, read lines."""
+    p, total, by_line = r["flags_parts"], r["flags"]["errors"], r["flags_by_line"]["errors"]
+    return (
+        f"\n{r['row']}: {total} errors in reading order, {by_line} by line (reading order adds {total - by_line})."
+        f" By line: {p['lost']} reference characters no line read; {p['unlisted']} characters on lines the"
+        f" reference lacks ({p['covered_unlisted']} flagged); {p['read']} on read lines ({p['covered_read']} flagged)."
+    )
+
+
 def render(fig: dict) -> str:
     out = []
     scored = [r for r in fig["rows"] if "systems" in r]
@@ -389,15 +422,20 @@ def render(fig: dict) -> str:
         flags = f"{100 * fl['recall']:.0f}% of {fl['errors']} | {100 * fl['flagged_share']:.1f}%"
         if "flags_by_line" in r:
             bl = r["flags_by_line"]
-            flags = f"{100 * fl['recall']:.0f}% of {fl['errors']} (by line: {100 * bl['recall']:.0f}% of {bl['errors']})"
-            flags += f" | {100 * fl['flagged_share']:.1f}%"
+            flags = f"{100 * fl['recall']:.0f}% of {fl['errors']} (by line: {100 * bl['recall']:.0f}% of {bl['errors']}"
+            p = r.get("flags_parts")
+            if p:
+                flags += f"; on read lines: {100 * p['covered_read'] / max(1, p['read']):.0f}% of {p['read']}"
+            flags += f") | {100 * fl['flagged_share']:.1f}%"
         asked = f"{100 * r.get('ppocrv4_asked', 1.0):.0f}% | {100 * r['tesseract_asked']:.0f}%"
         out.append(f"| {r['row']} | {r['images']} | " + " | ".join(cells) + f" | {flags} | {asked} |")
     if scored:
         out.append(
             "\nCells: CER on rendered rows; realdev: character F1 against truth+transcribed / silver; its flag recall"
-            " also by line (each line aligned to the reference line it reads best: reading order is no error)."
+            " also by line (each line aligned to the reference line it reads best: reading order is no error) and on"
+            " read lines (only errors on lines that read a reference line: no lost text, no text the reference lacks)."
         )
+        out += [_parts_sentence(r) for r in scored if r.get("flags_parts")]
         out.append(
             "\n| row | consensus, jobs=1 (wall, CPU s/image) | tesseract engine | plain tesseract (OMP_THREAD_LIMIT=1) |"
         )

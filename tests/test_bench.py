@@ -80,6 +80,27 @@ def test_readers_bench_counts_flag_coverage_and_the_oracle():
     assert figs["oracle"]["edits"] == 0  # every character was right in some reader
 
 
+def test_flag_breakdown_tells_errors_a_flag_can_reach_from_order_lost_and_unlisted_text():
+    from bench.readers import flag_breakdown, flag_coverage, flag_coverage_by_line
+    from ocrpipe.output._results import Flag, ImageResult, LineResult
+
+    truth = "植物医生\n红参男士醒肤活力\n净含量"
+    lines = (
+        LineResult("参男士际快活力", 90.0, (0, 0, 10, 10), flags=(Flag(3, 4, 40.0),)),  # 红 lost, 醒肤 misread
+        LineResult("Cleanser for Men", 90.0, (0, 10, 10, 10)),  # small print the reference leaves out
+        LineResult("植物医生", 90.0, (0, 20, 10, 10)),  # read after the line below it: order is no error here
+    )
+    im = ImageResult(0, "a.jpg", lines=lines)
+    b = flag_breakdown(im, truth)
+    assert (b["read"], b["covered_read"]) == (2, 2)  # 际快 for 醒肤: one step, which a flag on 际 covers
+    assert (b["unlisted"], b["covered_unlisted"]) == (14, 0)
+    assert b["lost"] == 1 + 3  # 红, and 净含量 that no line read
+    assert (b["flagged"], b["chars"]) == (1, 25)
+    covered, errors, _f, _c = flag_coverage_by_line(im, truth)
+    assert (covered, errors) == (2, 2 + 14 + 4)
+    assert flag_coverage(im, truth)[1] > errors  # in reading order the moved line counts too
+
+
 def test_layout_model_bench_judges_title_lines_by_the_truth():
     from bench.layout_model import _title_truth
 

@@ -52,12 +52,17 @@ from .synth import SENTENCES, TITLES, Degrade, SeriesSpec, degrade, font, render
 engine_mod = importlib.import_module("ocrpipe.recognition.engines._consensus")  # the package shadows the name
 
 HARSH = Degrade(rotate=1.5, blur=1.2, scale=0.55, jpeg_quality=45, noise=5.0)
-ROWS = ("tuned", "harsh", "lines", "foreign", "realdev")
-TUNING = ("tuned", "harsh", "lines")
+ROWS = ("tuned", "harsh", "lines", "mild", "foreign", "realdev")
+TUNING = ("tuned", "harsh", "lines", "mild")
 LINE_FONTS = ("noto-sans", "noto-serif", "wqy-zenhei")  # the tuned styles' fonts, not the foreign ones
 
 
-def degraded_lines(n: int, folder: Path, seed: int = 7) -> tuple[list[Path], list[str]]:
+# how hard single lines are damaged: (scale, blur, noise, JPEG quality) ranges
+HARD = ((0.22, 0.5), (0.5, 1.8), (3.0, 12.0), (15, 60))  # `lines`: CER about 15%
+MILD = ((0.3, 0.6), (0.3, 1.4), (2.0, 8.0), (25, 75))  # `mild`: errors at a rate nearer real images'
+
+
+def degraded_lines(n: int, folder: Path, seed: int = 7, damage: tuple = HARD) -> tuple[list[Path], list[str]]:
     """Single text lines in the tuned fonts, small, blurred, noisy and JPEG-damaged (recognition errors to flag)."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -73,9 +78,10 @@ def degraded_lines(n: int, folder: Path, seed: int = 7) -> tuple[list[Path], lis
         )
         img = Image.new("RGB", (w, h), bg)
         ImageDraw.Draw(img).text((12, int(fnt.size * 0.25)), text, font=fnt, fill=ink)
-        img = degrade(img, Degrade(blur=rng.uniform(0.5, 1.8), scale=rng.uniform(0.22, 0.5), noise=rng.uniform(3, 12)), rng)
+        (s0, s1), (b0, b1), (n0, n1), (q0, q1) = damage
+        img = degrade(img, Degrade(blur=rng.uniform(b0, b1), scale=rng.uniform(s0, s1), noise=rng.uniform(n0, n1)), rng)
         path = folder / f"line{i:03d}.jpg"
-        img.save(path, quality=rng.randint(15, 60))
+        img.save(path, quality=rng.randint(q0, q1))
         paths.append(path)
         truths.append(text)
     return paths, truths
@@ -198,6 +204,9 @@ def material(
         if row == "lines":
             out[row] = degraded_lines(150, tmp / "lines")
             continue
+        if row == "mild":
+            out[row] = degraded_lines(300, tmp / "mild", seed=11, damage=MILD)
+            continue
         paths, truths = [], []
         for name, spec in groups[row]:
             rendered = render_series(spec)
@@ -250,8 +259,11 @@ def score(row: str, results: list[ImageResult], truths: list[Any]) -> dict[str, 
         silver = [i for i, (k, _r) in enumerate(truths) if k == "silver"]
         cov = [rb.flag_coverage(results[i], truths[i][1]) for i in gold]
         by_line = [rb.flag_coverage_by_line(results[i], truths[i][1]) for i in gold]
+        parts = [rb.flag_breakdown(results[i], truths[i][1]) for i in gold]
         out = {
             "recall_by_line": sum(c[0] for c in by_line) / max(1, sum(c[1] for c in by_line)),
+            "recall_read_lines": sum(b["covered_read"] for b in parts) / max(1, sum(b["read"] for b in parts)),
+            "errors_read_lines": sum(b["read"] for b in parts),
             "gold_f1": sum(rd.char_f1(results[i].text, truths[i][1]) for i in gold) / max(1, len(gold)),
             "silver_f1": sum(rd.char_f1(results[i].text, truths[i][1]) for i in silver) / max(1, len(silver)),
         }
@@ -291,6 +303,7 @@ def _brief(entry: dict) -> dict:
             acc = f"{100 * r['cer']:.2f}%" if "cer" in r else f"{r['gold_f1']:.3f}/{r['silver_f1']:.3f}"
             if "recall_by_line" in r:
                 acc += f" by-line recall {100 * r['recall_by_line']:.0f}%"
+                acc += f" read lines {100 * r['recall_read_lines']:.0f}% of {r['errors_read_lines']}"
             b[row] = (
                 f"{acc} flags {100 * r['recall']:.0f}%/{100 * r['flagged']:.1f}% "
                 f"readers {r['readers_s']:.2f}s det {r['detect_s']:.2f}s "
@@ -336,6 +349,9 @@ GRIDS: dict[str, list[dict[str, Any]]] = {
         {"CASCADE": True, "FLAG_SUPPORT": f, "FLAG_LEAD_BELOW": lead}
         for f in (0.5, 0.6)
         for lead in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+    ],
+    "split": [
+        {"CASCADE": True, "FLAG_SUPPORT": f, "FLAG_SPLIT_BELOW": split} for f in (0.5, 0.6) for split in (0.0, 0.7, 0.8, 0.9)
     ],
     "flags": [
         {"CASCADE": True, "FLAG_SUPPORT": f, "FLAG_BELOW": low}

@@ -116,3 +116,21 @@ def test_a_character_the_lead_reader_was_unsure_of_is_flagged_even_when_the_othe
     assert _consensus.FLAG_LEAD_BELOW > 0.3
     sure = vote([R("ppocrv6", "不予保护", 0.99), R("ppocrv4", "不予保护", 0.95, weight=0.55)])
     assert sure.flags == ()
+
+
+def test_a_disagreement_the_lead_reader_won_but_was_unsure_of_is_flagged():
+    from ocrpipe.recognition import _consensus
+
+    # PP-OCRv6 outvotes the others (more than half the votes), but gave 红 only 0.6
+    unsure = [
+        R("ppocrv6", "掉红悟励", [0.99, 0.6, 0.99, 0.99]),
+        R("ppocrv4", "掉江悟励", [0.99, 0.4, 0.99, 0.99], weight=0.55),
+        R("tesseract", "掉红悟励", 0.9, weight=0.45),
+    ]
+    v = vote(unsure)
+    assert v.text == "掉红悟励"
+    assert [(s, e) for s, e, _c in v.flags] == [(1, 2)]
+    assert _consensus.FLAG_SPLIT_BELOW > 0.6
+    # the same split with a sure lead reader is no review target
+    sure = vote([R("ppocrv6", "掉红悟励", 0.97), *unsure[1:]])
+    assert sure.text == "掉红悟励" and sure.flags == ()

@@ -1,7 +1,7 @@
 """Settings of the consensus measured from readings made once: routing, detection size, flags.
 
-    python -m bench.tune_consensus [--rows tuned,harsh,foreign,realdev] [--posters N] [--side PX]
-                                   [--cache FILE] [--save FILE]
+    python -m bench.tune_consensus [--rows tuned,harsh,lines,mild,foreign,realdev] [--posters N] [--sides PX]
+                                   [--grid routing|tesseract|lead|split|flags] [--cache FILE] --save FILE
 
 Every reader reads every detected line once; the readings are kept by the bytes of the line
 image (`--cache`, a pickle outside the repository). Each setting is then replayed through the
@@ -12,7 +12,9 @@ seconds on the lines that setting asks it about; detection is reported apart.
 Rows: *tuned* (the five rendered series the preprocessing was developed on), *harsh* (the same
 styles, new seeds, degraded harder: small, blurred, noisy, low JPEG quality) and *lines* (150
 single lines of the series' sentences in the tuned fonts, damaged likewise: recognition errors,
-which the posters have few of); these are the material thresholds are chosen on. *foreign*
+which the posters have few of, CER about 15%) and *mild* (300 such lines damaged less, about 1% of
+characters wrong, nearer real images: the flags' material); these are the material thresholds
+are chosen on. *foreign*
 (never tuned on) and *realdev* (28 real images) are only for judging the choice.
 """
 

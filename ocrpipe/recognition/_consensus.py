@@ -9,7 +9,9 @@
    Close calls are settled by priors the text gives for free: words in a lexicon (jieba's
    dictionary) and the numbering sequence of clause labels (a numeral a reader dropped is
    restored when another reader read it).
-3. Columns whose winner had no clear majority become `Flag`s: review targets.
+3. `Flag`s, review targets, mark columns the readers disagreed on where the winner had no clear
+   majority or the lead reader was unsure of its own reading there, and characters the lead
+   reader was very unsure of even where the others agree.
 """
 
 from __future__ import annotations

@@ -11,12 +11,15 @@ option per rule at random (seeded), so every seed gives a different series of th
               | timeline | stripes | cards                     (round 5's held-out layouts)
               | centred | ghost | split                        (round 6's: see the fresh4 families)
               | titlebar | zigzag | columns                   (round 7's: see the fresh5 families)
+              | rail | keyphrase | vband                      (round 8's: see the fresh6 families)
     clause   := marker? label? title body
     marker   := none | badge | tab | ribbon          (a number on a coloured shape)
     label    := 1. | 1、 | （一） | 第一条 | ① | 一、 | a table's number cell
               | 第1条 | NO.1 | NO.01 | 【一】 | (1)          (round 7's)
+              | 一是 | ❶ | ⑴ | a big digit on an index rail          (round 8's)
     title    := own-line (may wrap 2-3 lines) | inline ("title。body …" in one paragraph)
               | on a full-width bar | underlined | in an outline pill         (round 7's)
+              | a highlighted key phrase run into its body | set vertically (竖排)  (round 8's)
     card     := none | framed | filled
     body     := sentences, may run on into the next poster; may hold ①/1. sub-items
                 (round 6: sub-items （1）/1./① on lines of their own after a lead-in)
@@ -75,7 +78,13 @@ LABELS = {
     "no2": lambda n: f"NO.{n:02d}",
     "lent_cn": lambda n: f"【{cn_numeral(n)}】",
     "paren_ascii": lambda n: f"({n})",
+    # round 8's (fresh6) conventions: 一是/二是 (a clause's number run into its paragraph), ❶, ⑴
+    "yishi": lambda n: f"{cn_numeral(n)}是",
+    "dingbat": lambda n: "❶❷❸❹❺❻❼❽❾❿"[n - 1],
+    "paren_digit": lambda n: chr(0x2474 + n - 1),
 }
+# glyphs only the Noto faces carry: drawn in Noto whatever the family's face (as designers mix them)
+_NOTO_ONLY = set("❶❷❸❹❺❻❼❽❾❿")
 # Endings that make a title long enough to wrap in a card or a table cell.
 TITLE_TAILS = ["并建立长效工作机制", "切实减轻企业负担", "完善配套政策措施", "强化部门协同配合", "持续优化服务保障"]
 SECTION_NAMES = ["总体要求", "依法保护企业权益", "优化司法服务", "强化组织保障", "加强协同配合"]
@@ -115,6 +124,16 @@ PALETTES = [  # (background top, bottom, accent, accent text, heading, body, car
     # ruled newspaper columns: carmine rules on newsprint, ink blue on ivory; grey body type
     ((250, 249, 244), (242, 239, 230), (178, 30, 40), (255, 255, 255), (30, 30, 30), (98, 98, 98), (236, 232, 222)),
     ((252, 251, 246), (244, 241, 232), (28, 52, 110), (255, 255, 255), (24, 40, 86), (92, 94, 100), (232, 234, 240)),
+    # round 8's fresh families (fresh6), two each; the last colour is the family's second accent:
+    # index rail: teal-blue digits on a pale steel rail, madder digits on a pale blush rail
+    ((253, 254, 255), (244, 247, 250), (0, 92, 140), (255, 255, 255), (10, 50, 80), (40, 44, 52), (222, 234, 244)),
+    ((255, 254, 252), (250, 245, 240), (176, 40, 60), (255, 255, 255), (90, 30, 40), (50, 42, 44), (246, 226, 228)),
+    # key phrases: a yellow highlighter on warm white, a mint highlighter on cool white
+    ((255, 253, 248), (250, 246, 236), (196, 50, 20), (255, 255, 255), (150, 30, 10), (44, 40, 36), (255, 226, 120)),
+    ((250, 253, 252), (240, 247, 246), (20, 110, 120), (255, 255, 255), (12, 70, 80), (34, 44, 46), (180, 236, 220)),
+    # vertical titles: ochre bands on parchment, slate-violet bands on pale grey-lilac
+    ((252, 248, 236), (244, 236, 214), (160, 100, 20), (255, 250, 235), (110, 64, 10), (48, 40, 30), (246, 232, 200)),
+    ((248, 247, 252), (234, 232, 244), (80, 70, 130), (255, 255, 255), (60, 50, 110), (38, 36, 50), (232, 228, 246)),
 ]
 
 
@@ -124,10 +143,10 @@ class Family:
 
     name: str
     layout: str  # column | grid | table | sections | timeline | stripes | cards | centred | ghost | split
-    #              | titlebar | zigzag | columns
+    #              | titlebar | zigzag | columns | rail | keyphrase | vband
     held_out: bool = False
     fresh: bool = False  # held out and never inspected line by line (the others were, after tuning)
-    batch: str = ""  # a later round's fresh families ("fresh2" .. "fresh5"): reported in their own group
+    batch: str = ""  # a later round's fresh families ("fresh2" .. "fresh6"): reported in their own group
     cols: tuple[int, ...] = (1,)
     numbering: tuple[str, ...] = ("dot",)
     marker: tuple[str, ...] = ("none",)
@@ -551,6 +570,83 @@ FAMILIES += (
     ),
 )
 FRESH5_LAYOUTS = ("titlebar", "zigzag", "columns")
+FAMILIES += (
+    # fresh held out, round 8 (fresh6): layouts and numbering conventions no earlier family draws, added
+    # before any round-8 fix and scored by the lead only. Their markers, title modes and cards mean:
+    #   rail       a narrow column down the poster's left with each clause's number in large digits, level
+    #              with the clause's first title line; no frames, no label in the text; marker digit ("1")
+    #              | padded ("01"); card tint (a tinted rail, a small pointer at the title) | rule (a plain
+    #              rail edged by a thin accent rule)
+    #   keyphrase  document-style paragraphs, each clause numbered 一是/二是 (or ❶) with its title a
+    #              highlighted key phrase run into its body ("一是加强调查研究。……"); title_mode mark (a
+    #              highlighter stroke behind the phrase) | chip (light type on an accent block); marker para
+    #              (a paragraph per clause) | runon (a short clause's paragraph goes on with the next one,
+    #              "……。二是……"); card plain | ruled (a hairline between paragraphs)
+    #   vband      each title set vertically (竖排) in a narrow band at the clause's left, ⑴ or ❶ at its
+    #              head, a long title in two columns read right to left; the body horizontal beside it;
+    #              marker band (light type on an accent band) | outline (a tinted band, accent rule round it);
+    #              card open | rule (a hairline under each clause)
+    # sub-items on their own lines as round 6's (never numbered like the clauses: no ① under ❶, no （1） under ⑴)
+    Family(
+        "index-rail",
+        "rail",
+        held_out=True,
+        fresh=True,
+        batch="fresh6",
+        numbering=("none",),
+        marker=("digit", "padded"),
+        card=("tint", "rule"),
+        long_titles=0.6,
+        sub_items=0.4,
+        edge=0.3,
+        drop=0.4,
+        fonts=("noto-sans", "noto-serif", "noto-sans"),
+        n=(7, 10),
+        palettes=(25, 26),
+        body_sizes=(22, 25, 28),
+        head_sizes=(30, 33, 36),
+    ),
+    Family(
+        "keyphrase-yishi",
+        "keyphrase",
+        held_out=True,
+        fresh=True,
+        batch="fresh6",
+        numbering=("yishi", "yishi", "dingbat"),
+        marker=("runon", "para"),
+        title_mode=("chip", "mark"),
+        card=("plain", "ruled"),
+        long_titles=0.6,
+        sub_items=0.4,
+        edge=0.3,
+        drop=0.4,
+        fonts=("ar-kai", "ar-ming", "wqy-zenhei"),
+        n=(5, 9),
+        palettes=(27, 28),
+        body_sizes=(23, 24, 26),
+        head_sizes=(28, 30, 32),
+    ),
+    Family(
+        "vertical-titles",
+        "vband",
+        held_out=True,
+        fresh=True,
+        batch="fresh6",
+        numbering=("paren_digit", "paren_digit", "dingbat"),
+        marker=("outline", "band"),
+        card=("open", "rule"),
+        long_titles=0.6,
+        sub_items=0.4,
+        edge=0.3,
+        drop=0.4,
+        fonts=("noto-serif", "wqy-microhei", "wqy-zenhei"),
+        n=(5, 8),
+        palettes=(29, 30),
+        body_sizes=(24, 25, 28),
+        head_sizes=(29, 31, 34),
+    ),
+)
+FRESH6_LAYOUTS = ("rail", "keyphrase", "vband")
 BY_NAME = {f.name: f for f in FAMILIES}
 
 
@@ -636,7 +732,13 @@ def _clauses(d: Draw, fam: Family, rng: random.Random) -> list[TruthClause]:
 SUB_LABELS = {"paren": lambda j: f"（{j}）", "dot": lambda j: f"{j}.", "circled": lambda j: CIRCLED[j - 1]}
 SUB_LEADS = ["具体包括：", "重点做好以下工作：", "主要措施如下：", "着力抓好以下几点："]
 # a sub-item never numbered like its clause: 1. under 1., ① under ①, （1） under (1)
-_SUB_CLASH = (("dot", "dot"), ("circled", "circled"), ("paren", "paren_ascii"))
+_SUB_CLASH = (
+    ("dot", "dot"),
+    ("circled", "circled"),
+    ("paren", "paren_ascii"),
+    ("circled", "dingbat"),  # round 8's: ① looks too like ❶, （1） too like ⑴
+    ("paren", "paren_digit"),
+)
 _SUB_SPLIT = re.compile(r"(?=（\d+）|[①-⑳])|(?<=[。：])(?=\d+\.)")
 
 
@@ -1513,6 +1615,196 @@ class _Renderer:
             mid = MARGIN + cw + gap // 2
             ImageDraw.Draw(page.img).line([mid, top, mid, deep - 20], fill=self.accent, width=2)
 
+    # -- round 8's layouts (fresh6) ------------------------------------------
+    def _glyph_font(self, ch: str, fnt):
+        """fnt, or the same size in Noto for a glyph the family's face lacks (❶)."""
+        if ch in _NOTO_ONLY and not self.d.font.startswith("noto"):
+            return font("noto-sans", fnt.size, bold=True)
+        return fnt
+
+    def rail(self, clauses: list[TruthClause]) -> None:
+        """A narrow column down the left with each clause's number in large digits, level with its first title
+        line; title and body to the right, no frames; a body too long for the poster runs on into the next."""
+        rw, gap = 96, 30
+        x0 = MARGIN
+        tx = x0 + rw + gap
+        width = self.right - tx
+        hl, lh = int(self.d.head_size * 1.35), int(self.d.body_size * 1.62)
+        nf = font(self.d.font, 64, bold=True)
+        tinted = self.d.card == "tint"
+        railed: set[int] = set()
+
+        def rails() -> None:
+            for pg in self.pages:
+                if id(pg) in railed:
+                    continue
+                railed.add(id(pg))
+                dr = ImageDraw.Draw(pg.img)
+                y0, y1 = HEADER_H - 6, H - FOOTER_H - 6
+                if tinted:
+                    dr.rectangle([x0, y0, x0 + rw, y1], fill=PALETTES[self.d.palette][6])
+                else:
+                    dr.line([x0 + rw, y0, x0 + rw, y1], fill=self.accent, width=3)
+
+        for c in clauses:
+            head = wrap(c.label + c.title, self.hf, width)
+            body = self._body_lines(c, width)
+            pg = self.page(len(head) * hl + 2 * lh + 40)
+            rails()
+            top = pg.y + 10
+            dr = ImageDraw.Draw(pg.img)
+            digit = f"{c.number:02d}" if self.d.marker == "padded" else str(c.number)
+            mid = top + hl // 2
+            dr.text((x0 + rw / 2, mid), digit, font=nf, fill=self.accent, anchor="mm")
+            pg.lines.append(digit)
+            if tinted:  # a small pointer from the rail to the title
+                ex = x0 + rw
+                dr.polygon([(ex, mid - 11), (ex + 12, mid), (ex, mid + 11)], fill=PALETTES[self.d.palette][6])
+            y = top
+            for line in head:
+                dr.text((tx, y + hl / 2), line, font=self.hf, fill=self.head_fg, anchor="lm")
+                pg.lines.append(line)
+                y += hl
+            pg.y = y + 8
+            self._flow4(pg, tx, body, lh)
+            last = self.pages[-1]
+            if last is pg:
+                last.y = max(last.y, mid + 40)
+            last.y += 34
+        rails()
+
+    def _kp_paragraphs(self, clauses: list[TruthClause]) -> list[list[tuple[str, list[str], int, int]]]:
+        """The key-phrase layout's paragraph groups: per group, its paragraphs as (text, kind per character
+        (L label, T title, B body), first-line indent, indent of the other lines) in ems."""
+        groups: list[list[TruthClause]] = []
+        for c in clauses:
+            prev = groups[-1] if groups else None
+            if (
+                self.d.marker == "runon"
+                and prev
+                and len(prev) < 3
+                and len(paragraphs(prev[-1].body)) == 1
+                and self.rng.random() < 0.75
+            ):
+                prev.append(c)
+            else:
+                groups.append([c])
+        out = []
+        for group in groups:
+            text, kinds = "", []
+            paras: list[tuple[str, list[str], int, int]] = []
+            for c in group:
+                first, *subs = paragraphs(c.body)
+                for part, kind in ((c.label, "L"), (c.title, "T"), ("。", "B"), (first, "B")):
+                    text += part
+                    kinds += [kind] * len(part)
+                paras = [(s, ["B"] * len(s), 1, 1) for s in subs]
+            out.append([(text, kinds, 2, 0), *paras])
+        return out
+
+    def _kp_line(self, pg: _Page, x: int, line: str, kinds: list[str]) -> None:
+        """One key-phrase line at (x, pg.y): the label in the accent, the title's characters bold on their
+        highlight (a highlighter stroke, or a solid chip in light type), the body plain."""
+        dr = ImageDraw.Draw(pg.img)
+        em = int(self.bf.getlength("中"))
+        chip = self.d.title_mode == "chip"
+        bold = font(self.d.font, self.d.body_size, bold=True)
+        hi = self.accent if chip else PALETTES[self.d.palette][6]
+        spans: list[list[int]] = []  # highlight behind each run of title characters
+        placed = []
+        for ch, kind in zip(line, kinds):
+            adv = em if ch in _NOTO_ONLY else int(self.bf.getlength(ch))
+            placed.append((x, kind, ch))
+            if kind == "T" and spans and spans[-1][1] == x:
+                spans[-1][1] = x + adv
+            elif kind == "T":
+                spans.append([x, x + adv])
+            x += adv
+        top, bot = pg.y - 3, pg.y + self.d.body_size + 7
+        for a, b in spans:
+            if chip:
+                dr.rounded_rectangle([a - 1, top, b + 1, bot], radius=6, fill=hi)
+            else:  # a highlighter stroke over the lower two thirds
+                dr.rectangle([a - 1, top + self.d.body_size // 3, b + 1, bot], fill=hi)
+        for cx, kind, ch in placed:
+            if kind == "T":
+                dr.text((cx, pg.y), ch, font=bold, fill=self.accent_fg if chip else self.head_fg)
+            elif kind == "L":
+                dr.text((cx, pg.y), ch, font=self._glyph_font(ch, bold), fill=self.accent)
+            else:
+                dr.text((cx, pg.y), ch, font=self.bf, fill=self.body_fg)
+        pg.lines.append(line)
+
+    def keyphrase(self, clauses: list[TruthClause]) -> None:
+        """Document-style paragraphs: 一是 (or ❶), the title as a highlighted key phrase run into its body; in
+        some draws a short clause's paragraph goes on with the next clause ("……。二是……")."""
+        x0, x1 = MARGIN + 6, self.right - 6
+        lh = int(self.d.body_size * 1.8)
+        em = int(self.bf.getlength("中"))
+        hi = self.accent if self.d.title_mode == "chip" else PALETTES[self.d.palette][6]
+        slack = em if self.d.numbering == "dingbat" else 0  # ❶ may be drawn wider than the face measures it
+        for k, group in enumerate(self._kp_paragraphs(clauses)):
+            pg = self.page(3 * lh)
+            if k and self.d.card == "ruled" and pg.y > HEADER_H + 40:
+                ImageDraw.Draw(pg.img).line([x0 + 2 * em, pg.y - lh // 3, x1 - 2 * em, pg.y - lh // 3], fill=hi, width=2)
+            for text, kinds, first_in, rest_in in group:
+                lines = self._lines4(text, x1 - x0 - slack - rest_in * em, (first_in - rest_in) * em)
+                pos = 0
+                for j, line in enumerate(lines):
+                    if pg.y + lh > self.bottom:
+                        pg = self.new_page()
+                    self._kp_line(pg, x0 + (first_in if j == 0 else rest_in) * em, line, kinds[pos : pos + len(line)])
+                    pos += len(line)
+                    pg.y += lh
+            pg.y += lh // 2
+
+    def vband(self, clauses: list[TruthClause]) -> None:
+        """Each title set vertically in a narrow band at the clause's left, ⑴ or ❶ at its head, a long one in two
+        columns read right to left; the body horizontal beside the band, running on into the next poster."""
+        vf = font(self.d.font, self.d.head_size - 6, bold=True)  # vertical type, a little under heading size
+        cell = vf.size + 5
+        colw, pad, gap = vf.size + 16, 14, 26
+        per_col = 14  # a longer title takes two columns
+        lh = int(self.d.body_size * 1.62)
+        band = self.d.marker == "band"
+        ink = self.accent_fg if band else self.head_fg
+        for c in clauses:
+            chars = c.label + c.title
+            tail = next((t for t in TITLE_TAILS if chars.endswith(t)), "")
+            if len(chars) <= per_col:
+                cols = [chars]
+            elif tail and len(chars) - len(tail) <= per_col:  # broken where the phrase breaks
+                cols = [chars[: -len(tail)], tail]
+            else:
+                half = -(-len(chars) // 2)
+                cols = [chars[:half], chars[half:]]
+            ncols, per = len(cols), max(len(col) for col in cols)
+            bw, bh = ncols * colw + 2 * pad, per * cell + 2 * pad
+            bx = MARGIN + bw + gap
+            body = self._body_lines(c, self.right - bx)
+            pg = self.page(bh + 20)
+            top = pg.y
+            dr = ImageDraw.Draw(pg.img)
+            box = [MARGIN, top, MARGIN + bw, top + bh]
+            if band:
+                dr.rounded_rectangle(box, radius=8, fill=self.accent)
+            else:
+                dr.rounded_rectangle(box, radius=8, fill=PALETTES[self.d.palette][6], outline=self.accent, width=2)
+            for k, col in enumerate(cols):  # right to left
+                cx = MARGIN + bw - pad - colw * k - colw // 2
+                for q, ch in enumerate(col):
+                    f = self._glyph_font(ch, vf)
+                    dr.text((cx, top + pad + q * cell + cell // 2), ch, font=f, fill=ink, anchor="mm")
+                pg.lines.append(col)
+            pg.y = top + 2
+            self._flow4(pg, bx, body, lh)
+            last = self.pages[-1]
+            if last is pg:
+                last.y = max(last.y, top + bh + 6)
+            if self.d.card == "rule":
+                ImageDraw.Draw(last.img).line([MARGIN, last.y + 12, self.right, last.y + 12], fill=self.accent, width=1)
+            last.y += 30
+
 
 def _wrap_closing(text: str, fnt, width: int) -> list[str]:
     """wrap, and a closing 】 stays on the line it closes (as typesetters keep it; round 5's layouts only)."""
@@ -1550,7 +1842,7 @@ def render(fam: Family, seed: int, dg: Degrade | None = None) -> Rendered:
     """One series of a family: posters, their lines, and the clauses as truth."""
     d = draw(fam, seed)
     rng = random.Random(f"{fam.name}/{seed}/text")
-    clauses = (_clauses4 if fam.layout in FRESH4_LAYOUTS + FRESH5_LAYOUTS else _clauses)(d, fam, rng)
+    clauses = (_clauses4 if fam.layout in FRESH4_LAYOUTS + FRESH5_LAYOUTS + FRESH6_LAYOUTS else _clauses)(d, fam, rng)
     title = f"{rng.choice(TOPICS)}{d.n}条措施"
     r = _Renderer(d, title, rng)
     kept = [c for c in clauses if c.number != d.dropped]

@@ -13,7 +13,9 @@ in round 4; "fresh2" ones were added in round 4 before any of its fixes (inspect
 "fresh4" ones are round 6's held-out families (centred medallions and corner ribbons, pale ghost
 numerals with an accent bar, two-tone split rows), added before scoring, scored once; "fresh5" ones are
 round 7's (full-width title bars, zigzag blocks beside pictograms, ruled newspaper columns; numbered
-第1条, NO.1, 【一】, (1)), drawn by a helper who never ran ocrpipe on them: the lead scores them.
+第1条, NO.1, 【一】, (1)), drawn by a helper who never ran ocrpipe on them: the lead scores them; "fresh6" ones
+are round 8's (a left index rail of big digits, 一是/❶ key phrases highlighted and run into their bodies, titles
+set vertically in a band beside the body, numbered ⑴/❶), drawn the same way.
 """
 
 from __future__ import annotations
@@ -141,6 +143,7 @@ GROUPS = {
     "fresh3": "fresh held out r5",
     "fresh4": "fresh held out r6",
     "fresh5": "fresh held out r7",
+    "fresh6": "fresh held out r8",
 }
 
 
@@ -148,7 +151,7 @@ def group(fam: Family) -> str:
     """tuned, inspected (held out, looked at once tuning stopped), fresh (round 3's held-out families,
     inspected in round 4) or a later round's batch (fresh2: round 4's, inspected in round 5; fresh3: round 5's,
     never looked at clause by clause; fresh4: round 6's, added before scoring, scored once; fresh5: round 7's,
-    added by a helper, never run through ocrpipe by it, scored by the lead only)."""
+    added by a helper, never run through ocrpipe by it, scored by the lead only; fresh6: round 8's, likewise)."""
     if fam.batch:
         return fam.batch
     return "fresh" if fam.fresh else ("inspected" if fam.held_out else "tuned")
@@ -206,6 +209,7 @@ _HELD = {
     "fresh3": "fresh r5",
     "fresh4": "fresh r6",
     "fresh5": "fresh r7",
+    "fresh6": "fresh r8",
 }
 
 

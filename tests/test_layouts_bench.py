@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -148,6 +149,10 @@ _TRUTH_PINS = {
     "titlebar-blocks": "dff5ccb7b70a98ed",
     "zigzag-icons": "fee71174405e59b2",
     "columns-ruled": "92adaf60bbbec350",
+    # round 8's (fresh6), as first drawn and scored
+    "index-rail": "46404c0f9e33c69a",
+    "keyphrase-yishi": "c294b6bcaa216bf6",
+    "vertical-titles": "786ecb0b2bec32f8",
 }
 
 
@@ -325,6 +330,95 @@ def test_round7_layouts_print_every_number_title_and_body(name, seed):
 
 @pytest.mark.parametrize("name", _FRESH5)
 def test_round7_seeds_draw_different_series(name):
+    import json
+
+    fam = BY_NAME[name]
+    truths = {json.dumps(render(fam, s).truth()["clauses"], ensure_ascii=False) for s in (1, 2, 3)}
+    assert len(truths) == 3 and len({draw(fam, s) for s in range(1, 7)}) == 6
+    assert render(fam, 2).truth() == render(fam, 2).truth()  # and a seed draws the same series again
+
+
+_FRESH6 = ["index-rail", "keyphrase-yishi", "vertical-titles"]
+
+
+def test_round8_fresh_families_are_new_layouts_and_numbering_in_their_own_group():
+    from bench.layouts import LABELS
+    from bench.structure import _HELD, GROUPS, group
+
+    new = [f for f in FAMILIES if f.batch == "fresh6"]
+    assert [f.name for f in new] == _FRESH6 and all(f.held_out and f.fresh for f in new)
+    assert {group(f) for f in new} == {"fresh6"} and "fresh6" in GROUPS and "fresh6" in _HELD
+    old = [f for f in FAMILIES if f.batch != "fresh6"]
+    assert not {f.layout for f in new} & {f.layout for f in old}  # layouts no earlier family draws
+    assert len({f.layout for f in new}) == 3
+    drawn = {n for f in new for n in f.numbering} - {"none"}
+    assert not drawn & {n for f in old for n in f.numbering}  # nor labels
+    assert not ({m for f in new for m in f.marker} - {"none"}) & {m for f in old for m in f.marker}
+    assert not ({t for f in new for t in f.title_mode} - {"own"}) & {t for f in old for t in f.title_mode}
+    used = {p for o in old for p in o.palettes}
+    assert all(not set(f.palettes) & used for f in new)
+    assert len({p for f in new for p in f.palettes}) == sum(len(f.palettes) for f in new)  # each its own
+    assert all(f.body_sizes not in {o.body_sizes for o in old} for f in new)
+    assert all(set(f.fonts) not in [set(o.fonts) for o in old] for f in new)
+    assert [LABELS[k](3) for k in ("yishi", "dingbat", "paren_digit")] == ["三是", "❸", "⑶"]
+
+
+@pytest.mark.parametrize("name", _FRESH6)
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_round8_layouts_print_every_number_title_and_body(name, seed):
+    from bench.layouts import SLOGANS, paragraphs
+
+    series = render(BY_NAME[name], seed)
+    truth = series.truth()
+    d = series.draw
+    numbers = [c["number"] for c in truth["clauses"]]
+    assert numbers == sorted(numbers) and len(numbers) == series.promised - (d.dropped is not None)
+    assert d.dropped is None or d.dropped not in numbers
+    furniture = {series.title, "人民法院新闻传媒总社 制图", *SLOGANS}
+    lines = [ln for p in truth["posters"] for ln in p["lines"] if ln not in furniture]
+    text = norm_title("".join(lines))
+    for c in truth["clauses"]:
+        assert c["title"] and c["body"] and c["section"] is None
+        assert norm_title(c["body"]) in text  # whole, even where it runs on into the next poster
+        if c["label"]:  # the label right before its title (a vertical title's columns joined right to left)
+            assert norm_title(c["label"] + c["title"]) in text
+        else:  # only the rail's digits number it
+            assert norm_title(c["title"]) in text
+            assert (f"{c['number']:02d}" if d.marker == "padded" else str(c["number"])) in lines
+        for para in paragraphs(c["body"])[1:]:  # each sub-item starts a line of its own
+            assert any(ln.startswith(para[:5]) for ln in lines)
+            assert not (para.startswith("①") and d.numbering == "dingbat")  # never numbered like the clauses
+            assert not (para.startswith("（") and d.numbering == "paren_digit")
+    if name == "keyphrase-yishi":
+        for c in truth["clauses"]:  # the key phrase runs into its body: title。body
+            assert norm_title(c["label"] + c["title"] + paragraphs(c["body"])[0]) in text
+    # in reading order: every clause's title and body before the next clause's
+    pos = 0
+    for c in truth["clauses"]:
+        at = text.find(norm_title(c["title"]), pos)
+        assert at >= pos
+        pos = text.find(norm_title(c["body"]), at)
+        assert pos > at
+    assert len(series.posters) == len(truth["posters"]) >= 1
+    assert all(im.size == (876, 1567) for im in series.posters)
+
+
+def test_round8_draws_cover_their_options():
+    """Over a few seeds each family draws run-on bodies, wrapped or two-column titles and sub-items."""
+    rail = [render(BY_NAME["index-rail"], s) for s in (1, 2, 3, 4)]
+    assert any(len(r.posters) > 1 for r in rail)
+    kp = [render(BY_NAME["keyphrase-yishi"], s) for s in (1, 2)]
+    assert {r.draw.marker for r in kp} == {"runon"}  # the scored seeds run clauses on: "……。二是……"
+    runs = [ln for r in kp for p in r.truth()["posters"] for ln in p["lines"]]
+    assert any(re.search("。[二三四五六七八九]是", ln) for ln in runs)
+    vt = [render(BY_NAME["vertical-titles"], s) for s in (1, 2)]
+    columns = [ln for r in vt for p in r.truth()["posters"] for ln in p["lines"] if ln[0] in "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽❶❷❸❹❺❻❼❽❾❿"]
+    assert any(len(c["label"] + c["title"]) > 14 for r in vt for c in r.truth()["clauses"])  # two columns
+    assert columns and all(len(ln) <= 14 for ln in columns)
+
+
+@pytest.mark.parametrize("name", _FRESH6)
+def test_round8_seeds_draw_different_series(name):
     import json
 
     fam = BY_NAME[name]

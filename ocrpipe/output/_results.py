@@ -84,6 +84,7 @@ class LineResult:
     region: LineRegion = "flow"
     cell: tuple[int, int] | None = None  # (row, column) in its table, when region is "cell"
     role: LineRole | None = None  # set by the clause parser
+    ink: str | None = None  # the colour the text is set in, "#rrggbb" (detect segmentation); the parser compares it
 
     @property
     def outline(self) -> tuple[Point, ...]:

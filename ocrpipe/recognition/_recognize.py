@@ -39,7 +39,7 @@ from ocrpipe.vision._discs import find_badges
 from ocrpipe.vision._extend import grow_regions
 from ocrpipe.vision._geometry import deskew, map_box
 from ocrpipe.vision._layout import reading_order
-from ocrpipe.vision._lineclean import clean_badge, clean_line, trim_ornaments
+from ocrpipe.vision._lineclean import clean_badge, clean_line_styled, trim_ornaments
 from ocrpipe.vision._preprocess import preprocess, write_debug, write_overlay
 from ocrpipe.vision._rings import find_ring
 
@@ -216,7 +216,8 @@ def _detected_layout(
     badges = badge_candidates([r.box for r in regions]) | set(drawn) | inner
     clock.lap("detect")
     lines: list[LineResult | None] = []
-    pending: list[tuple[int, int, Placed, np.ndarray, np.ndarray, float]] = []  # (slot, region, place, raw, clean, h)
+    # (slot, region, place, raw, clean, text height, ink colour)
+    pending: list[tuple[int, int, Placed, np.ndarray, np.ndarray, float, str | None]] = []
     for o in placed:
         i = o.index
         if i in badges:
@@ -240,14 +241,14 @@ def _detected_layout(
         # of headings and body text; a detected box adds a margin that varies with its length)
         x0, x1 = trim_ornaments(crops[i])
         line = crops[i][:, x0:x1]
-        cleaned, text_h = clean_line(line, pre)
-        pending.append((len(lines), i, o, line, cleaned, text_h))
+        cleaned, text_h, colour = clean_line_styled(line, pre)
+        pending.append((len(lines), i, o, line, cleaned, text_h, colour))
         lines.append(None)
     recs = read_lines(engine, [p[3] for p in pending], [p[4] for p in pending])
-    for (slot, i, o, _raw, _clean, text_h), rec in zip(pending, recs):
+    for (slot, i, o, _raw, _clean, text_h, colour), rec in zip(pending, recs):
         line_result = line_from(rec, regions[i].box, o.block, text_h, regions[i].polygon)
         if line_result is not None:
-            lines[slot] = replace(line_result, region=o.region, cell=o.cell)
+            lines[slot] = replace(line_result, region=o.region, cell=o.cell, ink=colour)
     clock.lap("recognise")
     return ImageResult(
         **base,

@@ -13,6 +13,7 @@ Steps:
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -22,8 +23,11 @@ from difflib import SequenceMatcher
 from ocrpipe.errors import InputError
 from ocrpipe.output._results import Box, ClauseResult, ImageResult, LineResult, LineRole, SourceRef, Verification
 from ocrpipe.structure._numerals import MAX_PROMISED, chinese_number
+from ocrpipe.structure._styled import inks_apart, styled_titles
 from ocrpipe.structure._tables import Row, cn_numeral, find_rows, row_lines
 from ocrpipe.structure._textnorm import join_wrapped
+
+log = logging.getLogger(__name__)
 
 Role = LineRole
 
@@ -746,8 +750,8 @@ def _title_span(
     while j < end and len(title) < MAX_TITLE and c.badges[j] is None and c.headings[j] is None:
         x = lines[j]
         same = _same_block(x, hx) and not x.origin
-        if not same or not _heading_sized(x.line, hx.line, body_size if larger else 0.0):
-            break
+        if not same or inks_apart(x.line, hx.line) or not _heading_sized(x.line, hx.line, body_size if larger else 0.0):
+            break  # another block, another colour (a red title over dark body text), another size
         p = _PUNCT.search(x.line.text)
         if larger:
             stop = _TITLE_END.search(x.line.text.rstrip("。；：;:"))
@@ -862,8 +866,13 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
     roles = dict(c.roles)
     clauses: list[ClauseResult] = []
     style = choose_level(c, expected)
+    starts, others = clause_starts(c, style, expected) if style is not None else ({}, [])
+    if expected and not verify([starts[i][0] for i in sorted(starts)], expected).ok:
+        styled = _styled_starts(c, expected)
+        if styled is not None:
+            log.info("numbering does not give the %d promised clauses: clause titles told by their type", expected)
+            style, starts, others = "styled", styled, []
     if style is not None:
-        starts, others = clause_starts(c, style, expected)
         body_h = body_height(c, starts)
         body_size = body_height(c, starts, type_size)
         bands = [i for i, x in enumerate(c.lines) if x.line.region == "band" and i not in starts and i not in others]
@@ -890,6 +899,25 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
         lines = tuple(replace(ln, role=roles.get((im.index, pos), "other")) for pos, ln in enumerate(im.lines))
         out.append(replace(im, lines=lines))
     return Structured(tuple(out), tuple(clauses), verify([cl.number for cl in clauses], expected))
+
+
+def _styled_starts(c: _Classified, expected: int) -> dict[int, Start] | None:
+    """Clause starts told by the titles' type where no numbering gives the promised count
+    (structure._styled): numbered 1..N in reading order; a label read before a title is kept."""
+    found = styled_titles(
+        [(x.image, x.line.block, x.line) for x in c.lines],
+        [not x.origin and c.badges[i] is None for i, x in enumerate(c.lines)],
+        expected,
+        type_size,
+        MAX_TITLE,
+    )
+    if found is None:
+        return None
+    starts: dict[int, Start] = {}
+    for n, i in enumerate(found, 1):
+        h = c.headings[i]
+        starts[i] = (n, h.label, h.rest) if h else (n, "", c.lines[i].line.text)
+    return starts
 
 
 def extract_clauses(images: Sequence[ImageResult], expected: int | None = None) -> tuple[list[ClauseResult], Verification]:

@@ -150,6 +150,17 @@ def line_height(ink_crop: np.ndarray) -> float:
     return float(filled[-1] - filled[0] + 1)
 
 
+def ink_colour(crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray) -> str | None:
+    """The colour the text is set in, as "#rrggbb": the median of the ink's strongest quarter (the
+    cores of strokes, not their anti-aliased edges); None where there is too little ink."""
+    on = dist[ink > 0]
+    if on.size < 20:
+        return None
+    core = (ink > 0) & (dist >= np.percentile(on, 75))
+    r, g, b = (int(v) for v in np.median(crop_rgb[core].reshape(-1, 3), axis=0))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
 def normalise(dist_crop: np.ndarray, ink_crop: np.ndarray) -> np.ndarray:
     """Colour distance to dark-on-white grey, contrast stretched per line."""
     on = dist_crop[ink_crop > 0]

@@ -8,7 +8,7 @@ import numpy as np
 from ocrpipe.config import PreprocessConfig
 from ocrpipe.output._results import Box
 from ocrpipe.vision._geometry import scale_to
-from ocrpipe.vision._ink import BG_JUMP, crop_ink, line_height, normalise
+from ocrpipe.vision._ink import BG_JUMP, crop_ink, ink_colour, line_height, normalise
 from ocrpipe.vision._linefind import components, frame_labels, is_ornament
 
 
@@ -101,8 +101,15 @@ def clean_line(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> tup
     The ink is the colour distance from the crop's background, so any text colour on any
     flat background becomes dark on white. Returns (image, text height).
     """
+    img, line_h, _colour = clean_line_styled(crop_rgb, cfg)
+    return img, line_h
+
+
+def clean_line_styled(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> tuple[np.ndarray, float, str | None]:
+    """clean_line's (image, text height) and the colour the text is set in ("#rrggbb", None where
+    too little ink): the clause parser tells a title from its body by colour as well as size."""
     cfg = cfg or PreprocessConfig()
     dist, ink = crop_ink(crop_rgb)
     line_h = line_height(ink)
     img, _factor = fit_height(normalise(dist, ink), line_h, cfg.det_target_height, 4.0, cfg.binarize)
-    return img, line_h
+    return img, line_h, ink_colour(crop_rgb, dist, ink)

@@ -1,0 +1,153 @@
+"""Titles told by their type: a line's ink colour, measured on its crop, and the clause parser's
+use of it (a wrapped title ends where the colour changes; where no printed numbering gives the
+promised count, the lines of one heading style are the clauses)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from bench.synth import font
+from ocrpipe.output._results import ImageResult, LineResult
+from ocrpipe.structure._clauses import structure
+from ocrpipe.structure._styled import ink_distance, inks_apart, styled_titles
+from ocrpipe.vision._lineclean import clean_line_styled
+
+RED, DARK, GREY = "#aa1419", "#2d2828", "#444040"
+
+
+def _crop(text: str, fill: tuple[int, int, int], ground=(250, 244, 236), size=30) -> np.ndarray:
+    fnt = font("noto-sans", size)
+    img = Image.new("RGB", (int(fnt.getlength(text)) + 24, size + 20), ground)
+    ImageDraw.Draw(img).text((12, 8), text, font=fnt, fill=fill)
+    return np.array(img)
+
+
+def test_the_ink_colour_of_a_line_is_its_text_colour_not_its_ground():
+    _img, h, red = clean_line_styled(_crop("营造诚实守信市场环境", (170, 20, 25)))
+    _img, _h, dark = clean_line_styled(_crop("严格区分经济纠纷与经济犯罪的界限", (45, 40, 40)))
+    _img, _h, white = clean_line_styled(_crop("支持企业依法平稳退出", (255, 255, 255), ground=(20, 70, 150)))
+    assert h > 15
+    assert ink_distance(red, "#aa1419") < 12
+    assert ink_distance(dark, "#2d2828") < 12
+    assert ink_distance(white, "#ffffff") < 12
+    assert ink_distance(red, dark) > 30
+
+
+def test_an_empty_crop_has_no_ink_colour():
+    _img, _h, colour = clean_line_styled(np.full((40, 200, 3), 250, np.uint8))
+    assert colour is None
+
+
+def line(text, y, h=28.0, ink=DARK, x=70, **kw):
+    """A line whose box is as wide as its text set at size h (a Latin character half a Han)."""
+    w = int(h * sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text))
+    return LineResult(text=text, confidence=90, bbox=(x, y, w, int(h)), text_height=h, ink=ink, **kw)
+
+
+def image(index, *lines):
+    return ImageResult(index=index, file=f"{index}.jpg", width=876, height=1567, lines=tuple(lines))
+
+
+def test_inks_apart_needs_both_inks_known():
+    assert inks_apart(line("a", 0, ink=RED), line("b", 0, ink=DARK))
+    assert not inks_apart(line("a", 0, ink=DARK), line("b", 0, ink=GREY))
+    assert not inks_apart(line("a", 0, ink=None), line("b", 0, ink=DARK))
+
+
+def _unnumbered_series(title_ink=RED, title_h=30.0):
+    """Three clauses whose numbers (pale outlines) were not read: red titles over dark body text
+    that holds sub-items ① ② and 1. 2., which must not be taken for clause starts."""
+    return [
+        image(
+            0,
+            line("营造诚实守信市场环境", 200, title_h, title_ink),
+            line("严格区分经济纠纷与经济犯罪的界限，防止刑事手段介入", 250),
+            line("民事纠纷。重点做好以下工作：", 290),
+            line("①推行网上立案和跨域立案服务，让企业少跑腿。", 330),
+            line("②加强与工商联等部门的协作，推动纠纷化解。", 370),
+            line("降低企业维权诉讼成本完善配套政策措施", 450, title_h, title_ink),
+        ),
+        image(
+            1,
+            line("支持行政机关依法履职，监督纠正违法行政行为。主要", 200),
+            line("1.对于因疫情影响不能履行合同的，依法适用不可抗力规则。", 240),
+            line("2.依法审理涉及中小微企业的股权纠纷。", 280),
+            line("支持企业依法平稳退出", 360, title_h, title_ink),
+            line("严格区分经济纠纷与经济犯罪的界限，防止刑事手段介入", 410),
+            line("民事纠纷。", 450),
+        ),
+    ]
+
+
+def test_titles_in_a_heading_ink_are_the_clauses_where_no_numbering_gives_the_promised_count():
+    s = structure(_unnumbered_series(), 3)
+    assert s.verification.ok
+    assert [(c.number, c.label, c.title) for c in s.clauses] == [
+        (1, "", "营造诚实守信市场环境"),
+        (2, "", "降低企业维权诉讼成本完善配套政策措施"),
+        (3, "", "支持企业依法平稳退出"),
+    ]
+    assert s.clauses[1].text.startswith("支持行政机关") and "2.依法审理" in s.clauses[1].text
+    assert "①推行网上立案" in s.clauses[0].text
+
+
+def test_titles_are_not_guessed_when_their_count_is_not_the_promised_one_or_the_inks_are_unknown():
+    # four promised, three styled titles: the sub-items' numbering stands (and fails)
+    assert not structure(_unnumbered_series(), 4).verification.ok
+    # the same series without ink colours and with titles in body type: nothing tells a title
+    plain = [
+        image(im.index, *(ln.__class__(**{**ln.__dict__, "ink": None}) for ln in im.lines))
+        for im in _unnumbered_series(title_h=28.0)
+    ]
+    assert not structure(plain, 3).verification.ok
+    # without a promise there is nothing to check a guess against
+    assert not [c.title for c in structure(_unnumbered_series(), None).clauses if c.title == "支持企业依法平稳退出"]
+
+
+def test_a_title_set_larger_in_body_ink_counts_as_a_heading_style_too():
+    s = structure(_unnumbered_series(title_ink=DARK, title_h=34.0), 3)
+    assert [c.title for c in s.clauses] == [
+        "营造诚实守信市场环境",
+        "降低企业维权诉讼成本完善配套政策措施",
+        "支持企业依法平稳退出",
+    ]
+
+
+def test_a_wrapped_styled_title_is_one_title_and_the_styled_group_must_be_unique():
+    lines = [
+        (0, 0, line("推动完善破产重整制度并建立长效", 100, 30, RED)),
+        (0, 0, line("工作机制", 140, 30, RED)),
+        (0, 0, line("坚持平等保护原则，依法保障中小微企业的财产权。", 190)),
+        (0, 1, line("支持企业依法平稳退出", 300, 30, RED)),
+        (0, 1, line("严格区分经济纠纷与经济犯罪的界限，防止刑事手段介入。", 350)),
+    ]
+    from ocrpipe.structure._clauses import type_size
+
+    assert styled_titles(lines, [True] * 5, 2, type_size, 40) == [0, 3]
+    assert styled_titles(lines, [True] * 5, 3, type_size, 40) is None
+    # a second style with as many lines (blue side notes before body text): no guess
+    lines += [
+        (0, 2, line("注意事项", 420, 30, "#1446aa")),
+        (0, 2, line("严格区分经济纠纷与经济犯罪的界限，防止刑事手段介入。", 460)),
+        (0, 3, line("特别提示", 520, 30, "#1446aa")),
+        (0, 3, line("严格区分经济纠纷与经济犯罪的界限，防止刑事手段介入。", 560)),
+    ]
+    assert styled_titles(lines, [True] * 9, 2, type_size, 40) is None
+
+
+def test_a_wrapped_title_ends_where_the_ink_changes():
+    # a red title filling its block, then body text of the same size in dark ink with no
+    # punctuation on its first line: not a second title line
+    im = image(
+        0,
+        line("1.推动完善破产重整制度并建立长效工作", 200, 28, RED),
+        line("坚持平等保护原则依法保障中小微企业", 240, 28, DARK),
+        line("的财产权和经营自主权。", 280, 28, DARK),
+    )
+    s = structure([im], 1)
+    assert s.clauses[0].title == "推动完善破产重整制度并建立长效工作"
+    assert s.clauses[0].text.startswith("坚持平等保护原则")
+    # the same lines with no colour known: read as before, one inline title wrapped up to the 。
+    same = image(0, *(ln.__class__(**{**ln.__dict__, "ink": None}) for ln in im.lines))
+    assert "坚持平等保护原则" in structure([same], 1).clauses[0].title

@@ -22,7 +22,7 @@ from ocrpipe.recognition._consensus import remap_spans
 from ocrpipe.recognition._ringed import read_ringed_line
 from ocrpipe.recognition.engines import LayoutReader, Recognized, Recognizer
 from ocrpipe.structure._textnorm import badge_digits, normalize_line
-from ocrpipe.vision._blocks import Placed, edge_mask, find_asides, find_containers, order_page
+from ocrpipe.vision._blocks import Placed, column_rules, edge_mask, find_asides, find_containers, order_page
 from ocrpipe.vision._detect import (
     DetConfig,
     Region,
@@ -304,7 +304,7 @@ def place_lines(
     edges = edge_mask(rgb, [r.quad for r in regions], angle)
     containers = find_containers(edges, boxes, line_height)
     asides = find_asides(boxes, columns, rgb.shape[1], badges)
-    return order_page(boxes, containers, asides, line_height)
+    return order_page(boxes, containers, asides, line_height, column_rules(edges, boxes, line_height))
 
 
 def _read_drawn_badge(glyphs: np.ndarray, engine: Recognizer) -> tuple[str, float] | None:

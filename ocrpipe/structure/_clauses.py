@@ -43,6 +43,8 @@ STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cn_dun", re.compile(rf"^([{_CN}]{{1,3}}[、．.])\s*(.*)$")),
     ("dun", re.compile(r"^(\d{1,3}、)\s*(.*)$")),
     ("dot", re.compile(r"^(\d{1,3}[.．])(?!\d)\s*(.*)$")),
+    # "NO.1", "NO.01", "No 3" (OCR: "N0.01"): the number a poster prints above or before a title
+    ("no", re.compile(r"^(N[Oo0][.．:：]?\s?\d{1,3})(?!\d)\s*(.*)$")),
 )
 # A number whose punctuation OCR bent: "4 .惩治…", "4。…", "4，…"; a clause start only where
 # the sequence (or the badge beside it) agrees.
@@ -57,13 +59,16 @@ _TITLE_END = re.compile(r"[。；：;:]")
 # 【title】body, the bracket often read as [ or ［: the title is what the brackets hold
 _OPEN_BRACKET = "【[［"
 _BRACKETED = re.compile(r"^\s*[【\[［]([^】\]］【]{1,40})[】\]］]\s*(.*)$", re.S)
+_COMMA = re.compile(r"[，,]")
 _PUNCT = re.compile(r"[，,。；：;:、！？!?]")
 MAX_TITLE = 40  # characters: a title wraps onto as many lines as this takes (narrow cards: 4-5)
 # What a misread label leaves before a title: a stray symbol (and a letter after it: "@D" for ①),
 # a circled numeral, its own digits
 _JUNK = re.compile(r"^(?:[@©®°•·?？*#&|~^_=+<>«»](?:[A-Za-z](?=[\u4e00-\u9fff]))?|[①-⑳])")
 # Hierarchy of numbering styles: a lower rank sits above (一、 above （一） above 1. above ①).
-RANK = {"cn_dun": 0, "di_tiao": 1, "cn_paren": 1, "dun": 2, "dot": 2, "badge": 2, "paren": 3, "circled": 4}
+RANK = {"cn_dun": 0, "di_tiao": 1, "cn_paren": 1, "dun": 2, "dot": 2, "no": 2, "badge": 2, "paren": 3, "circled": 4}
+# a rule or bar printed between a label and its title, read as a character: "第1条|推进…"
+_LEAD_SEPARATOR = re.compile(r"^[|｜¦]+\s*")
 _RIM_JUNK = re.compile(r"^[\s)\]}|）】」》〉>'\"`]+(?=\S)")
 BOILERPLATE_SIMILARITY = 0.8
 HEIGHT_TOLERANCE = 0.2  # body lines of one clause differ in text height by less than this
@@ -74,6 +79,9 @@ def label_number(label: str) -> int | None:
     """The number a printed label stands for: '1.' -> 1, '（十二）' -> 12, '第三条' -> 3, '⑤' -> 5."""
     if len(label) == 1 and label in CIRCLED:
         return CIRCLED.index(label) + 1
+    if label[:1] == "N":  # NO.01
+        digits = re.sub(r"\D", "", label[2:])
+        return int(digits) if digits else None
     core = re.sub(r"[第条（）()、．.\s]", "", label)
     return chinese_number(core)
 
@@ -102,7 +110,7 @@ def parse_heading(text: str) -> Heading | None:
         if m:
             n = label_number(m.group(1))
             if n is not None and 0 < n < 1000:
-                return Heading(style=style, label=m.group(1), number=n, rest=m.group(2).strip())
+                return Heading(style=style, label=m.group(1), number=n, rest=_LEAD_SEPARATOR.sub("", m.group(2).strip()))
     return None
 
 
@@ -643,10 +651,12 @@ def find_sections(c: _Classified, others: list[int], body_h: float, style: str) 
     for i in others:
         ln = c.lines[i].line
         h = c.headings[i]
-        short = len(ln.text) <= 20 and not _TITLE_END.search(ln.text)
+        # a title holds no comma (a sub-item broken mid-sentence does: "①健全涉企案件快速审理机制，")
+        short = len(ln.text) <= 20 and not _TITLE_END.search(ln.text) and not _COMMA.search(h.rest if h else ln.text)
         larger = bool(body_h) and ln.text_height > HEADING_RATIO * body_h
         above = h is not None and RANK.get(h.style, 9) < RANK.get(style, 9) and not _PUNCT.search(h.rest)
-        if short and (larger or ln.region == "band" or above):
+        below = h is not None and RANK.get(h.style, 9) > RANK.get(style, 9)  # a sub-item's numbering
+        if short and not below and (larger or ln.region == "band" or above):
             out[i] = ln.text
     return out
 
@@ -812,8 +822,9 @@ def assemble_clause(
         if lines[head].origin and not (lines[j].origin and j == first_body):
             break  # a table row's body is its content cells, nothing after the table
         last = body[-1] if body else lines[head]
-        if last.line.region == "card" and last.image == lines[j].image and last.line.block != lines[j].line.block:
-            break  # a card's clause ends with the card (a later poster may carry it on)
+        if body and last.line.region == "card" and last.image == lines[j].image and last.line.block != lines[j].line.block:
+            break  # a card's clause ends with the card (a later poster may carry it on); a card or
+            # bar holding only the label and title is followed by its body outside it
         if badges[j] is not None:
             _set(roles, lines[j], "label")
             continue
@@ -869,13 +880,21 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
     starts, others = clause_starts(c, style, expected) if style is not None else ({}, [])
     if expected and not verify([starts[i][0] for i in sorted(starts)], expected).ok:
         styled = _styled_starts(c, expected)
-        if styled is not None:
+        # the numbered lines are the clauses' own where most of them are the titles the type
+        # tells (a clause is missing: a verdict to fail); sub-items' numbers stand in the bodies
+        if styled is not None and len(set(styled) & set(starts)) < len(starts) / 2:
             log.info("numbering does not give the %d promised clauses: clause titles told by their type", expected)
             style, starts, others = "styled", styled, []
     if style is not None:
         body_h = body_height(c, starts)
         body_size = body_height(c, starts, type_size)
-        bands = [i for i, x in enumerate(c.lines) if x.line.region == "band" and i not in starts and i not in others]
+        # a band line is a section unless it is a clause's title, on the line after its label or badge
+        titled = {i + 1 for i, (_n, _l, title) in starts.items() if not title or (style == "badge" and c.badges[i] is not None)}
+        bands = [
+            i
+            for i, x in enumerate(c.lines)
+            if x.line.region == "band" and i not in starts and i not in others and i not in titled
+        ]
         sections = find_sections(c, sorted(others + bands), body_h, style)
         stack: list[tuple[int, str]] = []  # open sections, outermost first: (rank, text)
         positions = sorted(set(starts) | set(sections))

@@ -19,6 +19,7 @@ INK_APART = 14.0  # CIE76 colour difference between two inks set apart on purpos
 SIZE_APART = 1.08  # a heading set this much larger than body type stands apart by size alone
 SIZE_SAME = 0.12  # two headings of one style differ in size by less than this share
 _SENTENCE = "。；！？!?;"
+_CLAUSE_MARKS = "，,"  # a title holds no comma; a lead paragraph's line does
 
 
 @lru_cache(maxsize=4096)
@@ -71,9 +72,9 @@ def body_ink(lines: Sequence[LineResult]) -> str | None:
 
 
 def is_title_like(text: str, max_len: int) -> bool:
-    """Short, and no sentence ends inside it (a title may end with one mark)."""
+    """Short, no comma, and no sentence ends inside it (a title may end with one mark)."""
     t = text.strip()
-    return 2 <= len(t) <= max_len and not any(ch in _SENTENCE for ch in t[:-1])
+    return 2 <= len(t) <= max_len and not any(ch in _SENTENCE for ch in t[:-1]) and not any(ch in _CLAUSE_MARKS for ch in t)
 
 
 def same_style(a: LineResult, b: LineResult, size_a: float, size_b: float) -> bool:

@@ -306,6 +306,60 @@ def find_containers(edges: EdgeMap, boxes: list[Box], line_height: float) -> lis
     return out
 
 
+@dataclass(frozen=True)
+class Rule:
+    """A vertical rule between text columns, in page pixels."""
+
+    x: float
+    top: float
+    bottom: float
+
+
+def column_rules(edges: EdgeMap, boxes: list[Box], line_height: float) -> list[Rule]:
+    """Vertical rules that part text columns: thin, at least eight line heights long, alone in
+    their gutter (the sides of two cards side by side stand in pairs), not a frame's side (a
+    horizontal edge turning off to one side at both its ends; a rule meets rules across it or
+    ends free), no line across them, and at least two lines beside them on each side. Columns
+    parted by a rule are read down before across: a newspaper's columns, whose titles in pills
+    or boxes would otherwise be read in rows across the rule."""
+    k = edges.scale
+    long_ = int(8 * line_height * k)
+    if long_ < 8 or not boxes:
+        return []
+    mask = edges.mask
+    vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_)))
+    horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (int(2 * line_height * k) | 1, 1)))
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(vert, connectivity=8)
+    runs = [tuple(int(v) for v in st[:4]) for st in stats[1:count]]
+    reach = int(40 * k) // 2 + 2  # edge_mask stretched every run this far past its ends
+    near = 2.5 * line_height * k
+    out = []
+    for n, (x, y, w, h) in enumerate(runs):
+        if w > max(12, 0.6 * line_height * k):
+            continue  # a wide patch of edges, not a rule
+        if any(
+            m != n and abs(ox + ow / 2 - x - w / 2) < near and min(y + h, oy + oh) - max(y, oy) > 0.5 * min(h, oh)
+            for m, (ox, oy, ow, oh) in enumerate(runs)
+        ):
+            continue  # one of a pair: the facing sides of two cards
+        corners = 0
+        for row in (y, y + h - 1):
+            band = horiz[max(0, row - reach) : row + reach + 1]
+            left, right = band[:, max(0, x - reach) : max(0, x - 1)].any(), band[:, x + w + 1 : x + w + reach].any()
+            corners += bool(left) != bool(right)
+        if corners == 2:
+            continue  # the side of a frame or a filled card
+        stretch = int(40 * k) // 2  # edge_mask's stretch past the rule's real ends
+        rx, top, bottom = (x + w / 2) / k, (y + stretch) / k, (y + h - stretch) / k
+        beside = [b for b in boxes if top <= b[1] + b[3] / 2 <= bottom]
+        if any(b[0] < rx < b[0] + b[2] for b in beside):
+            continue  # a line runs across it
+        left_n = sum(b[0] + b[2] <= rx for b in beside)
+        if left_n >= 2 and len(beside) - left_n >= 2:
+            out.append(Rule(rx, top, bottom))
+    return out
+
+
 def find_asides(boxes: list[Box], columns: list[bool], width: int, badges: frozenset[int] = frozenset()) -> set[int]:
     """Vertical text standing by the left or right edge of the page: a slogan, not the flow.
     `badges` are number badges found as shapes (a timeline's dots down the left): never asides."""
@@ -314,7 +368,30 @@ def find_asides(boxes: list[Box], columns: list[bool], width: int, badges: froze
         near_edge = x + w / 2 < 0.15 * width or x + w / 2 > 0.85 * width
         if columns[i] and near_edge and h >= 3 * w:
             out.add(i)
-    return (out | _stacked_characters(boxes, width, out)) - badges
+    out |= _stacked_characters(boxes, width, out)
+    # a slogan's end characters the detector found apart from its column ("优" over 化服务助企纾)
+    grown = True
+    while grown:
+        grown = False
+        for i, b in enumerate(boxes):
+            if i not in out and _single_by_edge(b, width) and any(_continues(b, boxes[j]) for j in out):
+                out.add(i)
+                grown = True
+    return out - badges
+
+
+def _single_by_edge(b: Box, width: int) -> bool:
+    """One character's box (core boxes lose 40% across the text) in the outer 15% of the page."""
+    x, _y, w, h = b
+    return 0.4 * h <= w <= 2.2 * h and (x + w / 2 < 0.15 * width or x + w / 2 > 0.85 * width)
+
+
+def _continues(b: Box, col: Box) -> bool:
+    """b stands right above or below the vertical text col, centred on it."""
+    if abs((b[0] + b[2] / 2) - (col[0] + col[2] / 2)) > 0.5 * max(b[2], col[2]):
+        return False
+    gap = max(col[1] - (b[1] + b[3]), b[1] - (col[1] + col[3]))
+    return gap <= 1.5 * b[3]
 
 
 def _stacked_characters(boxes: list[Box], width: int, columns: set[int]) -> set[int]:
@@ -324,11 +401,7 @@ def _stacked_characters(boxes: list[Box], width: int, columns: set[int]) -> set[
     vertical pieces (`columns`; tabs and badges down the left of a grid stand over their cards'
     lines)."""
 
-    def single(b: Box) -> bool:
-        x, _y, w, h = b  # core boxes: a character's box loses 40% across its text
-        return 0.4 * h <= w <= 2.2 * h and (x + w / 2 < 0.15 * width or x + w / 2 > 0.85 * width)
-
-    cands = [i for i, b in enumerate(boxes) if single(b)]
+    cands = [i for i, b in enumerate(boxes) if _single_by_edge(b, width)]
     out: set[int] = set()
     for i in cands:
         x, _y, w, h = boxes[i]
@@ -382,8 +455,22 @@ def _column_heads(bs: list[Box], hpos: float, vpos: float, line_height: float) -
     return any(b[0] + b[2] / 2 < vpos for b in top) and any(b[0] + b[2] / 2 >= vpos for b in top)
 
 
-def order_units(units: list[tuple[Box, bool]], line_height: float) -> list[int]:
-    """Order boxes (box, is_card): rows first where a group holds two cards or more, else the plain rule."""
+def _parting_rule(bs: list[Box], rules: list[Rule], line_height: float) -> Rule | None:
+    """A column rule that parts this group of boxes: of the boxes beside it (centre within its
+    span), none runs across it and at least two stand on each side."""
+    for r in rules:
+        beside = [b for b in bs if r.top - line_height / 2 <= b[1] + b[3] / 2 <= r.bottom + line_height / 2]
+        if any(b[0] < r.x < b[0] + b[2] for b in beside):
+            continue
+        left = sum(b[0] + b[2] / 2 < r.x for b in beside)
+        if left >= 2 and len(beside) - left >= 2:
+            return r
+    return None
+
+
+def order_units(units: list[tuple[Box, bool]], line_height: float, rules: list[Rule] | None = None) -> list[int]:
+    """Order boxes (box, is_card): down each side of a column rule first; rows first where a group
+    holds two cards or more, else the plain rule."""
     out: list[int] = []
 
     def cut(group: list[int]) -> None:
@@ -399,7 +486,21 @@ def order_units(units: list[tuple[Box, bool]], line_height: float) -> list[int]:
         # a row of labels over text columns heads those columns: cutting it off first would
         # read every label before the first column
         heads = columns and hgap > 0 and _column_heads(bs, hpos, vpos, line_height)
-        if hgap > 0 and not heads and (rows_first or not (gutter and vgap > hgap)):
+        rule = _parting_rule(bs, rules, line_height) if rules else None
+        if rule is not None:
+            # what stands above the rule first (a lead paragraph), then down each side, then below
+            ys = {i: units[i][0][1] + units[i][0][3] / 2 for i in group}
+            above = [i for i in group if ys[i] < rule.top - line_height / 2]
+            below = [i for i in group if ys[i] > rule.bottom + line_height / 2]
+            beside = [i for i in group if i not in above and i not in below]
+            if above or below:
+                for part in (above, beside, below):
+                    if part:
+                        cut(part)
+            else:
+                cut([i for i in group if units[i][0][0] + units[i][0][2] / 2 < rule.x])
+                cut([i for i in group if units[i][0][0] + units[i][0][2] / 2 >= rule.x])
+        elif hgap > 0 and not heads and (rows_first or not (gutter and vgap > hgap)):
             cut([i for i in group if units[i][0][1] + units[i][0][3] / 2 < hpos])
             cut([i for i in group if units[i][0][1] + units[i][0][3] / 2 >= hpos])
         elif vgap > 0:
@@ -413,7 +514,9 @@ def order_units(units: list[tuple[Box, bool]], line_height: float) -> list[int]:
     return out
 
 
-def order_page(boxes: list[Box], containers: list[_Container], asides: set[int], line_height: float) -> list[Placed]:
+def order_page(
+    boxes: list[Box], containers: list[_Container], asides: set[int], line_height: float, rules: list[Rule] | None = None
+) -> list[Placed]:
     """Every line placed: blocks in reading order, lines in order inside each, asides last.
 
     A slogan never stands inside a card or a table: an aside whose centre lies in one (a table's
@@ -430,7 +533,7 @@ def order_page(boxes: list[Box], containers: list[_Container], asides: set[int],
     placed: list[Placed] = []
     block = -1
     prev_free: int | None = None
-    for u in order_units(units, line_height):
+    for u in order_units(units, line_height, rules):
         if u < len(containers):
             c = containers[u]
             block += 1

@@ -13,7 +13,7 @@ import pytest
 from ocrpipe.output._results import ImageResult, LineResult
 from ocrpipe.structure._clauses import badge_number, structure
 from ocrpipe.structure._tables import correct_numbers
-from ocrpipe.vision._blocks import edge_mask, find_asides, find_containers, order_page
+from ocrpipe.vision._blocks import column_rules, edge_mask, find_asides, find_containers, order_page
 from ocrpipe.vision._layout import order_indices
 
 W, H = 876, 1400
@@ -33,7 +33,7 @@ def _place(img, boxes, columns=None):
     edges = edge_mask(img, quads, 0.0)
     containers = find_containers(edges, boxes, LH)
     asides = find_asides(boxes, columns or [b[3] > 2 * b[2] for b in boxes], W)
-    return order_page(boxes, containers, asides, LH), containers
+    return order_page(boxes, containers, asides, LH, column_rules(edges, boxes, LH)), containers
 
 
 def test_a_card_grid_with_an_edge_decoration_is_read_row_by_row():

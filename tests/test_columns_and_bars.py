@@ -28,7 +28,7 @@ def _order(img, boxes):
     edges = edge_mask(img, [_quad(b) for b in boxes], 0.0)
     containers = find_containers(edges, boxes, LH)
     asides = find_asides(boxes, [b[3] > 2 * b[2] for b in boxes], W)
-    rules = column_rules(edges, boxes, LH)
+    rules = column_rules(edges, boxes, LH, img, asides)
     return [p.index for p in order_page(boxes, containers, asides, LH, rules)], rules
 
 
@@ -162,3 +162,13 @@ def test_a_sub_item_set_larger_is_never_a_section():
     s = structure([im], 2)
     assert s.clauses[0].text.endswith("①健全涉企案件快速审理机制，缩短案件审理周期。")
     assert "section" not in [ln.role for ln in s.images[0].lines]
+
+
+def test_the_edge_of_a_faint_filled_card_is_not_a_column_rule():
+    # grid3-ribbons: a pale pink card's right edge with free text beside it parts two near
+    # colours; it is no rule of ink on one ground (the cards were read down the edge's sides)
+    img = np.full((H, W, 3), (251, 236, 218), np.uint8)
+    cv2.rectangle(img, (60, 900), (390, 1380), (247, 227, 228), -1)
+    boxes = [(80, 920 + 40 * k, 290, 28) for k in range(10)] + [(420, 920 + 40 * k, 300, 28) for k in range(10)]
+    _, rules = _order(img, boxes)
+    assert rules == []

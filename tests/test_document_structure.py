@@ -33,7 +33,7 @@ def _place(img, boxes, columns=None):
     edges = edge_mask(img, quads, 0.0)
     containers = find_containers(edges, boxes, LH)
     asides = find_asides(boxes, columns or [b[3] > 2 * b[2] for b in boxes], W)
-    return order_page(boxes, containers, asides, LH, column_rules(edges, boxes, LH)), containers
+    return order_page(boxes, containers, asides, LH, column_rules(edges, boxes, LH, img, asides)), containers
 
 
 def test_a_card_grid_with_an_edge_decoration_is_read_row_by_row():

@@ -304,7 +304,8 @@ def place_lines(
     edges = edge_mask(rgb, [r.quad for r in regions], angle)
     containers = find_containers(edges, boxes, line_height)
     asides = find_asides(boxes, columns, rgb.shape[1], badges)
-    return order_page(boxes, containers, asides, line_height, column_rules(edges, boxes, line_height))
+    rules = column_rules(edges, boxes, line_height, rgb if abs(angle) < 0.5 else None, asides)
+    return order_page(boxes, containers, asides, line_height, rules)
 
 
 def _read_drawn_badge(glyphs: np.ndarray, engine: Recognizer) -> tuple[str, float] | None:

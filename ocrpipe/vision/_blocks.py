@@ -315,14 +315,19 @@ class Rule:
     bottom: float
 
 
-def column_rules(edges: EdgeMap, boxes: list[Box], line_height: float) -> list[Rule]:
+def column_rules(
+    edges: EdgeMap, boxes: list[Box], line_height: float, rgb: np.ndarray | None = None, asides: set[int] | None = None
+) -> list[Rule]:
     """Vertical rules that part text columns: thin, at least eight line heights long, alone in
     their gutter (the sides of two cards side by side stand in pairs), not a frame's side (a
     horizontal edge turning off to one side at both its ends; a rule meets rules across it or
     ends free), no line across them, and at least two lines beside them on each side. Columns
     parted by a rule are read down before across: a newspaper's columns, whose titles in pills
-    or boxes would otherwise be read in rows across the rule."""
+    or boxes would otherwise be read in rows across the rule. With `rgb`, a rule is ink on one
+    ground: the page on its two sides is the same colour (a filled card's edge parts two colours).
+    `asides` (a slogan down the edge) stand beside nothing."""
     k = edges.scale
+    flow = [b for i, b in enumerate(boxes) if i not in (asides or set())]
     long_ = int(8 * line_height * k)
     if long_ < 8 or not boxes:
         return []
@@ -351,7 +356,9 @@ def column_rules(edges: EdgeMap, boxes: list[Box], line_height: float) -> list[R
             continue  # the side of a frame or a filled card
         stretch = int(40 * k) // 2  # edge_mask's stretch past the rule's real ends
         rx, top, bottom = (x + w / 2) / k, (y + stretch) / k, (y + h - stretch) / k
-        beside = [b for b in boxes if top <= b[1] + b[3] / 2 <= bottom]
+        if rgb is not None and not _one_ground(rgb, rx, top, bottom, (w / k) / 2 + 4):
+            continue
+        beside = [b for b in flow if top <= b[1] + b[3] / 2 <= bottom]
         if any(b[0] < rx < b[0] + b[2] for b in beside):
             continue  # a line runs across it
         left_n = sum(b[0] + b[2] <= rx for b in beside)
@@ -453,6 +460,26 @@ def _column_heads(bs: list[Box], hpos: float, vpos: float, line_height: float) -
     if row[3] > 2 * line_height or any(b[2] > 4 * line_height for b in top):
         return False
     return any(b[0] + b[2] / 2 < vpos for b in top) and any(b[0] + b[2] / 2 >= vpos for b in top)
+
+
+def _one_ground(rgb: np.ndarray, x: float, top: float, bottom: float, off: float) -> bool:
+    """A rule of ink on one ground: the page on both sides of the vertical run at x (off pixels
+    out, a strip 6 wide) is one colour, within 12 grey levels in every channel."""
+    H, W = rgb.shape[:2]
+    y0, y1 = max(0, int(top)), min(H, int(bottom))
+    lo = (max(0, int(x - off - 6)), max(0, int(x - off)))
+    hi = (min(W, int(x + off)), min(W, int(x + off + 6)))
+    if y1 - y0 < 10 or lo[1] <= lo[0] or hi[1] <= hi[0]:
+        return False
+    left = np.median(rgb[y0:y1, lo[0] : lo[1]].reshape(-1, 3), axis=0).astype(np.int16)
+    right = np.median(rgb[y0:y1, hi[0] : hi[1]].reshape(-1, 3), axis=0).astype(np.int16)
+    if np.abs(left - right).max() > 12:
+        return False
+    # and the run itself is ink: on most rows some pixel near x stands 24 levels off that ground
+    # (a faint card's edge is only a blend of two near colours; a tilted rule drifts across x)
+    near = rgb[y0:y1, max(0, int(x) - 6) : min(W, int(x) + 7)].astype(np.int16)
+    off_ground = np.minimum(np.abs(near - left).max(axis=2), np.abs(near - right).max(axis=2)).max(axis=1)
+    return bool(np.median(off_ground) >= 24)
 
 
 def _parting_rule(bs: list[Box], rules: list[Rule], line_height: float) -> Rule | None:

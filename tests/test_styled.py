@@ -173,3 +173,53 @@ def test_a_numbering_that_counts_up_is_trusted_even_with_one_clause_missing():
     s = structure([im], 4)
     assert s.verification.status == "failed" and s.verification.missing == (3,)
     assert [c.number for c in s.clauses] == [1, 2, 4]
+
+
+def test_a_number_whose_mark_ocr_lost_starts_a_clause_only_when_set_like_the_headings():
+    # "1加强…" for "1.加强…" (Tesseract lost the full stop beside a pale numeral); the body's
+    # "30日内…" opens its block too but is set in body ink: it stays body text
+    im = image(
+        0,
+        line("1加强涉企案件执行工作", 150, 30, RED),
+        line("依法规制金融机构违规收费行为，降低企业融资成本。", 200),
+        line("2.推进多元化解纠纷机制", 260, 30, RED),
+        line("依法减免或者缓交诉讼费用，切实降低企业维权成本。", 310),
+        line("30日内完成审查，切实降低企业维权成本。", 350),
+        line("3.严厉打击恶意拖欠账款", 420, 30, RED),
+        line("加强与工商联等部门的协作，推动纠纷在诉前得到化解。", 470),
+    )
+    s = structure([im], 3)
+    assert s.verification.ok
+    assert [(c.number, c.label, c.title) for c in s.clauses] == [
+        (1, "1.", "加强涉企案件执行工作"),
+        (2, "2.", "推进多元化解纠纷机制"),
+        (3, "3.", "严厉打击恶意拖欠账款"),
+    ]
+    assert "30日内完成审查" in s.clauses[1].text
+    # the same first line in body ink: not a clause start
+    dark = image(0, line("1加强涉企案件执行工作", 150, 30, DARK), *im.lines[1:])
+    assert [c.number for c in structure([dark], 3).clauses] == [2, 3]
+
+
+def test_titles_told_by_type_fill_in_a_number_lost_only_where_the_numbers_read_agree():
+    lines = [
+        line("加强涉企案件执行工作", 150, 30, RED),  # its pale numeral not read at all
+        line("依法规制金融机构违规收费行为，降低企业融资成本。", 200),
+        line("2.推进多元化解纠纷机制", 260, 30, RED),
+        line("依法减免或者缓交诉讼费用，切实降低企业维权成本。", 310),
+        line("3.严厉打击恶意拖欠账款", 420, 30, RED),
+        line("加强与工商联等部门的协作，推动纠纷在诉前得到化解。", 470),
+    ]
+    s = structure([image(0, *lines)], 3)
+    assert s.verification.ok
+    assert [(c.number, c.label, c.title) for c in s.clauses] == [
+        (1, "", "加强涉企案件执行工作"),
+        (2, "2.", "推进多元化解纠纷机制"),
+        (3, "3.", "严厉打击恶意拖欠账款"),
+    ]
+    # numbers read that are not their titles' places (1 and 2 read on the 2nd and 3rd styled
+    # lines: the first styled line is a lead, clause 3 is missing): no filling, the verdict fails
+    shifted = [lines[0], lines[1], line("1.推进多元化解纠纷机制", 260, 30, RED), lines[3]]
+    shifted += [line("2.严厉打击恶意拖欠账款", 420, 30, RED), lines[5]]
+    s = structure([image(0, *shifted)], 3)
+    assert not s.verification.ok and [c.number for c in s.clauses] == [1, 2]

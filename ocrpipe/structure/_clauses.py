@@ -50,6 +50,7 @@ STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # the sequence (or the badge beside it) agrees.
 _BENT = re.compile(r"^(\d{1,3})\s*[.．。，,、·]\s*(?!\d)(\S.*)$")
 # A two-digit badge read into the heading it sits beside: "01 1.xxx", "011.xxx", "1515.xxx".
+_BARE_NUMBER = re.compile(r"^(\d{1,2})(?=[\u4e00-\u9fff])(.+)$")
 _BADGE_PREFIX = re.compile(r"^(\d{2})\s?(?=\d{1,2}[.．、])")
 _DASH_ONE = re.compile(r"^[-—–‐_~](?=、)")
 _BENT_PAREN = re.compile(rf"^[〈《<(（\[【{{「『]+([{_CN}]{{1,3}})[)）\]】}}》〉>」』]+")
@@ -258,8 +259,12 @@ def _accept_bent(
         if i in starts or headings[i] is not None or x.line.kind != "text":
             continue
         m = _BENT.match(x.line.text.strip())
-        if not m:
-            continue
+        bare = m is None
+        if bare:
+            # the mark lost altogether ("1加强…" for "1.加强…"): only a line set like the headings
+            m = _BARE_NUMBER.match(x.line.text.strip())
+            if m is None or not _set_like(x.line, [lines[j].line for j in starts]):
+                continue
         n = int(m.group(1))
         before = [starts[j][0] for j in starts if j < i]
         after = [starts[j][0] for j in starts if j > i]
@@ -267,10 +272,22 @@ def _accept_bent(
         fits = n == prev + 1 and (not after or min(after) == n + 1)
         heading = x.line.text_height > HEADING_RATIO * usual or not (i and _same_block(lines[i - 1], x))
         in_order = heading and prev < n and (not after or n < min(after))
-        if fits or in_order or (i and badges[i - 1] == n):
+        if in_order if bare else fits or in_order or (i and badges[i - 1] == n):
             starts[i] = (n, m.group(1) + ".", m.group(2).strip())
             if i in others:
                 others.remove(i)
+
+
+def _set_like(ln: LineResult, heads: list[LineResult]) -> bool:
+    """The line is set like most of the given headings: in their ink (where known) and type size."""
+    if not heads:
+        return False
+    like = sum(
+        (ln.ink is not None and h.ink is not None and not inks_apart(ln, h))
+        and abs(type_size(ln) - type_size(h)) <= 0.1 * type_size(h)
+        for h in heads
+    )
+    return like > len(heads) / 2
 
 
 def _accept_bent_paren(
@@ -880,9 +897,13 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
     starts, others = clause_starts(c, style, expected) if style is not None else ({}, [])
     if expected and not verify([starts[i][0] for i in sorted(starts)], expected).ok:
         styled = _styled_starts(c, expected)
-        # the numbered lines are the clauses' own where most of them are the titles the type
-        # tells (a clause is missing: a verdict to fail); sub-items' numbers stand in the bodies
-        if styled is not None and len(set(styled) & set(starts)) < len(starts) / 2:
+        # the numbered lines are sub-items where most of them stand in the bodies of the titles
+        # the type tells; where they are those titles, the type only fills in numbers OCR lost
+        # ("1加强…" for "1.加强…"), and only where each number read is its title's place in
+        # the sequence (else a clause is missing: a verdict to fail)
+        overlap = set(styled or ()) & set(starts)
+        fills = overlap == set(starts) and all(styled[i][0] == starts[i][0] for i in overlap) if styled else False
+        if styled is not None and (len(overlap) < len(starts) / 2 or fills):
             log.info("numbering does not give the %d promised clauses: clause titles told by their type", expected)
             style, starts, others = "styled", styled, []
     if style is not None:
@@ -935,7 +956,7 @@ def _styled_starts(c: _Classified, expected: int) -> dict[int, Start] | None:
     starts: dict[int, Start] = {}
     for n, i in enumerate(found, 1):
         h = c.headings[i]
-        starts[i] = (n, h.label, h.rest) if h else (n, "", c.lines[i].line.text)
+        starts[i] = (n, h.label, h.rest) if h else (n, "", strip_label_junk(c.lines[i].line.text, n))
     return starts
 
 

@@ -258,13 +258,12 @@ def _accept_bent(
     for i, x in enumerate(lines):
         if i in starts or headings[i] is not None or x.line.kind != "text":
             continue
-        m = _BENT.match(x.line.text.strip())
-        bare = m is None
-        if bare:
-            # the mark lost altogether ("1加强…" for "1.加强…"): only a line set like the headings
-            m = _BARE_NUMBER.match(x.line.text.strip())
-            if m is None or not _set_like(x.line, [lines[j].line for j in starts]):
-                continue
+        bent = _BENT.match(x.line.text.strip())
+        bare = bent is None
+        # or the mark lost altogether ("1加强…" for "1.加强…"): only a line set like the headings
+        m = bent or _BARE_NUMBER.match(x.line.text.strip())
+        if m is None or (bare and not _set_like(x.line, [lines[j].line for j in starts])):
+            continue
         n = int(m.group(1))
         before = [starts[j][0] for j in starts if j < i]
         after = [starts[j][0] for j in starts if j > i]

@@ -157,7 +157,7 @@ def test_a_sub_item_set_larger_is_never_a_section():
         line("①健全涉企案件快速审理机制，", 280, 22.5),
         line("缩短案件审理周期。", 316, 20),
         line("第2条加强调查研究和指导", 380, 24),
-        line("对于2022年以前受理的案件，应当在30日内完成审查。", 420, 20),
+        line("严格区分经济纠纷与经济犯罪的界限，防止刑事手段介入。", 420, 20),
     )
     s = structure([im], 2)
     assert s.clauses[0].text.endswith("①健全涉企案件快速审理机制，缩短案件审理周期。")
@@ -172,3 +172,28 @@ def test_the_edge_of_a_faint_filled_card_is_not_a_column_rule():
     boxes = [(80, 920 + 40 * k, 290, 28) for k in range(10)] + [(420, 920 + 40 * k, 300, 28) for k in range(10)]
     _, rules = _order(img, boxes)
     assert rules == []
+
+
+def test_a_label_read_after_the_card_it_numbers_numbers_that_card():
+    # centred-medallion: the corner ribbon "第六条" was ordered after its card's lines
+    im = image(
+        0,
+        line("第五条", 150, 26, w=90, region="card", block=1),
+        line("畅通企业诉讼服务渠道", 190, 28, region="card", block=1),
+        line("依法审理民间借贷纠纷案件，对于高利放贷行为不予保护。", 230, 23, region="card", block=1),
+        line("提升涉企审判工作质效", 320, 28, region="card", block=2),
+        line("严格区分经济纠纷与经济犯罪的界限，防止刑事手段介入。", 360, 23, region="card", block=2),
+        line("第六条", 300, 25, x=700, w=90, block=3),
+        line("第七条", 450, 26, w=90, region="card", block=4),
+        line("妥善审理涉企合同纠纷", 490, 28, region="card", block=4),
+        line("加强与工商联等部门的协作，推动纠纷在诉前得到化解。", 530, 23, region="card", block=4),
+    )
+    s = structure([im], 7)
+    assert s.verification.missing == (1, 2, 3, 4)
+    assert [(c.number, c.label, c.title, c.text) for c in s.clauses][1] == (
+        6,
+        "第六条",
+        "提升涉企审判工作质效",
+        "严格区分经济纠纷与经济犯罪的界限，防止刑事手段介入。",
+    )
+    assert s.images[0].lines[5].role == "label"

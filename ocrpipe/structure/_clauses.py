@@ -905,6 +905,9 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
         if styled is not None and (len(overlap) < len(starts) / 2 or fills):
             log.info("numbering does not give the %d promised clauses: clause titles told by their type", expected)
             style, starts, others = "styled", styled, []
+    if style not in (None, "badge", "styled"):
+        for i in _attach_orphan_labels(c, starts):
+            _set(roles, c.lines[i], "label")
     if style is not None:
         body_h = body_height(c, starts)
         body_size = body_height(c, starts, type_size)
@@ -938,6 +941,42 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
         lines = tuple(replace(ln, role=roles.get((im.index, pos), "other")) for pos, ln in enumerate(im.lines))
         out.append(replace(im, lines=lines))
     return Structured(tuple(out), tuple(clauses), verify([cl.number for cl in clauses], expected))
+
+
+def _attach_orphan_labels(c: _Classified, starts: dict[int, Start]) -> list[int]:
+    """A label alone on its line ("第六条" on a corner ribbon) read after the card it numbers:
+    with no title of its own (the next line starts another clause, or nothing follows) and a
+    block right before it that no clause claims and that opens with a line set apart, the
+    label numbers that block; its own line is kept as the clause's label. Only where its number
+    falls between the numbers before and after. Returns the labels' lines."""
+    moved = []
+    for i in sorted(starts):
+        n, label, title = starts[i]
+        if title or c.lines[i].origin or not i:
+            continue
+        if i + 1 < len(c.lines) and i + 1 not in starts and c.lines[i + 1].image == c.lines[i].image:
+            continue  # a title may follow on the next line
+        k = i - 1
+        blk = (c.lines[k].image, c.lines[k].line.block)
+        if blk == (c.lines[i].image, c.lines[i].line.block):
+            continue
+        a = k
+        while a > 0 and (c.lines[a - 1].image, c.lines[a - 1].line.block) == blk:
+            a -= 1
+        if any(j in starts for j in range(a, i)) or c.headings[a] is not None or c.badges[a] is not None:
+            continue
+        before = [starts[j][0] for j in starts if j < a]
+        after = [starts[j][0] for j in starts if j > i]
+        if (before and max(before) >= n) or (after and min(after) <= n):
+            continue
+        head, rest = c.lines[a].line, c.lines[a + 1].line if a + 1 < i else None
+        if rest is not None and not (type_size(head) > HEADING_RATIO * type_size(rest) or inks_apart(head, rest)):
+            continue  # the block's first line is not set apart from what follows: no title
+        del starts[i]
+        starts[a] = (n, label, head.text)
+        c.badges[i] = n  # kept as the clause's label, not read as body text
+        moved.append(i)
+    return moved
 
 
 def _styled_starts(c: _Classified, expected: int) -> dict[int, Start] | None:

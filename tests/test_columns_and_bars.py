@@ -197,3 +197,21 @@ def test_a_label_read_after_the_card_it_numbers_numbers_that_card():
         "严格区分经济纠纷与经济犯罪的界限，防止刑事手段介入。",
     )
     assert s.images[0].lines[5].role == "label"
+
+
+def test_a_rail_of_numbers_beside_a_rule_is_no_column():
+    # index-rail: large clause numbers down a rail with a thin rule beside it; each number heads
+    # the title level with it, so rows are read across the rule
+    img = np.full((H, W, 3), 248, np.uint8)
+    cv2.line(img, (240, 170), (240, 1440), (20, 60, 110), 2)
+    boxes, names = [], []
+    for k in range(5):
+        y = 190 + 240 * k
+        boxes.append((140, y, 80, 60))  # (the pipeline passes them as badges: never edge asides)
+        names.append(f"n{k}")
+        boxes += [(260, y, 500, 36), (260, y + 50, 540, 30), (260, y + 90, 400, 30)]
+        names += [f"t{k}", f"b{k}.0", f"b{k}.1"]
+    order, rules = _order(img, boxes)
+    assert rules == []
+    got = [names[i] for i in order]
+    assert got.index("n1") > got.index("b0.1") and got.index("n1") < got.index("t1")

@@ -361,8 +361,11 @@ def column_rules(
         beside = [b for b in flow if top <= b[1] + b[3] / 2 <= bottom]
         if any(b[0] < rx < b[0] + b[2] for b in beside):
             continue  # a line runs across it
-        left_n = sum(b[0] + b[2] <= rx for b in beside)
-        if left_n >= 2 and len(beside) - left_n >= 2:
+        # text columns on both sides: lines of four characters or more (a rail of numbers
+        # down one side of a rule is no column: its numbers head the lines beside them)
+        wide = [b for b in beside if b[2] >= 4 * line_height]
+        left_n = sum(b[0] + b[2] <= rx for b in wide)
+        if left_n >= 2 and len(wide) - left_n >= 2:
             out.append(Rule(rx, top, bottom))
     return out
 

@@ -52,16 +52,23 @@ def _open(browser, url: str, width: int = 1280, height: int = 900):
 
 
 def _damage_clause_heading(run_dir: Path, number: int) -> tuple[int, int, str]:
-    """Make the engine's reading of a clause heading lose its number, as a misread would."""
+    """Make the engine's reading of a clause heading lose its number and its mark, as a misread
+    would (a lone "4" left before the title is read as the number the mark lost, where the line
+    is set like the other headings)."""
     data = json.loads((run_dir / "result.json").read_text())
     clause = next(c for c in data["clauses"] if c["number"] == number)
     image, line = clause["start"]
     im = next(i for i in data["images"] if i["index"] == image)
     good = im["lines"][line]["text"]
-    im["lines"][line]["text"] = good.replace(f"{number}.", f"{number}", 1)
+    im["lines"][line]["text"] = good.replace(f"{number}.", "", 1)
     # every reader lost it (where one still read it, the sequence prior would take its reading)
     for r in im["lines"][line].get("readers") or []:
-        r["text"] = r["text"].replace(f"{number}.", f"{number}", 1)
+        r["text"] = r["text"].replace(f"{number}.", "", 1)
+    # titles told by their ink would fill the lost number in (structure._styled): a result
+    # without inks (older, or --segment lines) cannot
+    for other in data["images"]:
+        for ln in other["lines"]:
+            ln["ink"] = None
     # a number badge read beside the heading would still number it: lose that reading too
     for ln in im["lines"][max(0, line - 2) : line]:
         if ln["kind"] == "badge" and int(ln["text"] or -1) == number:
@@ -219,7 +226,7 @@ def test_served_page_corrects_a_misread_heading_and_verification_turns_ok(browse
     result = json.loads((run_dir / "result.json").read_text())
     assert result["verification"]["ok"] and [c["number"] for c in result["clauses"]] == list(range(1, 21))
     fixed = next(i for i in result["images"] if i["index"] == image)["lines"][line]
-    assert fixed["text"] == good and fixed["original"] == good.replace("4.", "4", 1)
+    assert fixed["text"] == good and fixed["original"] == good.replace("4.", "", 1)
     saved = json.loads((run_dir / "corrections.json").read_text())["corrections"]
     assert saved[-1]["original"] == fixed["original"] and saved[-1]["text"] == good and saved[-1]["at"]
     assert "4." in (run_dir / "clauses.md").read_text()

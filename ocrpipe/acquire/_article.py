@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urljoin, urlsplit
 
 import yaml
 
@@ -58,13 +58,26 @@ TYPES = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "web
 # --------------------------------------------------------------------------- urls
 
 
+def _split(url: str) -> SplitResult | None:
+    """urlsplit, or None for a URL it refuses (`http://[::1`: an unclosed IPv6 bracket)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
+def _url_path(url: str) -> str:
+    return parts.path if (parts := _split(url.strip())) else ""
+
+
 def unwrap_proxy(url: str) -> tuple[str, str | None]:
     """Split a CORS-proxy URL into (real URL, proxied URL); (url, None) if not proxied.
 
-    Handles `https://proxy/?http://real/x.jpg` and `https://proxy/?url=http%3A...`.
+    Handles `https://proxy/?http://real/x.jpg` and `https://proxy/?url=http%3A...`. A URL
+    that does not parse is no proxy URL: its image fails at the download, as in a browser.
     """
-    parts = urlsplit(url)
-    query = parts.query
+    parts = _split(url)
+    query = parts.query if parts else ""
     if not query:
         return url, None
     inner = unquote(query) if re.match(r"https?%3A", query, re.I) else query
@@ -117,7 +130,9 @@ def resolve_url(url: str, page: PageBase) -> str | None:
 
 def type_hint(url: str) -> str | None:
     """The image type a URL names: its extension, or wx_fmt= / tp= where it has none."""
-    parts = urlsplit(url)
+    parts = _split(url)
+    if parts is None:
+        return None
     for key, value in parse_qsl(parts.query):
         if key.lower() in ("wx_fmt", "tp", "fmt", "format") and value.lower() in TYPES:
             return TYPES[value.lower()]
@@ -184,7 +199,7 @@ def _img_raw_urls(node: Node) -> list[str]:
     if node.get("src").strip():
         raw.append(node.get("src"))
     # A placeholder is no image of the article: with nothing else, the <noscript> copy is.
-    return [u for u in raw if not PLACEHOLDER_RE.search(urlsplit(u.strip()).path or "")]
+    return [u for u in raw if not PLACEHOLDER_RE.search(_url_path(u))]
 
 
 def _hints(node: Node) -> tuple[int | None, int | None]:
@@ -274,7 +289,7 @@ def _markup_text(node: Node, stop: Node | None, levels: int = 4) -> str:
     """Class, id, alt, title and file name of an image, and the classes of a few of its containers."""
     bits = [node.classes, node.get("alt"), node.get("title")]
     for u in (node.get("src"), node.get("data-src"), node.get("data-original")):
-        path = urlsplit(u.strip()).path
+        path = _url_path(u)
         if path:
             bits.append(path.rsplit("/", 1)[-1])
     for i, a in enumerate(node.ancestors()):
@@ -402,7 +417,9 @@ def _page_base(root: Node, base_url: str | None, page_url: str | None) -> PageBa
     for node in root.find_all("base"):
         href = node.get("href").strip()
         if href:
-            base = urljoin(base, href) if base else href
+            # a base URL that does not parse is ignored, as a browser ignores it
+            if _split(href) is not None:
+                base = urljoin(base, href) if base else href
             break
     scheme = "https"
     for candidate in (page_url, root.get("saved-from"), base_url):

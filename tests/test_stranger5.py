@@ -80,3 +80,16 @@ def test_fetch_fails_only_that_image(tmp_path: Path, poster_jpeg: bytes) -> None
     assert "image 2 failed: http://[::1/a.jpg: invalid URL" in r.stderr
     images = json.loads((tmp_path / "out" / "manifest.json").read_text())["images"]
     assert [im["status"] for im in images] == ["ok", "failed"]
+
+
+# 2. a host name that urllib refuses but requests sends: the download's own error, not "unexpected"
+
+
+def test_unresolvable_host_urllib_refuses_is_a_network_error(tmp_path: Path, poster_jpeg: bytes) -> None:
+    (tmp_path / "p1.jpg").write_bytes(poster_jpeg)
+    # requests sends this to the host "c"; urlsplit refuses its netloc (／ under NFKC is /)
+    (tmp_path / "page.html").write_text('<div><img src="p1.jpg"><img src="http://a\uff0fb@c/x.jpg"></div>')
+    r = _cli("fetch", "page.html", "--out", "out", "--deadline", "3", cwd=tmp_path)
+    assert r.returncode == ExitCode.DOWNLOAD_FAILED, r.stderr
+    assert "unexpected" not in r.stderr and "ValueError" not in r.stderr
+    assert "network error: cannot resolve host 'c'" in r.stderr

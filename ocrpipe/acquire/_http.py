@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import requests
 from urllib3.exceptions import HTTPError
 from urllib3.exceptions import NameResolutionError as _NameResolutionError  # urllib3 >= 2 names DNS failures
+from urllib3.util import parse_url
 
 from ocrpipe._io import LocalReadError, read_regular_file
 from ocrpipe.acquire._dom import decode_html
@@ -119,6 +120,15 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _hostname(url: str) -> str | None:
+    """The URL's host for a message; urllib's when it parses the URL, else the one requests tried
+    (requests sends `http://a\uff0fb@c/x.jpg` to `c`, a netloc urllib refuses under NFKC)."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return parse_url(url).host
 
 
 def _is_name_error(exc: BaseException) -> bool:
@@ -241,7 +251,7 @@ class Downloader:
             raise _Retry(f"read timeout after {cfg.read_timeout:g}s") from exc
         except requests.exceptions.ConnectionError as exc:
             if _is_name_error(exc):
-                host = urlsplit(url).hostname
+                host = _hostname(url)
                 raise _GiveUp(f"network error: cannot resolve host {host!r} (no network, or a wrong host name)") from exc
             raise _Retry(f"connection error: {_short(exc)}") from exc
         except requests.exceptions.RequestException as exc:

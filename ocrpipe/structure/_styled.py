@@ -111,22 +111,24 @@ def styled_titles(
         d = ink_distance(ln.ink, body)
         return ln.kind == "text" and (d is None or d <= INK_APART) and sizes[k] <= SIZE_APART * body_size
 
-    def heading(k: int) -> bool:
+    def is_heading(k: int) -> bool:
         ln = texts[k]
         d = ink_distance(ln.ink, body)
         apart = (d is not None and d > INK_APART) or sizes[k] > SIZE_APART * body_size
         return eligible[k] and ln.kind == "text" and apart and is_title_like(ln.text, max_len)
 
+    heading = [is_heading(k) for k in range(len(texts))]  # asked of each line up to three times below
+
     cands: list[int] = []
     for k in range(len(texts)):
-        if not heading(k):
+        if not heading[k]:
             continue
         prev = k - 1
         img, blk, ln = lines[k]
-        if prev >= 0 and lines[prev][:2] == (img, blk) and heading(prev) and same_style(texts[prev], ln, sizes[prev], sizes[k]):
+        if prev >= 0 and lines[prev][:2] == (img, blk) and heading[prev] and same_style(texts[prev], ln, sizes[prev], sizes[k]):
             continue  # a wrapped line of the title above
         nxt = k + 1
-        while nxt < len(texts) and heading(nxt) and same_style(texts[nxt], ln, sizes[nxt], sizes[k]):
+        while nxt < len(texts) and heading[nxt] and same_style(texts[nxt], ln, sizes[nxt], sizes[k]):
             nxt += 1
         if nxt < len(texts) and bodyish(nxt):
             cands.append(k)

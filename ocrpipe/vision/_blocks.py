@@ -36,6 +36,7 @@ from ocrpipe.vision._layout import order_indices
 
 Region = Literal["flow", "card", "band", "cell", "aside"]
 EDGE_MIN_CONTRAST = 10  # grey levels between a colour field and its surround
+CORNER_STRETCH = 40  # px at full size: edge_mask stretches every run this far (half each way) so frames close
 TOUCH_PX = 16  # containers closer than this share an edge (a table's rule, a tab on its card)
 
 
@@ -116,7 +117,7 @@ def edge_mask(rgb: np.ndarray, quads: list[np.ndarray], angle: float) -> EdgeMap
     for x0, y0, x1, y1 in blanked:
         _run_on_to_a_rule(vert.T, horiz.T, blank.T, (y0, x0, y1, x1), run)
     # rounded corners: stretch each run past its ends so that frames close
-    reach = int(40 * scale) | 1
+    reach = int(CORNER_STRETCH * scale) | 1
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 1)))
     vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (1, reach)))
     return EdgeMap(cv2.bitwise_or(horiz, vert), scale)
@@ -336,7 +337,8 @@ def column_rules(
     horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (int(2 * line_height * k) | 1, 1)))
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(vert, connectivity=8)
     runs = [tuple(int(v) for v in st[:4]) for st in stats[1:count]]
-    reach = int(40 * k) // 2 + 2  # edge_mask stretched every run this far past its ends
+    stretch = int(CORNER_STRETCH * k) // 2  # edge_mask stretched every run this far past its real ends
+    reach = stretch + 2
     near = 2.5 * line_height * k
     out = []
     for n, (x, y, w, h) in enumerate(runs):
@@ -354,7 +356,6 @@ def column_rules(
             corners += bool(left) != bool(right)
         if corners == 2:
             continue  # the side of a frame or a filled card
-        stretch = int(40 * k) // 2  # edge_mask's stretch past the rule's real ends
         rx, top, bottom = (x + w / 2) / k, (y + stretch) / k, (y + h - stretch) / k
         if rgb is not None and not _one_ground(rgb, rx, top, bottom, (w / k) / 2 + 4):
             continue

@@ -36,15 +36,17 @@ from __future__ import annotations
 import random
 import re
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageDraw
+import numpy as np
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from ocrpipe._io import atomic_write_bytes, atomic_write_json, atomic_write_text
 
 from .synth import (
     CIRCLED,
+    FONT_FILES,
     POSTER_SIZE,
     SENTENCES,
     TITLES,
@@ -82,6 +84,12 @@ LABELS = {
     "yishi": lambda n: f"{cn_numeral(n)}是",
     "dingbat": lambda n: "❶❷❸❹❺❻❼❽❾❿"[n - 1],
     "paren_digit": lambda n: chr(0x2474 + n - 1),
+    # round 9's (fresh7) conventions: numbered questions (问1：, Q1：, 问题一：) and tortoise-shell brackets
+    "wen_num": lambda n: f"问{n}：",
+    "q_num": lambda n: f"Q{n}：",
+    "wen_cn": lambda n: f"问题{cn_numeral(n)}：",
+    "shell_cn": lambda n: f"〔{cn_numeral(n)}〕",
+    "square_ascii": lambda n: f"[{n}]",
 }
 # glyphs only the Noto faces carry: drawn in Noto whatever the family's face (as designers mix them)
 _NOTO_ONLY = set("❶❷❸❹❺❻❼❽❾❿")
@@ -134,6 +142,16 @@ PALETTES = [  # (background top, bottom, accent, accent text, heading, body, car
     # vertical titles: ochre bands on parchment, slate-violet bands on pale grey-lilac
     ((252, 248, 236), (244, 236, 214), (160, 100, 20), (255, 250, 235), (110, 64, 10), (48, 40, 30), (246, 232, 200)),
     ((248, 247, 252), (234, 232, 244), (80, 70, 130), (255, 255, 255), (60, 50, 110), (38, 36, 50), (232, 228, 246)),
+    # round 9's fresh families (fresh7), two each; the last colour is the family's second accent:
+    # questions and answers: a sky bubble with cobalt type, a shell-pink bubble with coral type
+    ((250, 252, 255), (236, 243, 252), (30, 100, 200), (255, 255, 255), (20, 60, 130), (40, 44, 52), (222, 236, 252)),
+    ((255, 251, 246), (250, 238, 228), (214, 72, 60), (255, 255, 255), (160, 40, 30), (52, 44, 42), (252, 226, 218)),
+    # titles told by weight only (heading colour = body colour): a marigold marker bar, a pale-blue one
+    ((255, 255, 255), (250, 250, 247), (190, 22, 22), (255, 255, 255), (34, 34, 34), (34, 34, 34), (255, 214, 120)),
+    ((252, 252, 250), (245, 244, 238), (20, 60, 120), (255, 255, 255), (30, 30, 38), (30, 30, 38), (172, 212, 250)),
+    # dark photo-like grounds, light type: gold on night navy, aqua on deep pine
+    ((22, 32, 58), (8, 14, 30), (242, 190, 80), (20, 24, 40), (255, 226, 150), (232, 236, 244), (70, 90, 130)),
+    ((16, 50, 52), (6, 22, 26), (120, 220, 200), (8, 30, 30), (170, 240, 225), (230, 242, 240), (50, 100, 96)),
 ]
 
 
@@ -647,6 +665,80 @@ FAMILIES += (
     ),
 )
 FRESH6_LAYOUTS = ("rail", "keyphrase", "vband")
+FAMILIES += (
+    # fresh held out, round 9 (fresh7): layouts and numbering conventions no earlier family draws, added
+    # before any round-9 fix and scored once, by a helper who looked only at the aggregate figures:
+    #   qa       a policy Q&A: each clause a numbered question (问1：, Q1：, 问题一：) in bold, its title the
+    #            question itself ("如何……？"), then "答：" in the accent and the answer (the body); marker
+    #            bubble (the question in a tinted speech bubble with a tail) | plain (the question on the
+    #            ground); card open | dots (a dotted line between clauses)
+    #   plain    a document page: titles told from the body only by weight (bold, same size and colour),
+    #            numbered 〔一〕 or [1], indented two characters as official documents are; title_mode bold
+    #            | bar (a pale marker bar under the bold title's lower half); card open | gap (no extra
+    #            space between clauses: only the weight shows where a clause starts)
+    #   night    a dark photo-like ground (a gradient with soft blurred light blots), light type; no label
+    #            in the text: marker margin (a big outlined numeral in the right margin, level with the
+    #            title) | chevron (the number in an accent chevron before the title); card open | dots
+    # sub-items on their own lines as round 6's
+    Family(
+        "qa-pairs",
+        "qa",
+        held_out=True,
+        fresh=True,
+        batch="fresh7",
+        numbering=("wen_num", "q_num", "wen_cn", "wen_num"),
+        marker=("bubble", "plain"),
+        card=("open", "dots", "dots"),
+        long_titles=0.5,
+        sub_items=0.4,
+        edge=0.2,
+        drop=0.4,
+        fonts=("noto-serif", "ar-kai", "wqy-microhei", "noto-sans"),
+        n=(5, 8),
+        palettes=(31, 32),
+        body_sizes=(22, 23, 26),
+        head_sizes=(26, 28, 30),
+    ),
+    Family(
+        "weight-titles",
+        "plain",
+        held_out=True,
+        fresh=True,
+        batch="fresh7",
+        numbering=("shell_cn", "square_ascii", "shell_cn"),
+        marker=("none",),
+        title_mode=("bold", "bar"),
+        card=("open", "gap", "gap"),
+        long_titles=0.6,
+        sub_items=0.4,
+        edge=0.2,
+        drop=0.4,
+        fonts=("noto-serif", "noto-sans", "ar-ming"),
+        n=(6, 10),
+        palettes=(33, 34),
+        body_sizes=(23, 25, 27),
+    ),
+    Family(
+        "dark-outline",
+        "night",
+        held_out=True,
+        fresh=True,
+        batch="fresh7",
+        numbering=("none",),
+        marker=("margin", "chevron", "chevron"),
+        card=("open", "dots"),
+        long_titles=0.6,
+        sub_items=0.4,
+        edge=0.3,
+        drop=0.4,
+        fonts=("wqy-zenhei", "noto-sans", "ar-kai", "noto-serif"),
+        n=(6, 9),
+        palettes=(35, 36),
+        body_sizes=(21, 24, 27),
+        head_sizes=(30, 32, 35),
+    ),
+)
+FRESH7_LAYOUTS = ("qa", "plain", "night")
 BY_NAME = {f.name: f for f in FAMILIES}
 
 
@@ -790,13 +882,14 @@ class _Renderer:
         self.hf = font(d.font, d.head_size, bold=True)
         self.pages: list[_Page] = []
         self.right = W - MARGIN - (70 if d.edge else 0)  # the flow stays clear of the edge slogan
+        self.ground = self._night_ground if BY_NAME[d.family].layout == "night" else None  # round 9's dark ground
 
     @property
     def bottom(self) -> int:
         return H - FOOTER_H - 24
 
     def new_page(self) -> _Page:
-        img = _gradient(POSTER_SIZE, self.bg0, self.bg1)
+        img = self.ground() if self.ground else _gradient(POSTER_SIZE, self.bg0, self.bg1)
         dr = ImageDraw.Draw(img)
         pg = _Page(img=img, y=HEADER_H + 30)
         dr.rectangle([0, 0, W, HEADER_H - 30], fill=self.accent)
@@ -1805,6 +1898,154 @@ class _Renderer:
                 ImageDraw.Draw(last.img).line([MARGIN, last.y + 12, self.right, last.y + 12], fill=self.accent, width=1)
             last.y += 30
 
+    # -- round 9's layouts (fresh7) ------------------------------------------
+    def _dots(self, pg: _Page, y: int) -> None:
+        """A dotted line across the flow between two clauses."""
+        dr = ImageDraw.Draw(pg.img)
+        for x in range(MARGIN + 40, self.right - 40, 16):
+            dr.ellipse([x - 2, y - 2, x + 2, y + 2], fill=self._tint(0.55))
+
+    def qa(self, clauses: list[TruthClause]) -> None:
+        """A policy Q&A: each clause a numbered question in bold (the label in the accent), in a tinted speech
+        bubble or plain, then "答：" in the accent with the answer hanging after it, running on across posters."""
+        x0, x1 = MARGIN, self.right
+        bubble = self.d.marker == "bubble"
+        pad = 16 if bubble else 0
+        hl, lh = int(self.d.head_size * 1.4), int(self.d.body_size * 1.65)
+        tint = PALETTES[self.d.palette][6]
+        af = font(self.d.font, self.d.body_size, bold=True)
+        ans = "答："
+        aw = int(af.getlength(ans)) + 4
+        for k, c in enumerate(clauses):
+            head = wrap(c.label + c.title, self.hf, x1 - x0 - 2 * pad)
+            body = self._body_lines(c, x1 - x0 - aw, indent=0)
+            qh = len(head) * hl + 2 * pad
+            pg = self.page(qh + 2 * lh + 60)
+            if k and self.d.card == "dots" and pg.y > HEADER_H + 40:
+                self._dots(pg, pg.y - 16)
+            top = pg.y
+            dr = ImageDraw.Draw(pg.img)
+            if bubble:
+                dr.rounded_rectangle([x0, top, x1, top + qh], radius=18, fill=tint)
+                dr.polygon([(x0 + 44, top + qh - 1), (x0 + 80, top + qh - 1), (x0 + 48, top + qh + 20)], fill=tint)
+            y = top + pad
+            for j, line in enumerate(head):
+                x = x0 + pad
+                if j == 0:  # the label in the accent, the question in the heading colour
+                    dr.text((x, y), c.label, font=self.hf, fill=self.accent)
+                    x += int(self.hf.getlength(c.label))
+                    rest = line[len(c.label) :]
+                else:
+                    rest = line
+                dr.text((x, y), rest, font=self.hf, fill=self.head_fg)
+                pg.lines.append(line)
+                y += hl
+            pg.y = y + pad + (30 if bubble else 12)
+            dr.text((x0, pg.y), ans, font=af, fill=self.accent)
+            at = len(pg.lines)
+            self._flow4(pg, x0 + aw, body, lh)
+            pg.lines[at] = ans + pg.lines[at]  # 答： is printed on the answer's first line
+            self.pages[-1].y += 40
+
+    def _bold(self, pg: _Page, xy: tuple[int, int], text: str, fnt, fill) -> None:
+        """Text in bold: the face's bold cut, or (a face with one weight) the regular cut stroked one pixel."""
+        regular, bold_file, _ = FONT_FILES[self.d.font]
+        stroke = 1 if regular == bold_file else 0
+        ImageDraw.Draw(pg.img).text(xy, text, font=fnt, fill=fill, stroke_width=stroke, stroke_fill=fill)
+
+    def plain(self, clauses: list[TruthClause]) -> None:
+        """A document page: each title (〔一〕 or [1] and the title) on its own line, told from the body only by
+        weight, same size and colour, indented two characters; in some draws a pale marker bar under it."""
+        x0, x1 = MARGIN + 8, self.right - 8
+        width = x1 - x0
+        lh = int(self.d.body_size * 1.75)
+        hf = font(self.d.font, self.d.body_size, bold=True)
+        em = int(self.bf.getlength("中"))
+        bar = self.d.title_mode == "bar"
+        hi = PALETTES[self.d.palette][6]
+        gap = 0 if self.d.card == "gap" else lh // 2
+        for c in clauses:
+            text = c.label + c.title
+            first = wrap(text, hf, width - 2 * em - 4)[0]
+            head = [first] + (wrap(text[len(first) :], hf, width - 4) if len(text) > len(first) else [])
+            pg = self.page(len(head) * lh + 2 * lh)
+            for j, line in enumerate(head):
+                x = x0 + (2 * em if j == 0 else 0)
+                if bar:
+                    span = int(hf.getlength(line))
+                    ImageDraw.Draw(pg.img).rectangle(
+                        [x - 2, pg.y + self.d.body_size * 55 // 100, x + span + 2, pg.y + self.d.body_size + 6], fill=hi
+                    )
+                self._bold(pg, (x, pg.y), line, hf, self.head_fg)
+                pg.lines.append(line)
+                pg.y += lh
+            self._flow4(pg, x0, self._body_lines(c, width), lh)
+            self.pages[-1].y += gap
+
+    def _night_ground(self) -> Image.Image:
+        """A dark photo-like ground: the palette's gradient, soft blurred blots of light, a fine grain."""
+        rng = random.Random(f"{self.d.family}/{self.d.seed}/ground/{len(self.pages)}")
+        img = _gradient(POSTER_SIZE, self.bg0, self.bg1)
+        glow = Image.new("RGB", POSTER_SIZE, (0, 0, 0))
+        dr = ImageDraw.Draw(glow)
+        for _ in range(16):
+            r, x, y = rng.randint(40, 170), rng.randint(-40, W + 40), rng.randint(0, H)
+            a = rng.uniform(0.08, 0.2)
+            dr.ellipse([x - r, y - r, x + r, y + r], fill=tuple(round(a * v) for v in self.accent))
+        img = ImageChops.add(img, glow.filter(ImageFilter.GaussianBlur(36)))
+        grain = np.random.default_rng(rng.randrange(2**31)).normal(0, 5, (H, W, 1))
+        return Image.fromarray(np.clip(np.asarray(img, np.float32) + grain, 0, 255).astype(np.uint8), "RGB")
+
+    def night(self, clauses: list[TruthClause]) -> None:
+        """Light type on a dark ground, no label in the text: a big outlined numeral in the right margin level
+        with each title, or the number in an accent chevron before it; bodies run on across posters."""
+        x0 = MARGIN
+        outline = self.d.marker == "margin"
+        hl, lh = int(self.d.head_size * 1.4), int(self.d.body_size * 1.65)
+        nf = font(self.d.font, int(self.d.head_size * 2.4), bold=True)
+        cf = font(self.d.font, 30, bold=True)
+        two_digits = self.rng.random() < 0.5
+        nw = int(nf.getlength("08"))
+        cw, ch = 98, 52
+        tx = x0 if outline else x0 + cw + 18
+        width = self.right - tx - (nw + 28 if outline else 0)
+        for k, c in enumerate(clauses):
+            numeral = f"{c.number:02d}" if two_digits else str(c.number)
+            head = wrap(c.title, self.hf, width)
+            body = self._body_lines(c, width)
+            pg = self.page(max(len(head) * hl, ch) + 2 * lh + 40)
+            if k and self.d.card == "dots" and pg.y > HEADER_H + 40:
+                self._dots(pg, pg.y - 18)
+            top = pg.y
+            dr = ImageDraw.Draw(pg.img)
+            if outline:  # hollow: the stroked numeral less its face
+                ring = Image.new("L", pg.img.size, 0)
+                face = Image.new("L", pg.img.size, 0)
+                at = (self.right - nw // 2, top + hl // 2)
+                ImageDraw.Draw(ring).text(at, numeral, font=nf, fill=255, stroke_width=3, stroke_fill=255, anchor="mm")
+                ImageDraw.Draw(face).text(at, numeral, font=nf, fill=255, anchor="mm")
+                pg.img.paste(self.accent, (0, 0), ImageChops.subtract(ring, face))
+            else:
+                mid = top + hl // 2
+                y0, y1 = mid - ch // 2, mid + ch // 2
+                dr.polygon(
+                    [(x0, y0), (x0 + cw - 20, y0), (x0 + cw, mid), (x0 + cw - 20, y1), (x0, y1), (x0 + 16, mid)],
+                    fill=self.accent,
+                )
+                dr.text((x0 + cw // 2 + 4, mid), numeral, font=cf, fill=self.accent_fg, anchor="mm")
+            pg.lines.append(numeral)
+            y = top
+            for line in head:
+                dr.text((tx, y + hl // 2), line, font=self.hf, fill=self.head_fg, anchor="lm")
+                pg.lines.append(line)
+                y += hl
+            pg.y = y + 8
+            self._flow4(pg, tx, body, lh)
+            last = self.pages[-1]
+            if last is pg and outline:
+                last.y = max(last.y, top + int(nf.size * 1.1))
+            last.y += 40
+
 
 def _wrap_closing(text: str, fnt, width: int) -> list[str]:
     """wrap, and a closing 】 stays on the line it closes (as typesetters keep it; round 5's layouts only)."""
@@ -1835,6 +2076,8 @@ class Rendered:
         }
 
 
+# round 9's Q&A: the question a clause's title asks (the title, question mark and all)
+QUESTIONS = ["如何{}？", "怎样{}？", "{}有哪些举措？", "在{}方面有什么安排？"]
 TOPICS = ["助企纾困", "优化营商环境", "稳岗就业", "司法护企", "知识产权保护"]
 
 
@@ -1842,7 +2085,10 @@ def render(fam: Family, seed: int, dg: Degrade | None = None) -> Rendered:
     """One series of a family: posters, their lines, and the clauses as truth."""
     d = draw(fam, seed)
     rng = random.Random(f"{fam.name}/{seed}/text")
-    clauses = (_clauses4 if fam.layout in FRESH4_LAYOUTS + FRESH5_LAYOUTS + FRESH6_LAYOUTS else _clauses)(d, fam, rng)
+    fresh = FRESH4_LAYOUTS + FRESH5_LAYOUTS + FRESH6_LAYOUTS + FRESH7_LAYOUTS
+    clauses = (_clauses4 if fam.layout in fresh else _clauses)(d, fam, rng)
+    if fam.layout == "qa":  # each title is a question about the measure
+        clauses = [replace(c, title=rng.choice(QUESTIONS).format(c.title)) for c in clauses]
     title = f"{rng.choice(TOPICS)}{d.n}条措施"
     r = _Renderer(d, title, rng)
     kept = [c for c in clauses if c.number != d.dropped]

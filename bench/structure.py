@@ -15,7 +15,10 @@ numerals with an accent bar, two-tone split rows), added before scoring, scored 
 round 7's (full-width title bars, zigzag blocks beside pictograms, ruled newspaper columns; numbered
 第1条, NO.1, 【一】, (1)), drawn by a helper who never ran ocrpipe on them: the lead scores them; "fresh6" ones
 are round 8's (a left index rail of big digits, 一是/❶ key phrases highlighted and run into their bodies, titles
-set vertically in a band beside the body, numbered ⑴/❶), drawn the same way.
+set vertically in a band beside the body, numbered ⑴/❶), drawn the same way; "fresh7" ones are round 9's (a
+policy Q&A of numbered questions and 答： answers, a document page whose titles differ from the body only by weight,
+light type on a dark photo-like ground numbered by outlined margin numerals or chevrons), scored once, in aggregate,
+before any fix.
 """
 
 from __future__ import annotations
@@ -144,6 +147,7 @@ GROUPS = {
     "fresh4": "fresh held out r6",
     "fresh5": "fresh held out r7",
     "fresh6": "fresh held out r8",
+    "fresh7": "fresh held out r9",
 }
 
 
@@ -151,7 +155,8 @@ def group(fam: Family) -> str:
     """tuned, inspected (held out, looked at once tuning stopped), fresh (round 3's held-out families,
     inspected in round 4) or a later round's batch (fresh2: round 4's, inspected in round 5; fresh3: round 5's,
     never looked at clause by clause; fresh4: round 6's, added before scoring, scored once; fresh5: round 7's,
-    added by a helper, never run through ocrpipe by it, scored by the lead only; fresh6: round 8's, likewise)."""
+    added by a helper, never run through ocrpipe by it, scored by the lead only; fresh6: round 8's, likewise;
+    fresh7: round 9's, added by a helper and scored by it once, in aggregate only, before any round-9 fix)."""
     if fam.batch:
         return fam.batch
     return "fresh" if fam.fresh else ("inspected" if fam.held_out else "tuned")
@@ -210,6 +215,7 @@ _HELD = {
     "fresh4": "fresh r6",
     "fresh5": "fresh r7",
     "fresh6": "fresh r8",
+    "fresh7": "fresh r9",
 }
 
 

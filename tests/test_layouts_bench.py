@@ -153,6 +153,10 @@ _TRUTH_PINS = {
     "index-rail": "46404c0f9e33c69a",
     "keyphrase-yishi": "c294b6bcaa216bf6",
     "vertical-titles": "786ecb0b2bec32f8",
+    # round 9's (fresh7), as first drawn and scored
+    "qa-pairs": "a037f4bbae3cb704",
+    "weight-titles": "e44abb3edb11d900",
+    "dark-outline": "040a7384f72ad186",
 }
 
 
@@ -247,16 +251,6 @@ def test_round6_layouts_print_every_number_title_and_body(name, seed):
     assert all(im.size == (876, 1567) for im in series.posters)
 
 
-@pytest.mark.parametrize("name", ["centred-medallion", "ghost-numerals", "split-rows"])
-def test_round6_seeds_draw_different_series(name):
-    import json
-
-    fam = BY_NAME[name]
-    truths = {json.dumps(render(fam, s).truth()["clauses"], ensure_ascii=False) for s in (1, 2, 3)}
-    assert len(truths) == 3 and len({draw(fam, s) for s in range(1, 7)}) == 6
-    assert render(fam, 2).truth() == render(fam, 2).truth()  # and a seed draws the same series again
-
-
 _FRESH5 = ["titlebar-blocks", "zigzag-icons", "columns-ruled"]
 
 
@@ -326,16 +320,6 @@ def test_round7_layouts_print_every_number_title_and_body(name, seed):
         assert pos > at
     assert len(series.posters) == len(truth["posters"]) >= 1
     assert all(im.size == (876, 1567) for im in series.posters)
-
-
-@pytest.mark.parametrize("name", _FRESH5)
-def test_round7_seeds_draw_different_series(name):
-    import json
-
-    fam = BY_NAME[name]
-    truths = {json.dumps(render(fam, s).truth()["clauses"], ensure_ascii=False) for s in (1, 2, 3)}
-    assert len(truths) == 3 and len({draw(fam, s) for s in range(1, 7)}) == 6
-    assert render(fam, 2).truth() == render(fam, 2).truth()  # and a seed draws the same series again
 
 
 _FRESH6 = ["index-rail", "keyphrase-yishi", "vertical-titles"]
@@ -417,8 +401,90 @@ def test_round8_draws_cover_their_options():
     assert columns and all(len(ln) <= 14 for ln in columns)
 
 
-@pytest.mark.parametrize("name", _FRESH6)
-def test_round8_seeds_draw_different_series(name):
+_FRESH7 = ["qa-pairs", "weight-titles", "dark-outline"]
+
+
+def test_round9_fresh_families_are_new_layouts_and_numbering_in_their_own_group():
+    from bench.layouts import LABELS
+    from bench.structure import _HELD, GROUPS, group
+
+    new = [f for f in FAMILIES if f.batch == "fresh7"]
+    assert [f.name for f in new] == _FRESH7 and all(f.held_out and f.fresh for f in new)
+    assert {group(f) for f in new} == {"fresh7"} and "fresh7" in GROUPS and "fresh7" in _HELD
+    old = [f for f in FAMILIES if f.batch != "fresh7"]
+    assert not {f.layout for f in new} & {f.layout for f in old}  # layouts no earlier family draws
+    assert len({f.layout for f in new}) == 3
+    drawn = {n for f in new for n in f.numbering} - {"none"}
+    assert not drawn & {n for f in old for n in f.numbering}  # nor labels
+    assert not ({m for f in new for m in f.marker} - {"none"}) & {m for f in old for m in f.marker}
+    assert not ({t for f in new for t in f.title_mode} - {"own"}) & {t for f in old for t in f.title_mode}
+    used = {p for o in old for p in o.palettes}
+    assert all(not set(f.palettes) & used for f in new)
+    assert len({p for f in new for p in f.palettes}) == sum(len(set(f.palettes)) for f in new)  # each its own
+    assert all(f.body_sizes not in {o.body_sizes for o in old} for f in new)
+    assert all(set(f.fonts) not in [set(o.fonts) for o in old] for f in new)
+    assert [LABELS[k](4) for k in ("wen_num", "q_num", "wen_cn", "shell_cn", "square_ascii")] == [
+        "问4：",
+        "Q4：",
+        "问题四：",
+        "〔四〕",
+        "[4]",
+    ]
+
+
+@pytest.mark.parametrize("name", _FRESH7)
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_round9_layouts_print_every_number_title_and_body(name, seed):
+    from bench.layouts import QUESTIONS, SLOGANS, paragraphs
+
+    series = render(BY_NAME[name], seed)
+    truth = series.truth()
+    d = series.draw
+    numbers = [c["number"] for c in truth["clauses"]]
+    assert numbers == sorted(numbers) and len(numbers) == series.promised - (d.dropped is not None)
+    assert d.dropped is None or d.dropped not in numbers
+    assert f"{series.promised}条措施" in series.title  # the promise in the article's title
+    furniture = {series.title, "人民法院新闻传媒总社 制图", *SLOGANS}
+    lines = [ln for p in truth["posters"] for ln in p["lines"] if ln not in furniture]
+    text = norm_title("".join(lines))
+    for c in truth["clauses"]:
+        assert c["title"] and c["body"] and c["section"] is None
+        assert norm_title(c["body"]) in text  # whole, even where it runs on into the next poster
+        if c["label"]:  # the label right before its title, on the title's first line
+            assert any(ln.startswith(c["label"] + c["title"][:2]) for ln in lines)
+        else:  # only the drawn numeral (outlined, or in a chevron) numbers it, on a line of its own
+            assert norm_title(c["title"]) in text
+            assert f"{c['number']:02d}" in lines or str(c["number"]) in lines
+        for para in paragraphs(c["body"])[1:]:  # each sub-item starts a line of its own
+            assert any(ln.startswith(para[:5]) for ln in lines)
+    if name == "qa-pairs":  # each title a question about a measure, each answer after 答：
+        assert all(any(re.fullmatch(q.replace("{}", ".+"), c["title"]) for q in QUESTIONS) for c in truth["clauses"])
+        assert sum(ln.startswith("答：") for ln in lines) == len(truth["clauses"])
+    # in reading order: every clause's title and body before the next clause's
+    pos = 0
+    for c in truth["clauses"]:
+        at = text.find(norm_title(c["title"]), pos)
+        assert at >= pos
+        pos = text.find(norm_title(c["body"]), at)
+        assert pos > at
+    assert len(series.posters) == len(truth["posters"]) >= 1
+    assert all(im.size == (876, 1567) for im in series.posters)
+
+
+def test_round9_scored_seeds_cover_each_familys_options():
+    """The two scored seeds of each family draw its two looks, and between them run-on bodies and a dropped clause."""
+    looks = {"qa-pairs": "marker", "weight-titles": "title_mode", "dark-outline": "marker"}
+    series = {n: [render(BY_NAME[n], s) for s in (1, 2)] for n in _FRESH7}
+    for name, rule in looks.items():
+        assert len({getattr(r.draw, rule) for r in series[name]}) == 2
+        assert len({r.draw.palette for r in series[name]}) == 2
+    assert {r.draw.card for r in series["weight-titles"]} == {"open", "gap"}  # gap: only the weight shows a title
+    assert any(r.draw.dropped for rs in series.values() for r in rs)
+    assert sum(len(r.posters) > 1 for rs in series.values() for r in rs) >= 3
+
+
+@pytest.mark.parametrize("name", ["centred-medallion", "ghost-numerals", "split-rows", *_FRESH5, *_FRESH6, *_FRESH7])
+def test_fresh_batches_seeds_draw_different_series(name):
     import json
 
     fam = BY_NAME[name]

@@ -866,3 +866,21 @@ def test_a_split_row_whose_number_was_lost_takes_the_one_its_neighbours_leave_fr
     ]
     # a promise of 3 leaves the last row no number: it is no clause (never a made-up 4)
     assert [c.number for c in structure([im], 3).clauses] == [1, 2, 3]
+
+
+def test_a_number_badge_is_its_clauses_label_after_a_section_heading_too():
+    # the demo's layout: a badge found as its own block left of the printed label; the first
+    # clause under a section heading has no clause before it whose body would take the badge
+    im = image(
+        0,
+        line("一、总体要求", 200, 30, w=220, block=1),
+        line("01", 260, 40, x=60, w=66, kind="badge", block=2),
+        line("1.促进金融服务实体经济", 270, 30, x=140, w=400, block=3),
+        line("健全涉企案件快速审理机制。", 320, block=3),
+        line("02", 400, 40, x=60, w=66, kind="badge", block=4),
+        line("2.降低企业维权诉讼成本", 410, 30, x=140, w=400, block=5),
+        line("引导当事人协商变更合同内容。", 460, block=5),
+    )
+    s = structure([im], 2)
+    assert s.verification.ok
+    assert [ln.role for ln in s.images[0].lines] == ["section", "label", "title", "body", "label", "title", "body"]

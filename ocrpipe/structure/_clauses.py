@@ -928,8 +928,11 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
                 _set(roles, c.lines[i], "section")
                 continue
             end = positions[k + 1] if k + 1 < len(positions) else len(c.lines)
-            if i and c.badges[i - 1] is not None and _same_block(c.lines[i - 1], c.lines[i]):
-                _set(roles, c.lines[i - 1], "label")  # the badge beside a printed label
+            if i and c.badges[i - 1] is not None and c.lines[i - 1].image == c.lines[i].image:
+                # the badge beside a printed label, in its block or one of its own (the demo's
+                # discs): a label as every badge inside a clause is, also where no clause
+                # precedes it (the first clause under a section heading)
+                _set(roles, c.lines[i - 1], "label")
             done = assemble_clause(c, i, end, starts[i], style, body_h, tuple(t for _r, t in stack), body_size)
             clauses.append(done.clause)
             roles.update(done.roles)

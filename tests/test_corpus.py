@@ -278,6 +278,6 @@ def test_a_store_from_before_section_paths_is_upgraded_and_exports_its_one_secti
     con.close()
     buf = io.StringIO()
     with Store(db) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         export(store, buf, "jsonl", "clause")
     assert json.loads(buf.getvalue())["sections"] == ["一、总体要求"]

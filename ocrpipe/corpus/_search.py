@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ocrpipe.corpus._store import Store
+from ocrpipe.corpus._store import BOILERPLATE_ROLES, Store
 from ocrpipe.errors import InputError
 from ocrpipe.structure._textnorm import join_wrapped
 
@@ -84,15 +84,15 @@ def _like_escape(q: str) -> str:
     return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _line_of(store: Store, sha: str | None, settings: str | None, needle: str, first: int = 1) -> int | None:
+def _line_of(store: Store, sha: str | None, settings: str | None, needle: str, first: int = 1, own: bool = False) -> int | None:
     """The first line (from 1, at or after line `first`) of a stored image whose text holds needle
-    (or its start, when the needle runs over a line break)."""
+    (or its start, when the needle runs over a line break); `own`: not a header or footer line."""
     if not sha or not needle:
         return None
     row = store.db.execute("SELECT lines FROM images WHERE sha256 = ? AND settings = ?", (sha, settings)).fetchone()
     if row is None:
         return None
-    texts = [ln.get("text", "") for ln in json.loads(row["lines"])]
+    texts = ["" if own and ln.get("role") in BOILERPLATE_ROLES else ln.get("text", "") for ln in json.loads(row["lines"])]
     # the lines from `first` on as the poster reads them, run together: a needle over a line
     # break ("…周期。完善" / "小额诉讼…") is on the line it starts on
     ends, joined = [], ""
@@ -168,22 +168,25 @@ def search(
             image, _ = _clause_place(store, r["key"], r["images"], r["ct"], r["body"])
             line = _clause_line(store, r, q)
             hits.append(Hit("clause", r["title"], r["date"], r["key"], r["number"], _flat(r["snip"]), r["score"], image, line))
-        rows = store.db.execute(
-            "SELECT a.title, a.date, a.key, ai.position, m.sha256, m.settings, m.snip, m.score FROM "
-            "(SELECT sha256, settings, snippet(image_fts, 2, ?, ?, '…', 12) AS snip, bm25(image_fts) AS score "
-            " FROM image_fts WHERE image_fts MATCH ?) m "
-            "JOIN article_images ai ON ai.sha256 = m.sha256 "
-            f"JOIN articles a ON a.id = ai.article_id AND a.settings = m.settings AND a.state = 'done'{where} "
-            "ORDER BY m.score, a.key, ai.position LIMIT ?",
-            (*MARK, phrase, *params, limit),
-        ).fetchall()
-        for r in rows:
-            line = _line_of(store, r["sha256"], r["settings"], q)
-            hits.append(
-                Hit("image", r["title"], r["date"], r["key"], None, _flat(r["snip"]), r["score"], r["position"] + 1, line)
-            )
-        hits.sort(key=lambda h: (h.score, h.kind != "clause"))
-        return hits[:limit], False
+        # a poster's own text, then what only its header or footer holds: the boilerplate every
+        # poster of a series repeats ranks after every real match, however short its poster
+        ranked = [(False, h) for h in hits]  # (only in boilerplate, hit)
+        for column, match in ((2, f"text : {phrase}"), (3, f"boiler : {phrase} NOT text : {phrase}")):
+            rows = store.db.execute(
+                "SELECT a.title, a.date, a.key, ai.position, m.sha256, m.settings, m.snip, m.score FROM "
+                f"(SELECT sha256, settings, snippet(image_fts, {column}, ?, ?, '…', 12) AS snip, bm25(image_fts) AS score "
+                " FROM image_fts WHERE image_fts MATCH ?) m "
+                "JOIN article_images ai ON ai.sha256 = m.sha256 "
+                f"JOIN articles a ON a.id = ai.article_id AND a.settings = m.settings AND a.state = 'done'{where} "
+                "ORDER BY m.score, a.key, ai.position LIMIT ?",
+                (*MARK, match, *params, limit),
+            ).fetchall()
+            for r in rows:
+                line = _line_of(store, r["sha256"], r["settings"], q, own=column == 2)
+                hit = Hit("image", r["title"], r["date"], r["key"], None, _flat(r["snip"]), r["score"], r["position"] + 1, line)
+                ranked.append((column == 3, hit))
+        ranked.sort(key=lambda bh: (bh[0], bh[1].score, bh[1].kind != "clause"))
+        return [h for _b, h in ranked[:limit]], False
     # 1-2 characters: below the trigram; a plain scan (slower on a big store, and said so)
     like = "%" + _like_escape(q) + "%"
     rows = store.db.execute(

@@ -1,6 +1,6 @@
 """The corpus store: one SQLite file (WAL), schema versioned with PRAGMA user_version.
 
-Tables (schema 1)::
+Tables (schema 3)::
 
     articles        one row per article key (URL or absolute path): metadata, state
                     (done | failed | duplicate), settings and ocrpipe version it was
@@ -10,7 +10,9 @@ Tables (schema 1)::
     article_images  which images an article has, in order
     clauses         the clauses of each article, with a stable id
     clause_fts      FTS5 (trigram) over clause titles and bodies
-    image_fts       FTS5 (trigram) over image text
+    image_fts       FTS5 (trigram) over image text: `text` the poster's own lines, `boiler`
+                    its header and footer lines (repeated on every poster of a series),
+                    which search ranks after every match in clauses or a poster's own text
 
 Every article is written in one transaction: it is in the store whole or not at all.
 Forward migrations live in MIGRATIONS; opening an older store upgrades it.
@@ -38,7 +40,7 @@ from ocrpipe.structure._clauses import extract_clauses
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x6F637270  # "ocrp" in PRAGMA application_id: this file is an ocrpipe corpus store
 OUR_TABLES = frozenset({"articles", "images", "article_images", "clauses"})
 MIGRATIONS: dict[int, str] = {
@@ -87,7 +89,15 @@ MIGRATIONS: dict[int, str] = {
     2: """
     ALTER TABLE clauses ADD COLUMN sections TEXT;
     """,
+    # image text in two columns: the poster's own lines, and its header and footer lines (the
+    # boilerplate every poster of a series repeats), so search can rank the boilerplate last;
+    # filled again from the stored lines (and their roles) by _refill_image_fts
+    3: """
+    DROP TABLE image_fts;
+    CREATE VIRTUAL TABLE image_fts USING fts5(sha256 UNINDEXED, settings UNINDEXED, text, boiler, tokenize='trigram');
+    """,
 }
+BOILERPLATE_ROLES = frozenset({"header", "footer"})
 
 STATES = ("done", "failed", "duplicate")
 # the store is the Python API's Corpus(path), the command line's --db (option "db")
@@ -273,6 +283,8 @@ class Store:
             for v in range(version + 1, SCHEMA_VERSION + 1):
                 for stmt in _statements(MIGRATIONS[v]):
                     self.db.execute(stmt)
+                if v == 3:
+                    _refill_image_fts(self.db)
                 log.info("corpus store %s: schema %d", self.path, v)
             self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -410,7 +422,10 @@ class Store:
             "INSERT INTO images VALUES (?, ?, ?, ?, ?, ?)",
             (sha, settings, im.width, im.height, im.text, lines),
         )
-        self.db.execute("INSERT INTO image_fts (sha256, settings, text) VALUES (?, ?, ?)", (sha, settings, im.text))
+        own, boiler = split_boilerplate([(ln.text, ln.role) for ln in im.lines])
+        self.db.execute(
+            "INSERT INTO image_fts (sha256, settings, text, boiler) VALUES (?, ?, ?, ?)", (sha, settings, own, boiler)
+        )
 
     def _delete_article(self, key: str) -> None:
         r = self.db.execute("SELECT id FROM articles WHERE key = ?", (key,)).fetchone()
@@ -546,6 +561,24 @@ def _verified(row: sqlite3.Row) -> bool | None:
     if row["verified"] is None or json.loads(row["verification"] or "{}").get("expected") is None:
         return None
     return bool(row["verified"])
+
+
+def split_boilerplate(lines: list[tuple[str, str | None]]) -> tuple[str, str]:
+    """An image's (text, role) lines as its own text and its header and footer text, each in
+    reading order, one line a row."""
+    own = [t for t, role in lines if t and role not in BOILERPLATE_ROLES]
+    boiler = [t for t, role in lines if t and role in BOILERPLATE_ROLES]
+    return "\n".join(own), "\n".join(boiler)
+
+
+def _refill_image_fts(db: sqlite3.Connection) -> None:
+    """image_fts from the stored images' lines, split by their roles (schema 3)."""
+    for r in db.execute("SELECT sha256, settings, lines FROM images").fetchall():
+        lines = [(ln.get("text") or "", ln.get("role")) for ln in json.loads(r[2])]
+        db.execute(
+            "INSERT INTO image_fts (sha256, settings, text, boiler) VALUES (?, ?, ?, ?)",
+            (r[0], r[1], *split_boilerplate(lines)),
+        )
 
 
 def _statements(script: str) -> list[str]:

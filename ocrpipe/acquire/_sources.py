@@ -107,7 +107,9 @@ def _from_list(text: str, path: Path, location: str) -> Article:
             # abspath, not resolve(): a NUL or other junk must fail that one image, not the list
             local = Path(os.path.abspath(path.parent / line))
             refs.append(ImageRef(index=len(refs), urls=(local.as_uri(),)))
-    return _images_article(refs, path.stem, location)
+    # a list names no title: a list file gives its name ("march" for march.txt); one read from
+    # standard input has no name, so none (its "path" "-" is no title)
+    return _images_article(refs, None if location.startswith(STDIN_PREFIX) else path.stem, location)
 
 
 def _is_markdown(url: str, ctype: str | None, text: str) -> bool:

@@ -21,3 +21,24 @@ def test_a_list_from_standard_input_has_no_title_and_a_list_file_its_name(
     # a page from standard input keeps the title it gives
     page = load_article("-", data="<h1>司法助力中小微企业发展20条</h1><img src='p01.jpg'>".encode())
     assert page.meta.title == "司法助力中小微企业发展20条" and page.meta.promised_count == 20
+
+
+@pytest.mark.parametrize("kind", ["character device", "FIFO"])
+def test_ocr_and_run_of_a_file_that_is_not_regular_are_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    import os
+
+    from ocrpipe.cli._main import main
+    from ocrpipe.errors import ExitCode
+
+    if kind == "FIFO":
+        path = tmp_path / "pipe"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    # `ocr` made it a failed image (exit 4, a download failure) where a folder is exit 2
+    assert main(["ocr", str(path)]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert f"not a regular file but a {kind}" in err and "hint" in err
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == ExitCode.BAD_INPUT

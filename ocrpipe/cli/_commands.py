@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -430,9 +431,23 @@ def _check_ocr_paths(images: Sequence[Path]) -> None:
             continue
         try:
             head = read_regular_file(p, 16, head=True)
-        except LocalReadError:
-            continue  # not a regular file, or unreadable: the image's own failure says so
+        except LocalReadError as exc:
+            if _regular_or_gone(p):
+                continue  # unreadable (permissions, I/O): the image's own failure says so (exit 4)
+            # a device, FIFO or socket is no image file, as a folder is not (was exit 4, as if
+            # an image had failed to read)
+            raise InputError(
+                str(exc), "give image files (ocrpipe ocr poster.jpg), or pipe one in: ocrpipe ocr - < poster.jpg"
+            ) from None
         check_image_file(str(p), head)
+
+
+def _regular_or_gone(p: Path) -> bool:
+    """Whether p (its target, for a link) is a regular file, or cannot be looked at."""
+    try:
+        return stat.S_ISREG(os.stat(p).st_mode)
+    except (OSError, ValueError):
+        return True
 
 
 def cmd_ocr(args: argparse.Namespace) -> int:

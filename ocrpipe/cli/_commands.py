@@ -445,9 +445,10 @@ def _check_ocr_paths(images: Sequence[Path]) -> None:
 def _regular_or_gone(p: Path) -> bool:
     """Whether p (its target, for a link) is a regular file, or cannot be looked at."""
     try:
-        return stat.S_ISREG(os.stat(p).st_mode)
+        mode: int | None = os.stat(p).st_mode
     except (OSError, ValueError):
-        return True
+        mode = None
+    return mode is None or stat.S_ISREG(mode)
 
 
 def cmd_ocr(args: argparse.Namespace) -> int:

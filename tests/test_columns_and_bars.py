@@ -199,6 +199,29 @@ def test_a_label_read_after_the_card_it_numbers_numbers_that_card():
     assert s.images[0].lines[5].role == "label"
 
 
+def test_a_moved_label_is_kept_apart_from_the_badges():
+    # code review: _attach_orphan_labels marked the moved "第六条" by writing its number into the
+    # badges read from the page; it is an explicit set of its own, the badges stay as read
+    from ocrpipe.structure._clauses import _attach_orphan_labels, choose_level, classify_lines, clause_starts
+
+    im = image(
+        0,
+        line("第五条", 150, 26, w=90, region="card", block=1),
+        line("畅通企业诉讼服务渠道", 190, 28, region="card", block=1),
+        line("提升涉企审判工作质效", 320, 28, region="card", block=2),
+        line("严格区分经济纠纷与经济犯罪的界限。", 360, 23, region="card", block=2),
+        line("第六条", 300, 25, x=700, w=90, block=3),
+    )
+    c = classify_lines([im], 6)
+    style = choose_level(c, 6)
+    assert style is not None
+    starts, _others = clause_starts(c, style, 6)
+    badges = list(c.badges)
+    assert _attach_orphan_labels(c, starts) == [4]
+    assert c.badges == badges == [None] * 5 and c.moved_labels == {4} and c.is_label(4)
+    assert starts[2][0] == 6 and 4 not in starts
+
+
 def test_a_rail_of_numbers_beside_a_rule_is_no_column():
     # index-rail: large clause numbers down a rail with a thin rule beside it; each number heads
     # the title level with it, so rows are read across the rule

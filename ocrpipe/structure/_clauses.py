@@ -17,7 +17,7 @@ import logging
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from ocrpipe.errors import InputError
@@ -469,6 +469,13 @@ class _Classified:
     badges: list[int | None]
     roles: dict[tuple[int, int], Role]  # roles known before the clauses: header, footer, aside
     block_right: dict[tuple[int, int], int]  # (image, block) -> right edge of its widest line
+    # lines kept as a clause's label that are no badge: a label alone on its line that numbers the
+    # card read before it (_attach_orphan_labels), never its title nor body text
+    moved_labels: set[int] = field(default_factory=set)
+
+    def is_label(self, i: int) -> bool:
+        """Whether line i only numbers a clause: a badge, or a label moved to the card it numbers."""
+        return self.badges[i] is not None or i in self.moved_labels
 
 
 def classify_lines(images: Sequence[ImageResult], expected: int | None = None) -> _Classified:
@@ -654,7 +661,7 @@ def body_height(
     heights = sorted(
         measure(c.lines[j].line)
         for j in range(first, len(c.lines))
-        if c.headings[j] is None and c.badges[j] is None and j - 1 not in starts
+        if c.headings[j] is None and not c.is_label(j) and j - 1 not in starts
     )
     return heights[(len(heights) - 1) // 2] if heights else 0.0
 
@@ -739,7 +746,7 @@ def _bracketed(c: _Classified, head: int, title: str, first_body: int, end: int)
     wrapped: list[int] = []
     text, j = title, first_body
     hx = c.lines[head]
-    while not _BRACKETED.match(text) and len(wrapped) < 2 and j < end and c.badges[j] is None and c.headings[j] is None:
+    while not _BRACKETED.match(text) and len(wrapped) < 2 and j < end and not c.is_label(j) and c.headings[j] is None:
         x = c.lines[j]
         if not _same_block(x, hx) or x.origin:
             return None
@@ -773,7 +780,7 @@ def _title_span(
     wrapped: list[int] = []
     prev = hx
     j = first_body
-    while j < end and len(title) < MAX_TITLE and c.badges[j] is None and c.headings[j] is None:
+    while j < end and len(title) < MAX_TITLE and not c.is_label(j) and c.headings[j] is None:
         x = lines[j]
         same = _same_block(x, hx) and not x.origin
         if not same or inks_apart(x.line, hx.line) or not _heading_sized(x.line, hx.line, body_size if larger else 0.0):
@@ -816,7 +823,7 @@ def assemble_clause(
     head = i
     roles: dict[tuple[int, int], Role] = {}
     by_badge = style == "badge" and badges[i] is not None  # (a card whose badge was lost starts at its title)
-    if by_badge or (not title and i + 1 < end and c.headings[i + 1] is None and badges[i + 1] is None):
+    if by_badge or (not title and i + 1 < end and c.headings[i + 1] is None and not c.is_label(i + 1)):
         # the title stands on the next line: beside a badge, or after a label set apart
         _set(roles, lines[i], "label")
         head = i + 1
@@ -841,7 +848,7 @@ def assemble_clause(
         if body and last.line.region == "card" and last.image == lines[j].image and last.line.block != lines[j].line.block:
             break  # a card's clause ends with the card (a later poster may carry it on); a card or
             # bar holding only the label and title is followed by its body outside it
-        if badges[j] is not None:
+        if c.is_label(j):
             _set(roles, lines[j], "label")
             continue
         line_h = lines[j].line.text_height
@@ -894,6 +901,9 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
     clauses: list[ClauseResult] = []
     style = choose_level(c, expected)
     starts, others = clause_starts(c, style, expected) if style is not None else ({}, [])
+    # verified twice, on different inputs: here the numbering's starts, to decide whether the
+    # titles told by type should replace them; at the end the clauses as assembled (the styled
+    # starts, or labels moved to the card they number, and a start that became a section)
     if expected and not verify([starts[i][0] for i in sorted(starts)], expected).ok:
         styled = _styled_starts(c, expected)
         # the numbered lines are sub-items where most of them stand in the bodies of the titles
@@ -928,7 +938,7 @@ def structure(images: Sequence[ImageResult], expected: int | None = None) -> Str
                 _set(roles, c.lines[i], "section")
                 continue
             end = positions[k + 1] if k + 1 < len(positions) else len(c.lines)
-            if i and c.badges[i - 1] is not None and c.lines[i - 1].image == c.lines[i].image:
+            if i and c.is_label(i - 1) and c.lines[i - 1].image == c.lines[i].image:
                 # the badge beside a printed label, in its block or one of its own (the demo's
                 # discs): a label as every badge inside a clause is, also where no clause
                 # precedes it (the first clause under a section heading)
@@ -966,7 +976,7 @@ def _attach_orphan_labels(c: _Classified, starts: dict[int, Start]) -> list[int]
         a = k
         while a > 0 and (c.lines[a - 1].image, c.lines[a - 1].line.block) == blk:
             a -= 1
-        if any(j in starts for j in range(a, i)) or c.headings[a] is not None or c.badges[a] is not None:
+        if any(j in starts for j in range(a, i)) or c.headings[a] is not None or c.is_label(a):
             continue
         before = [starts[j][0] for j in starts if j < a]
         after = [starts[j][0] for j in starts if j > i]
@@ -977,7 +987,7 @@ def _attach_orphan_labels(c: _Classified, starts: dict[int, Start]) -> list[int]
             continue  # the block's first line is not set apart from what follows: no title
         del starts[i]
         starts[a] = (n, label, head.text)
-        c.badges[i] = n  # kept as the clause's label, not read as body text
+        c.moved_labels.add(i)  # kept as the clause's label, not read as title or body text
         moved.append(i)
     return moved
 

@@ -95,19 +95,13 @@ def clean_badge(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> np
     return fit_height(norm, line_height(ink), cfg.det_target_height, 6.0)[0]
 
 
-def clean_line(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> tuple[np.ndarray, float]:
+def clean_line_styled(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> tuple[np.ndarray, float, str | None]:
     """The classical ink model on one detected line: dark-on-white grey at the target text height.
 
     The ink is the colour distance from the crop's background, so any text colour on any
-    flat background becomes dark on white. Returns (image, text height).
-    """
-    img, line_h, _colour = clean_line_styled(crop_rgb, cfg)
-    return img, line_h
-
-
-def clean_line_styled(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None) -> tuple[np.ndarray, float, str | None]:
-    """clean_line's (image, text height) and the colour the text is set in ("#rrggbb", None where
-    too little ink): the clause parser tells a title from its body by colour as well as size."""
+    flat background becomes dark on white. Returns (image, text height, the colour the text is
+    set in: "#rrggbb", None where too little ink): the clause parser tells a title from its body
+    by colour as well as size."""
     cfg = cfg or PreprocessConfig()
     dist, ink = crop_ink(crop_rgb)
     line_h = line_height(ink)

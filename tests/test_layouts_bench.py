@@ -254,31 +254,38 @@ def test_round6_layouts_print_every_number_title_and_body(name, seed):
 _FRESH5 = ["titlebar-blocks", "zigzag-icons", "columns-ruled"]
 
 
-def test_round7_fresh_families_are_new_layouts_and_numbering_in_their_own_group():
+_FRESH6 = ["index-rail", "keyphrase-yishi", "vertical-titles"]
+
+
+@pytest.mark.parametrize(
+    ("batch", "names", "number", "labels"),
+    [
+        # round 7's batch: new printed labels
+        ("fresh5", _FRESH5, 7, {"di_arabic": "第7条", "no": "NO.7", "no2": "NO.07", "lent_cn": "【七】", "paren_ascii": "(7)"}),
+        # round 8's batch: new labels and title modes (a rail, key phrases, vertical titles)
+        ("fresh6", _FRESH6, 3, {"yishi": "三是", "dingbat": "❸", "paren_digit": "⑶"}),
+    ],
+)
+def test_a_fresh_batch_is_new_layouts_and_numbering_in_its_own_group(batch, names, number, labels):
     from bench.layouts import LABELS
     from bench.structure import _HELD, GROUPS, group
 
-    new = [f for f in FAMILIES if f.batch == "fresh5"]
-    assert [f.name for f in new] == _FRESH5 and all(f.held_out and f.fresh for f in new)
-    assert {group(f) for f in new} == {"fresh5"} and "fresh5" in GROUPS and "fresh5" in _HELD
-    old = [f for f in FAMILIES if f.batch != "fresh5"]
+    new = [f for f in FAMILIES if f.batch == batch]
+    assert [f.name for f in new] == names and all(f.held_out and f.fresh for f in new)
+    assert {group(f) for f in new} == {batch} and batch in GROUPS and batch in _HELD
+    old = [f for f in FAMILIES if f.batch != batch]
     assert not {f.layout for f in new} & {f.layout for f in old}  # layouts no earlier family draws
     assert len({f.layout for f in new}) == 3
     drawn = {n for f in new for n in f.numbering} - {"none"}
     assert not drawn & {n for f in old for n in f.numbering}  # nor labels
     assert not ({m for f in new for m in f.marker} - {"none"}) & {m for f in old for m in f.marker}
+    assert not ({t for f in new for t in f.title_mode} - {"own"}) & {t for f in old for t in f.title_mode}
     used = {p for o in old for p in o.palettes}
     assert all(not set(f.palettes) & used for f in new)
     assert len({p for f in new for p in f.palettes}) == sum(len(f.palettes) for f in new)  # each its own
     assert all(f.body_sizes not in {o.body_sizes for o in old} for f in new)
     assert all(set(f.fonts) not in [set(o.fonts) for o in old] for f in new)
-    assert [LABELS[k](7) for k in ("di_arabic", "no", "no2", "lent_cn", "paren_ascii")] == [
-        "第7条",
-        "NO.7",
-        "NO.07",
-        "【七】",
-        "(7)",
-    ]
+    assert {k: LABELS[k](number) for k in labels} == labels
 
 
 @pytest.mark.parametrize("name", _FRESH5)
@@ -320,31 +327,6 @@ def test_round7_layouts_print_every_number_title_and_body(name, seed):
         assert pos > at
     assert len(series.posters) == len(truth["posters"]) >= 1
     assert all(im.size == (876, 1567) for im in series.posters)
-
-
-_FRESH6 = ["index-rail", "keyphrase-yishi", "vertical-titles"]
-
-
-def test_round8_fresh_families_are_new_layouts_and_numbering_in_their_own_group():
-    from bench.layouts import LABELS
-    from bench.structure import _HELD, GROUPS, group
-
-    new = [f for f in FAMILIES if f.batch == "fresh6"]
-    assert [f.name for f in new] == _FRESH6 and all(f.held_out and f.fresh for f in new)
-    assert {group(f) for f in new} == {"fresh6"} and "fresh6" in GROUPS and "fresh6" in _HELD
-    old = [f for f in FAMILIES if f.batch != "fresh6"]
-    assert not {f.layout for f in new} & {f.layout for f in old}  # layouts no earlier family draws
-    assert len({f.layout for f in new}) == 3
-    drawn = {n for f in new for n in f.numbering} - {"none"}
-    assert not drawn & {n for f in old for n in f.numbering}  # nor labels
-    assert not ({m for f in new for m in f.marker} - {"none"}) & {m for f in old for m in f.marker}
-    assert not ({t for f in new for t in f.title_mode} - {"own"}) & {t for f in old for t in f.title_mode}
-    used = {p for o in old for p in o.palettes}
-    assert all(not set(f.palettes) & used for f in new)
-    assert len({p for f in new for p in f.palettes}) == sum(len(f.palettes) for f in new)  # each its own
-    assert all(f.body_sizes not in {o.body_sizes for o in old} for f in new)
-    assert all(set(f.fonts) not in [set(o.fonts) for o in old] for f in new)
-    assert [LABELS[k](3) for k in ("yishi", "dingbat", "paren_digit")] == ["三是", "❸", "⑶"]
 
 
 @pytest.mark.parametrize("name", _FRESH6)

@@ -23,6 +23,8 @@ from difflib import SequenceMatcher
 from ocrpipe.errors import InputError
 from ocrpipe.output._results import Box, ClauseResult, ImageResult, LineResult, LineRole, SourceRef, Verification
 from ocrpipe.structure._numerals import MAX_PROMISED, chinese_number
+from ocrpipe.structure._runin import DINGBATS, KEYPHRASE, dingbat_number, keyphrase_number
+from ocrpipe.structure._runin import plan as run_in_plan
 from ocrpipe.structure._styled import inks_apart, styled_titles
 from ocrpipe.structure._tables import Row, cn_numeral, find_rows, row_lines
 from ocrpipe.structure._textnorm import join_wrapped
@@ -39,7 +41,9 @@ STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("di_tiao", re.compile(rf"^(第[{_CN}\d]{{1,4}}条)\s*(.*)$")),
     ("cn_paren", re.compile(rf"^([（(][{_CN}]{{1,3}}[)）])\s*(.*)$")),
     ("paren", re.compile(r"^([（(]\d{1,3}[)）])\s*(.*)$")),
-    ("circled", re.compile(rf"^([{CIRCLED}])\s*(.*)$")),
+    ("circled", re.compile(rf"^([{CIRCLED}{''.join(DINGBATS)}])\s*(.*)$")),
+    # 一是 / 其一， / 第一，: a key phrase in running text (structure._runin)
+    ("keyphrase", KEYPHRASE),
     ("cn_dun", re.compile(rf"^([{_CN}]{{1,3}}[、．.])\s*(.*)$")),
     ("dun", re.compile(r"^(\d{1,3}、)\s*(.*)$")),
     ("dot", re.compile(r"^(\d{1,3}[.．])(?!\d)\s*(.*)$")),
@@ -67,7 +71,18 @@ MAX_TITLE = 40  # characters: a title wraps onto as many lines as this takes (na
 # a circled numeral, its own digits
 _JUNK = re.compile(r"^(?:[@©®°•·?？*#&|~^_=+<>«»](?:[A-Za-z](?=[\u4e00-\u9fff]))?|[①-⑳])")
 # Hierarchy of numbering styles: a lower rank sits above (一、 above （一） above 1. above ①).
-RANK = {"cn_dun": 0, "di_tiao": 1, "cn_paren": 1, "dun": 2, "dot": 2, "no": 2, "badge": 2, "paren": 3, "circled": 4}
+RANK = {
+    "cn_dun": 0,
+    "di_tiao": 1,
+    "cn_paren": 1,
+    "dun": 2,
+    "dot": 2,
+    "no": 2,
+    "badge": 2,
+    "paren": 3,
+    "keyphrase": 3,  # 一是 enumerates inside a paragraph: under 一、 （一） and 1.
+    "circled": 4,
+}
 # a rule or bar printed between a label and its title, read as a character: "第1条|推进…"
 _LEAD_SEPARATOR = re.compile(r"^[|｜¦]+\s*")
 _RIM_JUNK = re.compile(r"^[\s)\]}|）】」》〉>'\"`]+(?=\S)")
@@ -77,9 +92,14 @@ HEADING_RATIO = 1.08  # a section title or a wrapped clause title is set this mu
 
 
 def label_number(label: str) -> int | None:
-    """The number a printed label stands for: '1.' -> 1, '（十二）' -> 12, '第三条' -> 3, '⑤' -> 5."""
-    if len(label) == 1 and label in CIRCLED:
-        return CIRCLED.index(label) + 1
+    """The number a printed label stands for: '1.' -> 1, '（十二）' -> 12, '第三条' -> 3, '⑤' -> 5,
+    '❺' -> 5, '五是' -> 5."""
+    if len(label) == 1:
+        n = dingbat_number(label)
+        if n is not None:
+            return n
+    if KEYPHRASE.match(label):
+        return keyphrase_number(label)
     if label[:1] == "N":  # NO.01
         digits = re.sub(r"\D", "", label[2:])
         return int(digits) if digits else None
@@ -111,7 +131,10 @@ def parse_heading(text: str) -> Heading | None:
         if m:
             n = label_number(m.group(1))
             if n is not None and 0 < n < 1000:
-                return Heading(style=style, label=m.group(1), number=n, rest=_LEAD_SEPARATOR.sub("", m.group(2).strip()))
+                rest = _LEAD_SEPARATOR.sub("", m.group(2).strip())
+                if style == "keyphrase":
+                    rest = rest.lstrip("，,、：: ")  # "一是，加强…"
+                return Heading(style=style, label=m.group(1), number=n, rest=rest)
     return None
 
 
@@ -472,15 +495,40 @@ class _Classified:
     # lines kept as a clause's label that are no badge: a label alone on its line that numbers the
     # card read before it (_attach_orphan_labels), never its title nor body text
     moved_labels: set[int] = field(default_factory=set)
+    split: frozenset[str] = frozenset()  # styles whose clauses start inside a line, split there
 
     def is_label(self, i: int) -> bool:
         """Whether line i only numbers a clause: a badge, or a label moved to the card it numbers."""
         return self.badges[i] is not None or i in self.moved_labels
 
 
-def classify_lines(images: Sequence[ImageResult], expected: int | None = None) -> _Classified:
+def _split_run_ins(lines: list[_Line], splits: dict[int, list[int]]) -> list[_Line]:
+    """Lines cut where a run-in clause starts inside them ("……自主权。四是依法审慎采取"): each piece
+    keeps its line's place, type and ink, with the part of its box its characters take up."""
+    out: list[_Line] = []
+    for i, x in enumerate(lines):
+        cuts = splits.get(i)
+        if not cuts:
+            out.append(x)
+            continue
+        text = x.line.text
+        total = _units(text) or 1.0
+        bx, by, bw, bh = x.line.bbox
+        for a, b in itertools.pairwise([0, *cuts, len(text)]):
+            left = bx + round(bw * _units(text[:a]) / total)
+            right = bx + round(bw * _units(text[:b]) / total)
+            piece = replace(
+                x.line, text=text[a:b].strip(), bbox=(left, by, max(right - left, 1), bh), polygon=(), readers=(), flags=()
+            )
+            out.append(replace(x, line=piece))
+    return out
+
+
+def classify_lines(images: Sequence[ImageResult], expected: int | None = None, run_in: bool = True) -> _Classified:
     """The lines of the readable images in order, boilerplate and asides dropped, table rows
-    folded into heading + body, each parsed as heading/badge."""
+    folded into heading + body, each parsed as heading/badge. With `run_in`, a line is split where a
+    clause of a run-in sequence (一是 … 二是 …, ❶ … ❷ …) starts inside it; a key phrase outside
+    that sequence is no heading either way (structure._runin)."""
     ok_images = [im for im in images if im.status == "ok"]
     skip = find_boilerplate(ok_images)
     roles: dict[tuple[int, int], Role] = {}
@@ -511,9 +559,22 @@ def classify_lines(images: Sequence[ImageResult], expected: int | None = None) -
                     lines += _row_as_lines(rows, folded, key, roles)
                 continue
             lines.append(_Line(im.index, ln, pos))
+    split: frozenset[str] = frozenset()
+    found = run_in_plan(_texts(lines))
+    if run_in and found.splits():
+        split = frozenset(style for style, chain in found.chains.items() if any(m.offset for m in chain))
+        lines = _split_run_ins(lines, found.splits())
+        found = run_in_plan(_texts(lines))
     headings = [parse_heading(x.line.text) if x.line.kind == "text" else None for x in lines]
+    in_sequence = found.keyphrase_starts()
+    headings = [None if h and h.style == "keyphrase" and i not in in_sequence else h for i, h in enumerate(headings)]
     badges = [None if x.origin else badge_number(x.line.text, x.line.kind == "badge") for x in lines]
-    return _Classified(lines, headings, badges, roles, block_right)
+    return _Classified(lines, headings, badges, roles, block_right, split=split)
+
+
+def _texts(lines: list[_Line]) -> list[str]:
+    """What the run-in numbers are looked for in: plain text lines, not table rows or badges."""
+    return [x.line.text if x.line.kind == "text" and not x.origin else "" for x in lines]
 
 
 _DIGIT_LIKE = str.maketrans("OoＯ〇lI", "000011")
@@ -760,13 +821,22 @@ def _bracketed(c: _Classified, head: int, title: str, first_body: int, end: int)
 
 
 def _title_span(
-    c: _Classified, head: int, title: str, first_body: int, end: int, body_h: float, body_size: float = 0.0
+    c: _Classified,
+    head: int,
+    title: str,
+    first_body: int,
+    end: int,
+    body_h: float,
+    body_size: float = 0.0,
+    run_in: bool = False,
 ) -> tuple[str, str, int, list[int]]:
     """(title, inline body, first body line, wrapped title lines) for the title starting on line `head`.
 
     The title ends at the first 。；： when the body runs on inline; else it wraps onto lines of
     the same style (the same size, in the same block, free of sentence punctuation) while
     each line before fills its block; a larger heading wraps onto lines of its own size.
+    A run-in title (一是…) is a phrase of the paragraph: it runs on to its first 。；： whatever the
+    type of the lines it wraps onto.
     """
     lines, hx = c.lines, c.lines[head]
     bracketed = _bracketed(c, head, title, first_body, end)
@@ -775,6 +845,9 @@ def _title_span(
     m = _TITLE_END.search(title)
     if m and m.start() > 0:
         return title[: m.start()], title[m.end() :], first_body, []
+    phrase = _run_in_title(c, head, title, first_body, end) if run_in else None
+    if phrase is not None:
+        return phrase
     head_h = hx.line.text_height
     larger = bool(body_h) and head_h > HEADING_RATIO * body_h
     wrapped: list[int] = []
@@ -807,6 +880,22 @@ def _title_span(
     return title, "", j, wrapped
 
 
+def _run_in_title(c: _Classified, head: int, title: str, first_body: int, end: int) -> tuple[str, str, int, list[int]] | None:
+    """A run-in title wrapped onto the next lines of its paragraph, up to the first 。；： (within
+    MAX_TITLE characters): (title, inline body, first body line, wrapped lines); None where none ends it."""
+    wrapped: list[int] = []
+    for j in range(first_body, end):
+        x = c.lines[j]
+        if len(title) >= MAX_TITLE or not _same_block(x, c.lines[head]) or x.origin or c.badges[j] is not None:
+            return None
+        stop = _TITLE_END.search(x.line.text)
+        wrapped.append(j)
+        if stop is not None:
+            return join_wrapped((title, x.line.text[: stop.start()])), x.line.text[stop.end() :], j + 1, wrapped
+        title = join_wrapped((title, x.line.text))
+    return None
+
+
 def assemble_clause(
     c: _Classified,
     i: int,
@@ -834,13 +923,17 @@ def assemble_clause(
     if lines[head].origin:  # a table row: title and body come from their cells
         inline = ""
     else:
-        title, inline, first_body, wrapped = _title_span(c, head, title, first_body, end, body_h, body_size)
+        title, inline, first_body, wrapped = _title_span(
+            c, head, title, first_body, end, body_h, body_size, run_in=style == "keyphrase"
+        )
         used += [lines[k] for k in wrapped]
         for k in [head, *wrapped]:
             _set(roles, lines[k], "title")
     _set(roles, lines[head], "title")
     body: list[_Line] = []
-    ref_h: float | None = lines[head].line.text_height if inline else None
+    # the body runs on after an inline title in the title line's type; a run-in title's line holds a
+    # highlighted phrase (its height says little): the body's first line sets it
+    ref_h: float | None = lines[head].line.text_height if inline and style != "keyphrase" else None
     for j in range(first_body, end):
         if lines[head].origin and not (lines[j].origin and j == first_body):
             break  # a table row's body is its content cells, nothing after the table
@@ -897,9 +990,13 @@ class Structured:
 def structure(images: Sequence[ImageResult], expected: int | None = None) -> Structured:
     """Clauses across the image set, in order, their verification, and each line's role."""
     c = classify_lines(images, expected)
+    style = choose_level(c, expected)
+    if c.split and style not in c.split:
+        # the clauses are not the run-in sequence's: its lines stay whole
+        c = classify_lines(images, expected, run_in=False)
+        style = choose_level(c, expected)
     roles = dict(c.roles)
     clauses: list[ClauseResult] = []
-    style = choose_level(c, expected)
     starts, others = clause_starts(c, style, expected) if style is not None else ({}, [])
     # verified twice, on different inputs: here the numbering's starts, to decide whether the
     # titles told by type should replace them; at the end the clauses as assembled (the styled

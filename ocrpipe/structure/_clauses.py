@@ -559,6 +559,15 @@ def classify_lines(images: Sequence[ImageResult], expected: int | None = None, r
                     lines += _row_as_lines(rows, folded, key, roles)
                 continue
             lines.append(_Line(im.index, ln, pos))
+    lines, headings, split = _headings(lines, run_in)
+    badges = [None if x.origin else badge_number(x.line.text, x.line.kind == "badge") for x in lines]
+    return _Classified(lines, headings, badges, roles, block_right, split=split)
+
+
+def _headings(lines: list[_Line], run_in: bool) -> tuple[list[_Line], list[Heading | None], frozenset[str]]:
+    """Each line parsed as a heading; with `run_in`, lines split where a run-in clause starts inside
+    them and dingbat numerals read as bare digits taken as headings (the styles this changed are
+    returned); a key phrase outside its sequence is no heading either way."""
     split: frozenset[str] = frozenset()
     found = run_in_plan(_texts(lines))
     if run_in and found.splits():
@@ -568,8 +577,14 @@ def classify_lines(images: Sequence[ImageResult], expected: int | None = None, r
     headings = [parse_heading(x.line.text) if x.line.kind == "text" else None for x in lines]
     in_sequence = found.keyphrase_starts()
     headings = [None if h and h.style == "keyphrase" and i not in in_sequence else h for i, h in enumerate(headings)]
-    badges = [None if x.origin else badge_number(x.line.text, x.line.kind == "badge") for x in lines]
-    return _Classified(lines, headings, badges, roles, block_right, split=split)
+    if run_in:
+        for i, m in found.bare_starts().items():
+            text = lines[i].line.text.strip()
+            if headings[i] is None and text.startswith(m.bare):
+                # a dingbat numeral read as its bare digits: "4严厉打击…" for ❹严厉打击…
+                headings[i] = Heading("circled", m.bare, m.number, text[len(m.bare) :].strip())
+                split |= {"circled"}
+    return lines, headings, split
 
 
 def _texts(lines: list[_Line]) -> list[str]:
@@ -685,6 +700,8 @@ def clause_starts(c: _Classified, style: str, expected: int | None = None) -> tu
         _accept_bent_paren(lines, headings, starts, others, expected)
     if style != "badge":
         _accept_debris_starts(c, style, starts, others, expected)
+    if style == "circled":
+        _accept_lost_numerals(c, starts, others, expected)
     _accept_card_starts(c, starts, others, expected, style)
     return starts, others
 
@@ -709,6 +726,31 @@ def _accept_debris_starts(
         nxt = min(later) if later else (expected + 1 if expected else None)
         if prev < h.number and (nxt is None or h.number < nxt):
             starts[i] = (h.number, h.label, h.rest)
+            if i in others:
+                others.remove(i)
+
+
+def _accept_lost_numerals(c: "_Classified", starts: dict[int, Start], others: list[int], expected: int | None) -> None:
+    """Clause starts whose circled numeral OCR lost altogether (❻ on a dark disc, or ❽ left at the end of
+    the line before): a line set like the clause titles (their ink and type) and apart from the line
+    before it, that opens its block or follows a sentence's end, is a clause start where the numbers
+    before and after leave exactly its number free (one such line in the gap, no more)."""
+    heads = [c.lines[i].line for i in starts]
+    if len(heads) < 2:
+        return
+    cands = []
+    for i, x in enumerate(c.lines):
+        if i in starts or x.origin or x.line.kind != "text" or c.headings[i] is not None or c.badges[i] is not None:
+            continue
+        prev = c.lines[i - 1] if i else None
+        opens = prev is None or not _same_block(prev, x)
+        after_stop = prev is not None and prev.line.text.rstrip().endswith(tuple("。；！？!?;"))
+        apart = prev is None or inks_apart(x.line, prev.line) or type_size(x.line) > HEADING_RATIO * type_size(prev.line)
+        if (opens or after_stop) and apart and _set_like(x.line, heads) and _TITLE_END.search(x.line.text):
+            cands.append(i)
+    for group in _between(cands, starts, expected):
+        for n, i in group:
+            starts[i] = (n, "", c.lines[i].line.text.strip())
             if i in others:
                 others.remove(i)
 
@@ -931,9 +973,11 @@ def assemble_clause(
             _set(roles, lines[k], "title")
     _set(roles, lines[head], "title")
     body: list[_Line] = []
-    # the body runs on after an inline title in the title line's type; a run-in title's line holds a
-    # highlighted phrase (its height says little): the body's first line sets it
-    ref_h: float | None = lines[head].line.text_height if inline and style != "keyphrase" else None
+    # the body runs on after an inline title in the title line's type; where its paragraph goes on in
+    # the same block, the body's next line sets it (a title line holding a highlighted phrase, a chip
+    # or a dingbat measures taller than its body)
+    on = first_body < end and _same_block(lines[first_body], lines[head])
+    ref_h: float | None = lines[head].line.text_height if inline and not on else None
     for j in range(first_body, end):
         if lines[head].origin and not (lines[j].origin and j == first_body):
             break  # a table row's body is its content cells, nothing after the table

@@ -7,10 +7,15 @@ right after a 。 or ； inside a line. Such a number is a clause start only as 
 sequence read in order (一是, 二是, 三是 …): a lone 一是 in prose, or a 三是 read before
 二是, is no clause. `plan` finds that sequence in the lines of a whole set; the clause
 parser splits a line where a clause of it starts inside it.
+
+OCR often reads a dingbat numeral (❶, light on a dark disc) as its bare digit run into the
+title ("4严厉打击…"). Such a digit counts as the numeral only inside a sequence of three or more
+that starts at 1 or 2 with few gaps, never before a counter ("3月", "20年").
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +29,8 @@ _DINGBAT_CHARS = "".join(DINGBATS)
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 # where a clause may start inside a line: after a sentence's end (。；：！？), its number next
 _SENTENCE_END = "。；;：:！？!?"
+# a dingbat numeral read as its bare digit, run into the title: "4严厉打击…" (not "3月", "20年", "5家")
+_BARE = re.compile(r"(?<!\d)(\d{1,2})(?![\d年月日号时分个家项条名万亿元次位人倍岁度天周期批所户类])(?=[\u4e00-\u9fff])")
 _INSIDE = re.compile(
     rf"(?<=[{_SENTENCE_END}])\s*((?:[{_NUM}]{{1,3}}是|其[{_NUM}]{{1,3}}[，,、：:]|第[{_NUM}]{{1,3}}[，,、：:])|[{_CIRCLED}{_DINGBAT_CHARS}])(?=\S)"
 )
@@ -68,6 +75,7 @@ class Mark:
     offset: int
     style: str
     number: int
+    bare: str = ""  # the digits read for a dingbat numeral ("4" for ❹), where that is what OCR read
 
 
 def marks(texts: Sequence[str]) -> list[Mark]:
@@ -81,11 +89,21 @@ def marks(texts: Sequence[str]) -> list[Mark]:
         style, n = _number(head) if m or stripped[:1] in _CIRCLED + _DINGBAT_CHARS else ("", None)
         if n is not None:
             out.append(Mark(i, lead, style, n))
+        else:
+            b = _BARE.match(stripped)
+            if b is not None:
+                out.append(Mark(i, lead, "circled", int(b.group(1)), b.group(1)))
         for m in _INSIDE.finditer(text):
             style, n = _number(m.group(1))
             if n is not None and m.start(1) > lead:
                 out.append(Mark(i, m.start(1), style, n))
-    return out
+        for k, ch in enumerate(text):
+            if ch in _SENTENCE_END and k + 1 < len(text):
+                at = len(text) - len(text[k + 1 :].lstrip())
+                b = _BARE.match(text, at)
+                if b is not None:
+                    out.append(Mark(i, at, "circled", int(b.group(1)), b.group(1)))
+    return sorted(out, key=lambda m: (m.line, m.offset))
 
 
 def sequence(found: Sequence[Mark]) -> list[Mark]:
@@ -128,12 +146,29 @@ class Plan:
                     out.setdefault(m.line, []).append(m.offset)
         return {i: sorted(set(v)) for i, v in out.items()}
 
+    def bare_starts(self) -> dict[int, Mark]:
+        """Lines that open with a dingbat numeral of the sequence read as its bare digits."""
+        return {m.line: m for m in self.chains.get("circled", []) if m.offset == 0 and m.bare}
+
     def keyphrase_starts(self) -> set[int]:
         """Lines that open with a key phrase of the sequence."""
         return {m.line for m in self.chains.get("keyphrase", []) if m.offset == 0}
 
 
+def _bare_sequence_holds(chain: Sequence[Mark]) -> bool:
+    """A sequence with bare digits in it is believed only where it is long, starts at 1 or 2 and
+    skips few numbers (three or more, at most one gap in three)."""
+    gaps = sum(b.number - a.number - 1 for a, b in itertools.pairwise(chain))
+    return len(chain) >= 3 and chain[0].number <= 2 and gaps <= max(1, len(chain) // 3)
+
+
 def plan(texts: Sequence[str]) -> Plan:
     """The sequences of run-in clause numbers in the lines of a set (in reading order), one per style."""
     found = marks(texts)
-    return Plan({style: sequence([m for m in found if m.style == style]) for style in ("keyphrase", "circled")})
+    chains = {}
+    for style in ("keyphrase", "circled"):
+        chain = sequence([m for m in found if m.style == style])
+        if any(m.bare for m in chain) and not _bare_sequence_holds(chain):
+            chain = sequence([m for m in found if m.style == style and not m.bare])
+        chains[style] = chain
+    return Plan(chains)

@@ -740,7 +740,7 @@ def _accept_lost_numerals(c: "_Classified", starts: dict[int, Start], others: li
         return
     cands = []
     for i, x in enumerate(c.lines):
-        if i in starts or x.origin or x.line.kind != "text" or c.headings[i] is not None or c.badges[i] is not None:
+        if i in starts or x.origin or x.line.kind != "text" or c.headings[i] is not None or c.is_label(i):
             continue
         prev = c.lines[i - 1] if i else None
         opens = prev is None or not _same_block(prev, x)
@@ -928,7 +928,7 @@ def _run_in_title(c: _Classified, head: int, title: str, first_body: int, end: i
     wrapped: list[int] = []
     for j in range(first_body, end):
         x = c.lines[j]
-        if len(title) >= MAX_TITLE or not _same_block(x, c.lines[head]) or x.origin or c.badges[j] is not None:
+        if len(title) >= MAX_TITLE or not _same_block(x, c.lines[head]) or x.origin or c.is_label(j):
             return None
         stop = _TITLE_END.search(x.line.text)
         wrapped.append(j)

@@ -4,6 +4,8 @@ into the title, and a numeral OCR lost, each only where the sequence in reading 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ocrpipe.output._results import ImageResult, LineResult
 from ocrpipe.structure._clauses import label_number, parse_heading, structure
 from ocrpipe.structure._runin import keyphrase_number, marks, plan
@@ -138,27 +140,55 @@ def test_dingbat_numerals_read_as_bare_digits_count_only_inside_a_sequence():
 
 
 def test_a_dingbat_numeral_lost_is_taken_from_the_sequence_only_where_exactly_one_line_fits():
+    def para(y, block, title_line, *body):
+        return [line(title_line, y, 26, TITLE, block=block)] + [
+            line(t, y + 32 * (k + 1), block=block) for k, t in enumerate(body)
+        ]
+
     def series(extra):
         return [
             image(
                 0,
-                line("❶保护企业家人身财产安全。依法审理民间借贷", 180, 26, TITLE, block=1),
-                line("纠纷案件。", 222, block=1),
-                line("❷依法审慎采取强制措施。坚持平等保护原则，依法", 280, 26, TITLE, block=2),
-                line("保障中小微企业的财产权。", 312, block=2),
-                line("推动完善破产重整制度。完善小额诉讼程序。", 340, 26, TITLE, block=3),  # ❸ lost
+                *para(
+                    180,
+                    1,
+                    "❶保护企业家人身财产安全。依法审理民间借贷",
+                    "纠纷案件，对于高利放贷行为不予保护。健全涉企",
+                    "案件快速审理机制。",
+                ),
+                *para(
+                    300,
+                    2,
+                    "❷依法审慎采取强制措施。坚持平等保护原则，依法",
+                    "保障中小微企业的财产权和经营自主权，加大对",
+                    "拖欠账款行为的惩处力度。",
+                ),
+                # ❸ lost
+                *para(
+                    420, 3, "推动完善破产重整制度。完善小额诉讼程序，提高", "简单案件的审理效率，依法减免或者缓交诉讼费", "用。"
+                ),
                 *extra,
-                line("❹依法规范融资担保行为。依法审理。", 460, 26, TITLE, block=5),
+                *para(
+                    660,
+                    5,
+                    "❹依法规范融资担保行为。依法审理民间借贷纠纷",
+                    "案件，对于高利放贷行为不予保护，维护企业正",
+                    "当权益。",
+                ),
             )
         ]
 
     s = structure(series([]), expected=4)
     assert s.verification.ok
     assert [(c.number, c.label, c.title) for c in s.clauses][2] == (3, "", "推动完善破产重整制度")
+    assert s.clauses[2].text == "完善小额诉讼程序，提高简单案件的审理效率，依法减免或者缓交诉讼费用。"
+    # a paragraph in body ink is no clause whose numeral was lost: clause 3 stays missing
+    plain = [replace(ln, ink=BODY) if ln.text.startswith("推动") else ln for ln in series([])[0].lines]
+    s = structure([image(0, *plain)], expected=4)
+    assert not s.verification.ok and s.verification.missing == (3,)
     # two lines could be ❸: neither is taken, and the verdict fails
-    extra = [
-        line("引导当事人协商变更合同内容。", 380, block=3),
-        line("保障企业用工合法权益。推行网上立案。", 420, 26, TITLE, block=4),
-    ]
+    extra = para(
+        540, 4, "保障企业用工合法权益。推行网上立案和跨域立案", "服务，让企业少跑腿、好办事，加强与工商联等", "部门的协作。"
+    )
     s = structure(series(extra), expected=4)
     assert not s.verification.ok and 3 not in [c.number for c in s.clauses]

@@ -732,9 +732,10 @@ def _accept_debris_starts(
 
 def _accept_lost_numerals(c: "_Classified", starts: dict[int, Start], others: list[int], expected: int | None) -> None:
     """Clause starts whose circled numeral OCR lost altogether (❻ on a dark disc, or ❽ left at the end of
-    the line before): a line set like the clause titles (their ink and type) and apart from the line
-    before it, that opens its block or follows a sentence's end, is a clause start where the numbers
-    before and after leave exactly its number free (one such line in the gap, no more)."""
+    the line before): a line set like the clause titles (their ink and type) and apart from the body
+    lines round it (the line before, its paragraph's next line), that opens its block or follows a
+    sentence's end, is a clause start where the numbers before and after leave exactly its number free
+    (one such line in the gap, no more)."""
     heads = [c.lines[i].line for i in starts]
     if len(heads) < 2:
         return
@@ -743,10 +744,16 @@ def _accept_lost_numerals(c: "_Classified", starts: dict[int, Start], others: li
         if i in starts or x.origin or x.line.kind != "text" or c.headings[i] is not None or c.is_label(i):
             continue
         prev = c.lines[i - 1] if i else None
+        nxt = c.lines[i + 1] if i + 1 < len(c.lines) and _same_block(c.lines[i + 1], x) else None
         opens = prev is None or not _same_block(prev, x)
         after_stop = prev is not None and prev.line.text.rstrip().endswith(tuple("。；！？!?;"))
-        apart = prev is None or inks_apart(x.line, prev.line) or type_size(x.line) > HEADING_RATIO * type_size(prev.line)
-        if (opens or after_stop) and apart and _set_like(x.line, heads) and _TITLE_END.search(x.line.text):
+        # apart from the body text around it: the line before, and its paragraph's next line
+        apart = all(
+            inks_apart(x.line, y.line) or type_size(x.line) > HEADING_RATIO * type_size(y.line)
+            for y in (prev, nxt)
+            if y is not None
+        )
+        if (opens or after_stop) and nxt is not None and apart and _set_like(x.line, heads) and _TITLE_END.search(x.line.text):
             cands.append(i)
     for group in _between(cands, starts, expected):
         for n, i in group:

@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 
 from ocrpipe.output._results import Box
-from ocrpipe.vision._layout import order_indices
+from ocrpipe.vision._layout import is_vertical, order_indices, vertical_order
 
 Region = Literal["flow", "card", "band", "cell", "aside"]
 EDGE_MIN_CONTRAST = 10  # grey levels between a colour field and its surround
@@ -292,7 +292,10 @@ def find_containers(edges: EdgeMap, boxes: list[Box], line_height: float) -> lis
     for group in _clusters(len(regions), [r[0] for r in regions], [[boxes[i][3] for i in r[1]] for r in regions]):
         rboxes = [regions[k][0] for k in group]
         lines = tuple(sorted(i for k in group for i in regions[k][1]))
-        box = _union(rboxes)
+        # the container reaches over its own lines: a line whose box breaks the region's edge (a
+        # vertical title's column over a ❶ whose ring cut the band's top off) still stands in it,
+        # and the cut must not find a gap between the card and the text level with its top
+        box = _union(rboxes + [boxes[i] for i in lines])
         rows = _bands([float(b[1]) for b in rboxes], TOUCH_PX)
         cols = _bands([float(b[0]) for b in rboxes], TOUCH_PX)
         if box[2] < 3 * line_height and box[3] < 2 * line_height:
@@ -377,7 +380,7 @@ def find_asides(boxes: list[Box], columns: list[bool], width: int, badges: froze
     out = set()
     for i, (x, _y, w, h) in enumerate(boxes):
         near_edge = x + w / 2 < 0.15 * width or x + w / 2 > 0.85 * width
-        if columns[i] and near_edge and h >= 3 * w:
+        if columns[i] and near_edge and h >= 3 * w and not _heads_text_beside(i, boxes, columns):
             out.add(i)
     out |= _stacked_characters(boxes, width, out)
     # a slogan's end characters the detector found apart from its column ("优" over 化服务助企纾)
@@ -389,6 +392,24 @@ def find_asides(boxes: list[Box], columns: list[bool], width: int, badges: froze
                 out.add(i)
                 grown = True
     return out - badges
+
+
+def _heads_text_beside(i: int, boxes: list[Box], columns: list[bool]) -> bool:
+    """A vertical title at the left of its body, not a slogan: horizontal text begins just right
+    of the column (a gutter and a two-character indent: five characters at most), its first line
+    level with the column's top, and no line of that text ends just above that top. A clause's
+    title set vertically (竖排) in a band at its body's left is read first, as its heading; a
+    slogan down an edge stands beside text that runs on past its top, or at the right edge,
+    where no text begins beside it."""
+    x, y, w, _h = boxes[i]
+    level = above = False
+    for j, b in enumerate(boxes):
+        u = max(w, b[3])  # a character's size: the column's width or the line's height
+        if j == i or columns[j] or b[2] < 2 * b[3] or not 0 <= b[0] - (x + w) <= 5 * u:
+            continue
+        level |= abs(b[1] - y) <= 1.5 * u
+        above |= b[1] + b[3] / 2 < y - u and b[1] + b[3] > y - 3 * u
+    return level and not above
 
 
 def _single_by_edge(b: Box, width: int) -> bool:
@@ -509,6 +530,10 @@ def order_units(units: list[tuple[Box, bool]], line_height: float, rules: list[R
             out.append(group[0])
             return
         bs = [units[i][0] for i in group]
+        vertical = None if any(units[i][1] for i in group) else vertical_order(bs)
+        if vertical is not None:  # free lines of vertical text: right to left
+            out.extend(group[k] for k in vertical)
+            return
         hgap, hpos = _widest_gap([(b[1], b[1] + b[3]) for b in bs])
         vgap, vpos = _widest_gap([(b[0], b[0] + b[2]) for b in bs])
         rows_first = sum(units[i][1] for i in group) >= 2
@@ -551,8 +576,10 @@ def order_page(
     """Every line placed: blocks in reading order, lines in order inside each, asides last.
 
     A slogan never stands inside a card or a table: an aside whose centre lies in one (a table's
-    number column, which looks like characters stacked by the edge) is the container's line."""
+    number column, which looks like characters stacked by the edge) is the container's line. A
+    number rail is no block (`_is_rail`): its numbers join the flow beside them."""
     asides = {i for i in asides if not any(_within(boxes[i], c.box) for c in containers if c.kind in ("card", "cell"))}
+    containers = [c for c in containers if not _is_rail(c, boxes, line_height)]
     owner: dict[int, int] = {}
     for k, c in enumerate(containers):
         for i in c.lines:
@@ -581,6 +608,30 @@ def order_page(
         block += 1
         placed.append(Placed(i, block, len(placed), "aside"))
     return placed
+
+
+def _is_rail(c: _Container, boxes: list[Box], line_height: float) -> bool:
+    """A tinted rail down the side of the page holding the clauses' numbers (01, 02, ...): two
+    marks or more, each a short mark (no taller than two lines, at most about three of its own
+    characters wide, not vertical text), each level with a line outside the container that
+    begins just beside it. Read as one card, every number came before every title; each number
+    heads the line level with it, as on a rail drawn with a plain rule."""
+    if c.kind != "card" or len(c.lines) < 2:
+        return False
+    right = c.box[0] + c.box[2]
+    for i in c.lines:
+        _x, y, w, h = boxes[i]
+        if h > 2 * line_height or w > 2.5 * h or is_vertical(boxes[i]):
+            return False
+        level = any(
+            k not in c.lines
+            and 0 <= b[0] - right <= 3 * line_height
+            and min(y + h, b[1] + b[3]) - max(y, b[1]) >= 0.5 * min(h, b[3])
+            for k, b in enumerate(boxes)
+        )
+        if not level:
+            return False
+    return True
 
 
 def _within(b: Box, box: Box) -> bool:

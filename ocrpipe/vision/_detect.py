@@ -286,10 +286,13 @@ def core_boxes(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, i
 
 def badge_candidates(boxes: list[tuple[int, int, int, int]]) -> set[int]:
     """Regions that may be a number badge: squarish, just left of a longer line on the same row
-    (a heading). They are read as digits first; anything else is read as text."""
+    (a heading). They are read as digits first; anything else is read as text. A column of
+    vertical text (three times as tall as wide or more: a title set vertically beside its body,
+    "⑴依法规范…") is no badge, though it stands left of a longer line: read as digits, it kept
+    its number and lost its title."""
     out = set()
     for i, (x, y, w, h) in enumerate(boxes):
-        if not (w <= 1.8 * h and h >= 8):
+        if not (w <= 1.8 * h and h >= 8) or h >= 3 * w:
             continue
         for j, (bx, by, bw, bh) in enumerate(boxes):
             oy = min(y + h, by + bh) - max(y, by)

@@ -1,7 +1,8 @@
 """Reading order: merge boxes on one text line, group lines into blocks, order them.
 
 Recursive XY-cut: split the page at horizontal gaps into bands (top to bottom),
-split each band at wide vertical gaps into columns (left to right), recurse.
+split each band at wide vertical gaps into columns (left to right), recurse. Text set
+vertically (竖排) is read as it is written: columns right to left, each top to bottom.
 """
 
 from __future__ import annotations
@@ -67,18 +68,51 @@ def _widest_gap(starts: np.ndarray, ends: np.ndarray) -> tuple[float, float]:
     return best
 
 
+def is_vertical(box: Box) -> bool:
+    """A column of stacked characters: at least twice as tall as wide."""
+    return box[3] >= 2 * box[2]
+
+
+def vertical_order(boxes: list[Box]) -> list[int] | None:
+    """Indices of a group of vertical text in the order it is read: columns right to left, each
+    top to bottom (a two-column title set vertically, 竖排, starts in its right column). The group
+    is vertical text when it holds a column and every other box is one too or a mark no wider
+    than a column (a ⑴ or ❶ the detector found apart at a column's head joins the column it
+    stands over). None for any other group."""
+    cols = [b for b in boxes if is_vertical(b)]
+    if not cols or len(boxes) < 2:
+        return None
+    widest = max(b[2] for b in cols)
+    if any(not is_vertical(b) and max(b[2], b[3]) > 1.5 * widest for b in boxes):
+        return None
+    by_right = sorted(range(len(boxes)), key=lambda i: (-(boxes[i][0] + boxes[i][2] / 2), boxes[i][1]))
+    columns: list[list[int]] = []  # right to left; a box joins the column its centre lies within
+    for i in by_right:
+        cx = boxes[i][0] + boxes[i][2] / 2
+        home = next((c for c in columns if any(b[0] <= cx <= b[0] + b[2] for b in (boxes[k] for k in c))), None)
+        if home is None:
+            columns.append([i])
+        else:
+            home.append(i)
+    return [i for c in columns for i in sorted(c, key=lambda k: boxes[k][1])]
+
+
 def order_indices(boxes: list[Box], line_height: float) -> list[int]:
     """Indices of line boxes top-to-bottom, left-to-right across columns.
 
     Each step cuts at the widest empty gap: between rows, or between columns when
     that gap is wider (and at least 1.5 line heights), so aligned two-column text
-    is read column by column.
+    is read column by column. A group of vertical text is read right to left (vertical_order).
     """
     ordered: list[int] = []
 
     def cut(group: list[int]) -> None:
         if len(group) == 1:
             ordered.append(group[0])
+            return
+        vertical = vertical_order([boxes[i] for i in group])
+        if vertical is not None:
+            ordered.extend(group[k] for k in vertical)
             return
         arr = np.array([boxes[i] for i in group], dtype=np.float64)
         hgap, hpos = _widest_gap(arr[:, 1], arr[:, 1] + arr[:, 3])

@@ -12,6 +12,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ocrpipe.output._results import ImageResult, LineResult
+from ocrpipe.structure._clauses import structure, type_size
 from ocrpipe.vision._blocks import column_rules, edge_mask, find_asides, find_containers, order_page
 from ocrpipe.vision._detect import badge_candidates
 from ocrpipe.vision._layout import order_indices, vertical_order
@@ -151,3 +153,36 @@ def test_a_card_of_short_marks_with_no_line_level_beside_it_stays_a_card():
     below = [(70, 800 + 40 * k, 700, 20) for k in range(3)]
     placed, _containers = _place(img, marks + below)
     assert [p.region for p in placed][:4] == ["card"] * 4
+
+
+# -- the clause stage: a vertical title's columns make one title ---------------------------------
+
+
+def line(text, y, h=24.0, x=200, w=600, bh=None, **kw):
+    return LineResult(text=text, confidence=90, bbox=(x, y, w, bh or int(h)), text_height=h, **kw)
+
+
+def test_a_title_set_vertically_in_two_columns_is_one_title_over_its_body():
+    im = ImageResult(
+        index=0,
+        file="0.jpg",
+        width=876,
+        height=1567,
+        lines=(
+            line("（1）依法规范融资担保行为", 191, h=33.0, x=117, w=42, bh=366, block=1, region="card"),
+            line("并建立长效工作机制", 191, h=37.0, x=75, w=38, bh=301, block=1, region="card"),
+            line("慎用查封、扣押、冻结等措施，最大限度减少对企业", 182, x=246, w=556, block=2),
+            line("正常经营的影响。", 220, x=200, w=300, block=2),
+            line("（2）严厉打击恶意拖欠账款", 616, h=29.0, x=72, w=42, bh=368, block=3, region="card"),
+            line("完善小额诉讼程序，提高简单案件的审理效率。", 609, x=202, w=602, block=4),
+        ),
+    )
+    s = structure([im], 2)
+    assert [(c.number, c.title) for c in s.clauses] == [
+        (1, "依法规范融资担保行为并建立长效工作机制"),
+        (2, "严厉打击恶意拖欠账款"),
+    ]
+    assert s.clauses[0].text == "慎用查封、扣押、冻结等措施，最大限度减少对企业正常经营的影响。"
+    # a column's type size is measured down its length, not across it
+    col = line("并建立长效工作机制", 191, h=37.0, x=75, w=38, bh=301)
+    assert 30 < type_size(col) < 37

@@ -492,6 +492,7 @@ class _Classified:
     badges: list[int | None]
     roles: dict[tuple[int, int], Role]  # roles known before the clauses: header, footer, aside
     block_right: dict[tuple[int, int], int]  # (image, block) -> right edge of its widest line
+    block_bottom: dict[tuple[int, int], int] = field(default_factory=dict)  # (image, block) -> foot of its lowest line
     # lines kept as a clause's label that are no badge: a label alone on its line that numbers the
     # card read before it (_attach_orphan_labels), never its title nor body text
     moved_labels: set[int] = field(default_factory=set)
@@ -540,12 +541,14 @@ def classify_lines(images: Sequence[ImageResult], expected: int | None = None, r
     in_row = {(r.image, p): (r.image, r.positions[0]) for r in rows for p in r.positions}
     lines: list[_Line] = []
     block_right: dict[tuple[int, int], int] = {}
+    block_bottom: dict[tuple[int, int], int] = {}
     for im in ok_images:
         # the last line of the flow (asides, a slogan down the edge, are placed after it)
         last = max((pos for pos, ln in enumerate(im.lines) if ln.region != "aside"), default=-1)
         for pos, ln in enumerate(im.lines):
             key = (im.index, pos)
             block_right[(im.index, ln.block)] = max(block_right.get((im.index, ln.block), 0), ln.bbox[0] + ln.bbox[2])
+            block_bottom[(im.index, ln.block)] = max(block_bottom.get((im.index, ln.block), 0), ln.bbox[1] + ln.bbox[3])
             if key in skip:
                 continue
             if ln.region == "aside":
@@ -561,7 +564,7 @@ def classify_lines(images: Sequence[ImageResult], expected: int | None = None, r
             lines.append(_Line(im.index, ln, pos))
     lines, headings, split = _headings(lines, run_in)
     badges = [None if x.origin else badge_number(x.line.text, x.line.kind == "badge") for x in lines]
-    return _Classified(lines, headings, badges, roles, block_right, split=split)
+    return _Classified(lines, headings, badges, roles, block_right, block_bottom, split=split)
 
 
 def _headings(lines: list[_Line], run_in: bool) -> tuple[list[_Line], list[Heading | None], frozenset[str]]:
@@ -806,9 +809,14 @@ class _Assembled:
 
 
 def _full_width(c: _Classified, x: _Line) -> bool:
-    """The line reaches the right edge of its block: a title that fills it may wrap on."""
+    """The line reaches the right edge of its block (a column of vertical text, its foot): a
+    title that fills it may wrap on."""
+    bx, by, bw, bh = x.line.bbox
+    if bh >= 2 * bw:
+        bottom = c.block_bottom.get((x.image, x.line.block), 0)
+        return by + bh >= bottom - 1.5 * max(x.line.text_height, 1.0)
     right = c.block_right.get((x.image, x.line.block), 0)
-    return x.line.bbox[0] + x.line.bbox[2] >= right - 1.5 * max(x.line.text_height, 1.0)
+    return bx + bw >= right - 1.5 * max(x.line.text_height, 1.0)
 
 
 def _units(text: str) -> float:
@@ -816,14 +824,22 @@ def _units(text: str) -> float:
     return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text if not ch.isspace())
 
 
+def _vertical(ln: LineResult) -> bool:
+    """A line set vertically: its box at least twice as tall as wide."""
+    return ln.bbox[3] >= 2 * ln.bbox[2]
+
+
 def type_size(ln: LineResult) -> float:
     """The size a line is set in: its ink height, or its character pitch (box width over
     characters, a Latin letter or digit half a Han character) where that is larger. Ink height
     alone shrinks on lines of few tall strokes ("权益", "业合规激" measured 30 px in 36-px type),
-    while the pitch of CJK type is its size."""
+    while the pitch of CJK type is its size. A line set vertically (its box at least twice as
+    tall as wide: a title in a band at its body's left, 竖排) is measured down its length."""
     units = _units(ln.text)
-    pitch = ln.bbox[2] / units if units >= 2 else 0.0
-    if not pitch or pitch > 1.5 * max(ln.text_height, ln.bbox[3]):
+    _x, _y, w, h = ln.bbox
+    length, across = (h, w) if _vertical(ln) else (w, h)
+    pitch = length / units if units >= 2 else 0.0
+    if not pitch or pitch > 1.5 * max(ln.text_height, across):
         return ln.text_height  # letter-spaced or a box not fitted to its text: the pitch says nothing
     if units >= 8:
         return pitch  # a long line's pitch holds even where a badge read into its box inflates its height
@@ -835,6 +851,10 @@ def _heading_sized(x: LineResult, head: LineResult, body_size: float) -> bool:
     set larger than body type (body_size given), a size nearer the heading's than the body's and
     no more than 10% larger. Where the heading is larger, a line whose type size (pitch) is
     nearer the body's is body text (a long line: a short one's pitch says little)."""
+    if _vertical(x) and _vertical(head):
+        # two columns of one vertical title (竖排): as wide as each other, however many of the
+        # characters OCR kept (the pitch down a column counts them; a lost one made it 10% larger)
+        return abs(x.bbox[2] - head.bbox[2]) <= 0.15 * head.bbox[2]
     head_h = head.text_height
     size, head_size = type_size(x), type_size(head)
     larger = bool(body_size) and body_size < head_size

@@ -223,3 +223,68 @@ def test_titles_told_by_type_fill_in_a_number_lost_only_where_the_numbers_read_a
     shifted += [line("2.严厉打击恶意拖欠账款", 420, 30, RED), lines[5]]
     s = structure([image(0, *shifted)], 3)
     assert not s.verification.ok and [c.number for c in s.clauses] == [1, 2]
+
+
+def _one_line_paragraphs(title_ink, body_ink, titles, bodies, gaps=(12, 12), blocks=False, footer=True):
+    """Clauses of a title line and a one-line paragraph each (no numbers read), y going down the
+    poster with `gaps` (title to its body, body to the next title); each line in a block of its
+    own where `blocks`, else one block; a source line in the titles' ink at the end."""
+    out, y = [], 200
+    for t, b in zip(titles, bodies):
+        out.append(line(t, y, 28, title_ink, block=len(out) if blocks else 0))
+        y += 28 + gaps[0]
+        out.append(line(b, y, 28, body_ink, block=len(out) if blocks else 0))
+        y += 28 + gaps[1]
+    if footer:
+        out.append(line("最高人民法院新闻局二〇二〇年发布", y + 40, 28, title_ink, block=len(out) if blocks else 0))
+    return image(0, *out)
+
+
+_LONG_TITLES = ["营造诚实守信的市场环境建设", "降低企业维权诉讼成本完善措施", "支持企业依法平稳退出市场机制"]
+_SHORT_BODIES = ["依法审理民间借贷纠纷。", "推动纠纷在诉前化解。", "切实降低企业维权成本。"]
+
+
+def test_titles_and_body_swapped_by_one_line_paragraphs_are_not_taken_by_type():
+    # the titles' ink carries more text than the body's, so it reads as the body ink: the body
+    # lines, each before a line in that ink, were taken for the titles (the last clause's body
+    # before the source line), and the verdict passed with every title wrong
+    for gaps, blocks in [((12, 32), False), ((12, 12), False), ((12, 12), True), ((12, 32), True)]:
+        s = structure([_one_line_paragraphs(RED, DARK, _LONG_TITLES, _SHORT_BODIES, gaps, blocks)], 3)
+        assert not s.verification.ok, (gaps, blocks)
+        assert not {c.title for c in s.clauses} & {b.rstrip("。") for b in _SHORT_BODIES}
+    # nor in two neutral inks (a black heading over grey text: no saturation to tell them)
+    for gaps, blocks in [((12, 12), True), ((12, 32), True), ((12, 12), False)]:
+        im = _one_line_paragraphs("#111111", "#5a5a5a", _LONG_TITLES, _SHORT_BODIES, gaps, blocks)
+        assert not structure([im], 3).verification.ok, (gaps, blocks)
+
+
+def test_the_styled_fallback_rejects_a_reading_the_type_contradicts():
+    from ocrpipe.structure._clauses import type_size
+
+    def lines_of(im):
+        return [(im.index, ln.block, ln) for ln in im.lines]
+
+    # the body lines in dark ink would head runs of red text: the heading style is the plainer
+    # ink (less saturated), each "title" goes on from the line above and heads less text than it
+    # follows: no titles
+    im = _one_line_paragraphs(RED, DARK, _LONG_TITLES, _SHORT_BODIES, (12, 32))
+    assert styled_titles(lines_of(im), [True] * len(im.lines), 3, type_size, 40) is None
+    # white space alone: each "title" sits closer to the line above than to the one below (the
+    # lines in blocks of their own, the inks neutral, and titles as short as the bodies)
+    short = ["营造诚实守信环境。", "降低维权诉讼成本。", "支持企业平稳退出。"]
+    im = _one_line_paragraphs("#111111", "#5a5a5a", short, _SHORT_BODIES, (10, 40), blocks=True)
+    assert styled_titles(lines_of(im), [True] * len(im.lines), 3, type_size, 40) is None
+
+
+def test_titles_over_one_line_paragraphs_longer_than_them_are_found_by_type():
+    titles = ["营造诚实守信市场环境", "降低企业维权诉讼成本", "支持企业依法平稳退出"]
+    bodies = [
+        "严格区分经济纠纷与经济犯罪的界限，防止刑事手段介入民事纠纷。",
+        "依法减免或者缓交诉讼费用，切实降低企业维权成本。",
+        "完善小额诉讼程序，提高简单案件的审理效率，让企业少跑腿。",
+    ]
+    for title_ink, gaps, blocks in [(RED, (12, 32), False), (RED, (12, 12), True), ("#111111", (12, 32), True)]:
+        s = structure([_one_line_paragraphs(title_ink, "#5a5a5a", titles, bodies, gaps, blocks, footer=False)], 3)
+        assert s.verification.ok, (title_ink, gaps, blocks)
+        assert [c.title for c in s.clauses] == titles
+        assert [c.text for c in s.clauses] == bodies

@@ -161,7 +161,10 @@ def _title_end(texts: Sequence[LineResult], heading: Sequence[bool], sizes: Sequ
 
 def _gap(a: LineResult, b: LineResult, body_size: float) -> float | None:
     """The white space from line a down to line b, the next in one column; None where b does
-    not follow a down the column (another column, or far apart)."""
+    not follow a down the column (another column, far apart, or either set vertically: its box
+    twice as tall as wide, where the white space across the columns says nothing of binding)."""
+    if any(ln.bbox[3] >= 2 * ln.bbox[2] for ln in (a, b)):
+        return None
     gap = b.bbox[1] - (a.bbox[1] + a.bbox[3])
     return gap if -0.5 * body_size <= gap <= 4 * body_size else None
 

@@ -175,6 +175,81 @@ def crop_ink(crop_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     The background is the median colour of the crop's rim: a detected box has a
     margin around its text."""
+    bg = _rim_ground(crop_rgb)
+    dist = max_channel(cv2.absdiff(crop_rgb, np.full_like(crop_rgb, bg)))
+    return dist, ink_mask(dist)
+
+
+def between_grounds(rgb: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Max-channel distance from the nearest colour on the mix of grounds `a` and `b`: a chip's
+    anti-aliased edge (a blend of the two) is ground, text on either is not."""
+    p = rgb.astype(np.float32) - a.astype(np.float32)
+    d = b.astype(np.float32) - a.astype(np.float32)
+    t = np.clip((p @ d) / max(float(d @ d), 1.0), 0.0, 1.0)
+    return np.abs(p - t[..., None] * d).max(axis=2).clip(0, 255).astype(np.uint8)
+
+
+def chips(crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray, ground: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(mask, colour) of each chip in a line crop: a flat patch of its own colour behind part of
+    the line (a highlight, a pill behind a title), at least the text's height and wider than
+    tall. Against the crop's ground a chip and its text are one solid area of colour (a pale
+    highlight may fall below the ink threshold, so any clear step of colour counts; it often
+    comes in pieces, between dense characters), so the pieces of one colour make one chip, their
+    joint box; a disc round one numeral is no wider than tall and stays as it is."""
+    text_h = line_height(ink)
+    k = max(5, int(0.4 * text_h)) | 1
+    far = ((dist > BG_JUMP // 2) * 255).astype(np.uint8)
+    solid = cv2.morphologyEx(far, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    groups: list[tuple[np.ndarray, list[int]]] = []
+    for i in range(1, n):
+        colours = crop_rgb[labels == i].reshape(-1, 3)
+        own = np.median(colours, axis=0).astype(np.uint8)
+        # a ground is flat: most of the piece (all but its text) is its own colour
+        if (np.abs(colours.astype(np.int16) - own).max(axis=1) <= BG_JUMP // 2).mean() < 0.5:
+            continue
+        if int(np.abs(own.astype(np.int16) - ground).max()) <= BG_JUMP // 2:
+            continue
+        for colour, members in groups:
+            if int(np.abs(own.astype(np.int16) - colour).max()) <= BG_JUMP // 2:
+                members.append(i)
+                break
+        else:
+            groups.append((own, [i]))
+    found = []
+    h, w = ink.shape
+    for colour, members in groups:
+        x0 = min(int(stats[i, cv2.CC_STAT_LEFT]) for i in members)
+        y0 = min(int(stats[i, cv2.CC_STAT_TOP]) for i in members)
+        x1 = max(int(stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]) for i in members)
+        y1 = max(int(stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT]) for i in members)
+        if y1 - y0 < 0.6 * text_h or x1 - x0 < 1.8 * (y1 - y0):
+            continue
+        # the box grown over the chip's corners (the opening rounds them) and its blended edge
+        g = k // 2 + 2
+        mask = np.zeros((h, w), bool)
+        mask[max(0, y0 - g) : y1 + g, max(0, x0 - g) : x1 + g] = True
+        found.append((mask, colour))
+    return found
+
+
+def line_ink(crop_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`crop_ink` for a line whose crop may hold two grounds: text on a chip (a highlight, a
+    pill) with the page round it. Over a chip the ink is the distance from the chip's own
+    colour (or the blend of it and the page at its edges), so the chip becomes white and its
+    text dark, as a reader sees it, not a grey block round grey text."""
+    h, w = crop_rgb.shape[:2]
+    dist, ink = crop_ink(crop_rgb)
+    found = chips(crop_rgb, dist, ink, _rim_ground(crop_rgb)) if min(h, w) >= 8 else []
+    if not found:
+        return dist, ink
+    ground = _rim_ground(crop_rgb)
+    for mask, own in found:
+        dist = np.where(mask, np.minimum(dist, between_grounds(crop_rgb, ground, own)), dist).astype(np.uint8)
+    return dist, ink_mask(dist)
+
+
+def _rim_ground(crop_rgb: np.ndarray) -> np.ndarray:
     h, w = crop_rgb.shape[:2]
     r = max(1, min(h, w) // 10)
     rim = np.concatenate(
@@ -185,6 +260,4 @@ def crop_ink(crop_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             crop_rgb[:, -r:].reshape(-1, 3),
         ]
     )
-    bg = np.median(rim, axis=0).astype(np.uint8)
-    dist = max_channel(cv2.absdiff(crop_rgb, np.full_like(crop_rgb, bg)))
-    return dist, ink_mask(dist)
+    return np.median(rim, axis=0).astype(np.uint8)

@@ -8,7 +8,7 @@ import numpy as np
 from ocrpipe.config import PreprocessConfig
 from ocrpipe.output._results import Box
 from ocrpipe.vision._geometry import scale_to
-from ocrpipe.vision._ink import BG_JUMP, crop_ink, ink_colour, line_height, normalise
+from ocrpipe.vision._ink import BG_JUMP, crop_ink, ink_colour, line_height, line_ink, normalise
 from ocrpipe.vision._linefind import components, frame_labels, is_ornament
 
 
@@ -99,11 +99,12 @@ def clean_line_styled(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None)
     """The classical ink model on one detected line: dark-on-white grey at the target text height.
 
     The ink is the colour distance from the crop's background, so any text colour on any
-    flat background becomes dark on white. Returns (image, text height, the colour the text is
+    flat background becomes dark on white; text on a chip behind part of the line (a
+    highlight, a pill) is measured against the chip's colour. Returns (image, text height, the colour the text is
     set in: "#rrggbb", None where too little ink): the clause parser tells a title from its body
     by colour as well as size."""
     cfg = cfg or PreprocessConfig()
-    dist, ink = crop_ink(crop_rgb)
+    dist, ink = line_ink(crop_rgb)
     line_h = line_height(ink)
     img, _factor = fit_height(normalise(dist, ink), line_h, cfg.det_target_height, 4.0, cfg.binarize)
     return img, line_h, ink_colour(crop_rgb, dist, ink)

@@ -52,7 +52,7 @@ def test_a_chip_behind_a_title_is_ground_and_its_text_is_ink():
     ground = _chip_ground(box, text)
     _dist, old = crop_ink(crop)
     assert (old[ground] > 0).mean() > 0.9  # against the page alone the chip is one block of ink
-    _dist, ink = line_ink(crop)
+    _dist, ink = line_ink(crop, *crop_ink(crop))
     assert (ink[ground] > 0).mean() < 0.02
     assert (ink[text] > 0).mean() > 0.8
 
@@ -67,12 +67,12 @@ def test_the_cleaned_line_is_white_round_the_title_as_round_the_body():
 
 def test_a_numeral_disc_before_a_chip_stays_as_it_is():
     crop, _box, _t = _line("严厉打击恶意拖欠账款", "。依法保护劳动者", disc=True)
-    _dist, ink = line_ink(crop)
+    _dist, ink = line_ink(crop, *crop_ink(crop))
     # the disc (no wider than tall) is still solid ink for the ring reader
     assert (ink[14:30, 14:30] > 0).mean() > 0.6
 
 
 def test_a_line_on_one_ground_is_measured_as_before():
     crop, _box, _t = _line("营造诚实守信市场环境", "。坚持平等保护原则", chip=None)
-    for a, b in zip(crop_ink(crop), line_ink(crop)):
+    for a, b in zip(crop_ink(crop), line_ink(crop, *crop_ink(crop))):
         assert np.array_equal(a, b)

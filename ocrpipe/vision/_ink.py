@@ -195,7 +195,8 @@ def chips(crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray, ground: np.nd
     tall. Against the crop's ground a chip and its text are one solid area of colour (a pale
     highlight may fall below the ink threshold, so any clear step of colour counts; it often
     comes in pieces, between dense characters), so the pieces of one colour make one chip, their
-    joint box; a disc round one numeral is no wider than tall and stays as it is."""
+    joint box, where one piece at least runs behind several characters; a disc round one
+    numeral is no wider than tall and stays as it is."""
     text_h = line_height(ink)
     k = max(5, int(0.4 * text_h)) | 1
     far = ((dist > BG_JUMP // 2) * 255).astype(np.uint8)
@@ -225,6 +226,10 @@ def chips(crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray, ground: np.nd
         y1 = max(int(stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT]) for i in members)
         if y1 - y0 < 0.6 * text_h or x1 - x0 < 1.8 * (y1 - y0):
             continue
+        # one piece at least is a chip's own run behind several characters: blurred dense
+        # text on a gradient also leaves solid pieces, each one character wide
+        if not any(stats[i, cv2.CC_STAT_WIDTH] >= 1.8 * stats[i, cv2.CC_STAT_HEIGHT] >= 1.08 * text_h for i in members):
+            continue
         # the box grown over the chip's corners (the opening rounds them) and its blended edge
         g = k // 2 + 2
         mask = np.zeros((h, w), bool)
@@ -233,17 +238,16 @@ def chips(crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray, ground: np.nd
     return found
 
 
-def line_ink(crop_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`crop_ink` for a line whose crop may hold two grounds: text on a chip (a highlight, a
-    pill) with the page round it. Over a chip the ink is the distance from the chip's own
-    colour (or the blend of it and the page at its edges), so the chip becomes white and its
-    text dark, as a reader sees it, not a grey block round grey text."""
+def line_ink(crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`crop_ink`'s (`dist`, `ink`) for a line whose crop may hold two grounds: text on a chip (a
+    highlight, a pill) with the page round it. Over a chip the ink is the distance from the
+    chip's own colour (or the blend of it and the page at its edges), so the chip becomes white
+    and its text dark, as a reader sees it, not a grey block round grey text."""
     h, w = crop_rgb.shape[:2]
-    dist, ink = crop_ink(crop_rgb)
-    found = chips(crop_rgb, dist, ink, _rim_ground(crop_rgb)) if min(h, w) >= 8 else []
+    ground = _rim_ground(crop_rgb)
+    found = chips(crop_rgb, dist, ink, ground) if min(h, w) >= 8 else []
     if not found:
         return dist, ink
-    ground = _rim_ground(crop_rgb)
     for mask, own in found:
         dist = np.where(mask, np.minimum(dist, between_grounds(crop_rgb, ground, own)), dist).astype(np.uint8)
     return dist, ink_mask(dist)

@@ -99,12 +99,14 @@ def clean_line_styled(crop_rgb: np.ndarray, cfg: PreprocessConfig | None = None)
     """The classical ink model on one detected line: dark-on-white grey at the target text height.
 
     The ink is the colour distance from the crop's background, so any text colour on any
-    flat background becomes dark on white; text on a chip behind part of the line (a
-    highlight, a pill) is measured against the chip's colour. Returns (image, text height, the colour the text is
-    set in: "#rrggbb", None where too little ink): the clause parser tells a title from its body
-    by colour as well as size."""
+    flat background becomes dark on white; in the image, text on a chip behind part of the
+    line (a highlight, a pill) is measured against the chip's own colour. Returns (image, text
+    height, the colour the text is set in: "#rrggbb", None where too little ink): the clause
+    parser tells a title from its body by colour as well as size, so those two are the line's
+    measure against its page ground (a highlighted title's line measures as tall as its chip
+    and takes some of its colour: what sets it apart from the body round it)."""
     cfg = cfg or PreprocessConfig()
-    dist, ink = line_ink(crop_rgb)
-    line_h = line_height(ink)
-    img, _factor = fit_height(normalise(dist, ink), line_h, cfg.det_target_height, 4.0, cfg.binarize)
-    return img, line_h, ink_colour(crop_rgb, dist, ink)
+    page_dist, page_ink = crop_ink(crop_rgb)
+    dist, ink = line_ink(crop_rgb, page_dist, page_ink)
+    img, _factor = fit_height(normalise(dist, ink), line_height(ink), cfg.det_target_height, 4.0, cfg.binarize)
+    return img, line_height(page_ink), ink_colour(crop_rgb, page_dist, page_ink)

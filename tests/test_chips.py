@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from bench.synth import font
-from ocrpipe.vision._ink import crop_ink, line_ink
+from ocrpipe.vision._ink import _rim_ground, chips, crop_ink, line_ink
 from ocrpipe.vision._lineclean import clean_line_styled
 
 PAGE, CHIP, TITLE, BODY = (250, 252, 251), (180, 237, 220), (50, 105, 100), (80, 85, 85)
@@ -20,8 +20,11 @@ def _line(title: str, body: str, chip: tuple[int, int, int] | None = CHIP, size:
     x = 12 + (size + 6 if disc else 0)
     tw, bw = int(fnt.getlength(title)), int(fnt.getlength(body))
     img = Image.new("RGB", (x + tw + bw + 24, size + 24), PAGE)
+    text = Image.new("L", img.size, 0)
+    ImageDraw.Draw(text).text((x, 8), title, font=fnt, fill=255)
+    ys = np.nonzero(np.array(text).max(axis=1) > 0)[0]
+    box = (x - 4, int(ys[0]) - 4, x + tw + 4, int(ys[-1]) + 4)  # a highlight's margin round its text
     draw = ImageDraw.Draw(img)
-    box = (x - 3, 7, x + tw + 3, 7 + size + 8)
     if chip is not None:
         draw.rectangle(box, fill=chip)
     if disc:  # a numeral disc before the title: no wider than tall, not a chip
@@ -29,8 +32,6 @@ def _line(title: str, body: str, chip: tuple[int, int, int] | None = CHIP, size:
         draw.text((10 + size // 3, 10), "1", font=font("noto-sans", size - 6), fill=(255, 255, 255))
     draw.text((x, 8), title, font=fnt, fill=TITLE)
     draw.text((x + tw, 8), body, font=fnt, fill=BODY)
-    text = Image.new("L", img.size, 0)
-    ImageDraw.Draw(text).text((x, 8), title, font=fnt, fill=255)
     return np.array(img), box, np.array(text) > 128
 
 
@@ -76,3 +77,23 @@ def test_a_line_on_one_ground_is_measured_as_before():
     crop, _box, _t = _line("营造诚实守信市场环境", "。坚持平等保护原则", chip=None)
     for a, b in zip(crop_ink(crop), line_ink(crop, *crop_ink(crop))):
         assert np.array_equal(a, b)
+
+
+def test_white_text_on_a_pill_on_a_white_page_is_ink():
+    # the text is the page's colour: inside the chip it is measured against the chip alone
+    crop, box, text = _line("第一条", "依法保护劳动者合法权益", chip=(200, 30, 35))
+    crop = crop.copy()
+    crop[text] = PAGE  # the title's strokes in the page's white
+    _dist, ink = line_ink(crop, *crop_ink(crop))
+    assert (ink[text] > 0).mean() > 0.8
+    assert (ink[_chip_ground(box, text)] > 0).mean() < 0.02
+
+
+def test_bold_letters_and_a_solid_arrow_are_not_chips():
+    img = Image.new("RGB", (420, 60), (30, 30, 30))
+    draw = ImageDraw.Draw(img)
+    draw.text((10, 6), "MEN", font=font("noto-sans", 44), fill=(210, 212, 208), stroke_width=3, stroke_fill=(210, 212, 208))
+    draw.polygon([(200, 22), (330, 22), (330, 10), (380, 30), (330, 50), (330, 38), (200, 38)], fill=(210, 212, 208))
+    crop = np.array(img)
+    dist, ink = crop_ink(crop)
+    assert chips(crop, dist, ink, _rim_ground(crop)) == []

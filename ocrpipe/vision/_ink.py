@@ -189,17 +189,24 @@ def between_grounds(rgb: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
     return np.abs(p - t[..., None] * d).max(axis=2).clip(0, 255).astype(np.uint8)
 
 
-def chips(crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray, ground: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(mask, colour) of each chip in a line crop: a flat patch of its own colour behind part of
+def chips(
+    crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray, ground: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(inside, edge, colour) of each chip in a line crop: a flat patch of its own colour behind part of
     the line (a highlight, a pill behind a title), at least the text's height and wider than
     tall. Against the crop's ground a chip and its text are one solid area of colour (a pale
-    highlight may fall below the ink threshold, so any clear step of colour counts; it often
+    highlight may fall below the ink threshold, so any clear step of colour counts, its text's
+    holes filled; it often
     comes in pieces, between dense characters), so the pieces of one colour make one chip, their
     joint box, where one piece at least runs behind several characters; a disc round one
     numeral is no wider than tall and stays as it is."""
     text_h = line_height(ink)
     k = max(5, int(0.4 * text_h)) | 1
     far = ((dist > BG_JUMP // 2) * 255).astype(np.uint8)
+    # text in the page's own colour on a chip (white on a red pill) leaves holes in it: filled
+    _n, holes = cv2.connectedComponents((far == 0).astype(np.uint8), connectivity=4)
+    rim = np.unique(np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]]))
+    far[(holes > 0) & ~np.isin(holes, rim)] = 255
     solid = cv2.morphologyEx(far, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
     groups: list[tuple[np.ndarray, list[int]]] = []
@@ -230,11 +237,24 @@ def chips(crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray, ground: np.nd
         # text on a gradient also leaves solid pieces, each one character wide
         if not any(stats[i, cv2.CC_STAT_WIDTH] >= 1.8 * stats[i, cv2.CC_STAT_HEIGHT] >= 1.08 * text_h for i in members):
             continue
-        # the box grown over the chip's corners (the opening rounds them) and its blended edge
+        # a chip holds its text with a margin: rows of its own colour along its top and its
+        # bottom (bold letters, an arrow, blurred text have none), and text inside that is
+        # not its colour
+        mid = slice(x0 + (x1 - x0) // 5, x1 - (x1 - x0) // 5)
+        edge = np.concatenate([crop_rgb[y0 + 1 : y0 + 3, mid].reshape(-1, 3), crop_rgb[y1 - 3 : y1 - 1, mid].reshape(-1, 3)])
+        if (np.abs(edge.astype(np.int16) - colour).max(axis=1) <= BG_JUMP // 2).mean() < 0.8:
+            continue
+        inner = np.zeros((h, w), bool)
+        inner[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2] = True
+        own = max_channel(cv2.absdiff(crop_rgb, np.full_like(crop_rgb, colour)))
+        if (own[inner] > 2 * BG_JUMP).mean() < 0.03:
+            continue
+        # the edge: the box grown over the chip's corners (the opening rounds them) and its
+        # blend with the page
         g = k // 2 + 2
-        mask = np.zeros((h, w), bool)
-        mask[max(0, y0 - g) : y1 + g, max(0, x0 - g) : x1 + g] = True
-        found.append((mask, colour))
+        band = np.zeros((h, w), bool)
+        band[max(0, y0 - g) : y1 + g, max(0, x0 - g) : x1 + g] = True
+        found.append((inner, band & ~inner, colour))
     return found
 
 
@@ -248,8 +268,12 @@ def line_ink(crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray) -> tuple[n
     found = chips(crop_rgb, dist, ink, ground) if min(h, w) >= 8 else []
     if not found:
         return dist, ink
-    for mask, own in found:
-        dist = np.where(mask, np.minimum(dist, between_grounds(crop_rgb, ground, own)), dist).astype(np.uint8)
+    for inner, edge, own in found:
+        # inside, the text against the chip alone (white text on a red pill on a white page is
+        # ink); on its edge, the blend of chip and page is ground
+        on_chip = max_channel(cv2.absdiff(crop_rgb, np.full_like(crop_rgb, own)))
+        dist = np.where(inner, on_chip, dist)
+        dist = np.where(edge, np.minimum(dist, between_grounds(crop_rgb, ground, own)), dist).astype(np.uint8)
     return dist, ink_mask(dist)
 
 

@@ -192,21 +192,22 @@ def between_grounds(rgb: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
 def chips(
     crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray, ground: np.ndarray
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """(inside, edge, colour) of each chip in a line crop: a flat patch of its own colour behind part of
-    the line (a highlight, a pill behind a title), at least the text's height and wider than
-    tall. Against the crop's ground a chip and its text are one solid area of colour (a pale
-    highlight may fall below the ink threshold, so any clear step of colour counts, its text's
-    holes filled; it often
-    comes in pieces, between dense characters), so the pieces of one colour make one chip, their
-    joint box, where one piece at least runs behind several characters; a disc round one
-    numeral is no wider than tall and stays as it is."""
+    """(inside, edge, colour) of each chip in a line crop: a flat patch of its own colour behind
+    part of the line (a highlight, a pill behind a title), at least the text's height and wider
+    than tall, a filled bar holding text not its colour. Against the crop's ground a chip and its
+    text are one solid area of colour (a pale highlight may fall below the ink threshold, so any
+    clear step of colour counts, its text's holes filled; it often comes in pieces, between dense
+    characters), so the pieces of one colour make one chip, their joint box, where one piece at
+    least runs behind several characters; a disc round one numeral is no wider than tall and
+    stays as it is."""
     text_h = line_height(ink)
     k = max(5, int(0.4 * text_h)) | 1
     far = ((dist > BG_JUMP // 2) * 255).astype(np.uint8)
     # text in the page's own colour on a chip (white on a red pill) leaves holes in it: filled
     _n, holes = cv2.connectedComponents((far == 0).astype(np.uint8), connectivity=4)
     rim = np.unique(np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]]))
-    far[(holes > 0) & ~np.isin(holes, rim)] = 255
+    enclosed = (holes > 0) & ~np.isin(holes, rim)
+    far[enclosed] = 255
     solid = cv2.morphologyEx(far, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
     groups: list[tuple[np.ndarray, list[int]]] = []
@@ -233,21 +234,25 @@ def chips(
         y1 = max(int(stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT]) for i in members)
         if y1 - y0 < 0.6 * text_h or x1 - x0 < 1.8 * (y1 - y0):
             continue
-        # one piece at least is a chip's own run behind several characters: blurred dense
-        # text on a gradient also leaves solid pieces, each one character wide
-        if not any(stats[i, cv2.CC_STAT_WIDTH] >= 1.8 * stats[i, cv2.CC_STAT_HEIGHT] >= 1.08 * text_h for i in members):
+        # one piece at least is a chip's own run behind several characters, a filled bar: it
+        # fills its box (blurred dense text on a gradient leaves character-wide pieces; bold
+        # letters and an arrow leave pieces with gaps and notches)
+        wide = [
+            i
+            for i in members
+            if stats[i, cv2.CC_STAT_WIDTH] >= 1.8 * stats[i, cv2.CC_STAT_HEIGHT] >= 1.08 * text_h
+            and stats[i, cv2.CC_STAT_AREA] >= 0.85 * stats[i, cv2.CC_STAT_WIDTH] * stats[i, cv2.CC_STAT_HEIGHT]
+        ]
+        if not wide:
             continue
-        # a chip holds its text with a margin: rows of its own colour along its top and its
-        # bottom (bold letters, an arrow, blurred text have none), and text inside that is
-        # not its colour
-        mid = slice(x0 + (x1 - x0) // 5, x1 - (x1 - x0) // 5)
-        edge = np.concatenate([crop_rgb[y0 + 1 : y0 + 3, mid].reshape(-1, 3), crop_rgb[y1 - 3 : y1 - 1, mid].reshape(-1, 3)])
-        if (np.abs(edge.astype(np.int16) - colour).max(axis=1) <= BG_JUMP // 2).mean() < 0.8:
-            continue
+        # and it holds text that is not its colour
         inner = np.zeros((h, w), bool)
         inner[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2] = True
         own = max_channel(cv2.absdiff(crop_rgb, np.full_like(crop_rgb, colour)))
-        if (own[inner] > 2 * BG_JUMP).mean() < 0.03:
+        # text on a chip is far from both grounds, or in the page's colour but enclosed by the
+        # chip (the gaps between bold letters in the page's colour run out to the page)
+        text = (own > 2 * BG_JUMP) & ((dist > 2 * BG_JUMP) | enclosed)
+        if text[inner].mean() < 0.08:
             continue
         # the edge: the box grown over the chip's corners (the opening rounds them) and its
         # blend with the page

@@ -192,7 +192,8 @@ def between_grounds(rgb: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
 def chips(
     crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray, ground: np.ndarray
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """(inside, edge, colour) of each chip in a line crop: a flat patch of its own colour behind
+    """(its box, the text it holds in the page's colour, its colour) of each chip in a line crop:
+    a flat patch of its own colour behind
     part of the line (a highlight, a pill behind a title), at least the text's height and wider
     than tall, a filled bar holding text not its colour. Against the crop's ground a chip and its
     text are one solid area of colour (a pale highlight may fall below the ink threshold, so any
@@ -245,40 +246,39 @@ def chips(
         ]
         if not wide:
             continue
-        # and it holds text that is not its colour
-        inner = np.zeros((h, w), bool)
-        inner[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2] = True
-        own = max_channel(cv2.absdiff(crop_rgb, np.full_like(crop_rgb, colour)))
-        # text on a chip is far from both grounds, or in the page's colour but enclosed by the
-        # chip (the gaps between bold letters in the page's colour run out to the page)
-        text = (own > 2 * BG_JUMP) & ((dist > 2 * BG_JUMP) | enclosed)
-        if text[inner].mean() < 0.08:
-            continue
-        # the edge: the box grown over the chip's corners (the opening rounds them) and its
-        # blend with the page
+        # and it holds text that is not its colour: far from both grounds, or in the page's
+        # colour but held by the chip (a hole in its colour; the gaps between bold letters run
+        # out to the page, the digit of a numeral disc beside the chip is held by the disc)
         g = k // 2 + 2
-        band = np.zeros((h, w), bool)
-        band[max(0, y0 - g) : y1 + g, max(0, x0 - g) : x1 + g] = True
-        found.append((inner, band & ~inner, colour))
+        box = np.zeros((h, w), bool)
+        box[max(0, y0 - g) : y1 + g, max(0, x0 - g) : x1 + g] = True
+        own = max_channel(cv2.absdiff(crop_rgb, np.full_like(crop_rgb, colour)))
+        _n, holes = cv2.connectedComponents(((own > BG_JUMP // 2) | ~box).astype(np.uint8), connectivity=4)
+        rim = np.unique(np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1], holes[~box]]))
+        held = (holes > 0) & ~np.isin(holes, rim)
+        text = (own > 2 * BG_JUMP) & ((dist > 2 * BG_JUMP) | held)
+        if text[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2].mean() < 0.08:
+            continue
+        # the box grown over the chip's corners (the opening rounds them) and its blended edge
+        found.append((box, held, colour))
     return found
 
 
 def line_ink(crop_rgb: np.ndarray, dist: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`crop_ink`'s (`dist`, `ink`) for a line whose crop may hold two grounds: text on a chip (a
     highlight, a pill) with the page round it. Over a chip the ink is the distance from the
-    chip's own colour (or the blend of it and the page at its edges), so the chip becomes white
-    and its text dark, as a reader sees it, not a grey block round grey text."""
+    nearest mix of the chip's colour and the page's (its blended edge is ground too), and for
+    text held by the chip, from the chip's colour alone (white text on a red pill on a white
+    page), so the chip becomes white and its text dark, not a grey block round grey text."""
     h, w = crop_rgb.shape[:2]
     ground = _rim_ground(crop_rgb)
     found = chips(crop_rgb, dist, ink, ground) if min(h, w) >= 8 else []
     if not found:
         return dist, ink
-    for inner, edge, own in found:
-        # inside, the text against the chip alone (white text on a red pill on a white page is
-        # ink); on its edge, the blend of chip and page is ground
+    for box, held, own in found:
         on_chip = max_channel(cv2.absdiff(crop_rgb, np.full_like(crop_rgb, own)))
-        dist = np.where(inner, on_chip, dist)
-        dist = np.where(edge, np.minimum(dist, between_grounds(crop_rgb, ground, own)), dist).astype(np.uint8)
+        local = np.where(held, on_chip, between_grounds(crop_rgb, ground, own))
+        dist = np.where(box, local, dist).astype(np.uint8)
     return dist, ink_mask(dist)
 
 

@@ -226,3 +226,32 @@ def test_a_lone_zero_is_not_a_badge_and_a_lost_numeral_leaves_no_mark_in_the_tit
     clauses, v = extract_clauses([img(0, *lines)], 2)
     assert [c.number for c in clauses] == [1, 2] and v.ok
     assert clauses[0].title == "提升涉企审判工作质效"
+
+
+def _at(index: int, *lines: tuple[str, int]) -> ImageResult:
+    """An image of (text, top) lines, each 30 px high."""
+    return ImageResult(
+        index=index,
+        file=f"images/{index:03d}.jpg",
+        width=876,
+        height=H,
+        lines=tuple(LineResult(text=t, confidence=90, bbox=(120, y, 600, 30), text_height=28) for t, y in lines),
+    )
+
+
+def test_boilerplate_is_what_stands_in_the_same_place():
+    from ocrpipe.structure._clauses import find_boilerplate
+
+    sentence = "依法惩治侵犯商业秘密和假冒专利等行为，激发企业创新活力。"
+    images = [
+        # the header at the same distance from the top of each poster (a few pixels of jitter);
+        # the body sentence the text repeats near the top of two posters, 40 px apart
+        _at(0, ("助企纾困7条措施", 44), (sentence, 182), ("正文第一行", 400), ("人民法院新闻传媒总社制图", 1507)),
+        _at(1, ("助企纾困7条措施", 40), ("正文第二行", 180), (sentence, 222), ("人民法院新闻传媒总社制图", 1510)),
+        _at(2, ("助企纾困7条措施", 47), ("正文第三行", 400), ("人民法院新闻传媒总社制图", 1505)),
+    ]
+    found = find_boilerplate(images)
+    assert found == {(0, 0), (0, 3), (1, 0), (1, 3), (2, 0), (2, 2)}
+    # the same sentence standing where a header stands on each poster is boilerplate
+    images[1] = _at(1, ("助企纾困7条措施", 40), (sentence, 190), ("人民法院新闻传媒总社制图", 1510))
+    assert (0, 1) in find_boilerplate(images) and (1, 1) in find_boilerplate(images)

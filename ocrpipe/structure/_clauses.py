@@ -87,6 +87,9 @@ RANK = {
 _LEAD_SEPARATOR = re.compile(r"^[|｜¦]+\s*")
 _RIM_JUNK = re.compile(r"^[\s)\]}|）】」》〉>'\"`]+(?=\S)")
 BOILERPLATE_SIMILARITY = 0.8
+# a repeated line is boilerplate only where it stands the same distance from the poster's edge on
+# each poster, within this many of its own line heights
+BOILERPLATE_PLACE = 0.8
 HEIGHT_TOLERANCE = 0.2  # body lines of one clause differ in text height by less than this
 HEADING_RATIO = 1.08  # a section title or a wrapped clause title is set this much larger than body type
 
@@ -157,23 +160,35 @@ def find_boilerplate(images: Sequence[ImageResult]) -> set[tuple[int, int]]:
     if n < 2:
         return set()
     need = max(2, math.ceil(0.4 * n))
-    zones: list[list[tuple[int, str, str]]] = []  # per image: (line pos, zone, key)
+    # per image: (line pos, zone, key, distance from its zone's edge in widths, line height in widths)
+    zones: list[list[tuple[int, str, str, float, float]]] = []
     for im in images:
         h = im.height or 1
+        w = im.width or h
         z = []
         for pos, ln in enumerate(im.lines):
-            top = ln.bbox[1] / h
+            _x, y, _bw, bh = ln.bbox
+            top = y / h
             zone = "top" if top < 0.15 else ("bottom" if top > 0.85 else "")
             if zone and _key(ln.text):
-                z.append((pos, zone, _key(ln.text)))
+                edge = y if zone == "top" else h - (y + bh)
+                z.append((pos, zone, _key(ln.text), edge / w, bh / w))
         zones.append(z)
+
+    def same_place(a: tuple[int, str, str, float, float], b: tuple[int, str, str, float, float]) -> bool:
+        # a header or footer is printed by the series' template: at the same distance from its
+        # edge on every poster. A sentence the text happens to repeat (a slogan in the body, a
+        # phrase two clauses share) lands wherever the flow puts it.
+        return a[1] == b[1] and abs(a[3] - b[3]) <= BOILERPLATE_PLACE * min(a[4], b[4])
+
     out = set()
     for i, z in enumerate(zones):
-        for pos, zone, key in z:
+        for entry in z:
+            pos, _zone, key = entry[:3]
             hits = 1
             for j, other in enumerate(zones):
                 if j != i and any(
-                    oz == zone and SequenceMatcher(None, key, ok).ratio() >= BOILERPLATE_SIMILARITY for _p, oz, ok in other
+                    same_place(entry, o) and SequenceMatcher(None, key, o[2]).ratio() >= BOILERPLATE_SIMILARITY for o in other
                 ):
                     hits += 1
             if hits >= need:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import random
 import socket
 import time
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import requests
 from urllib3.exceptions import HTTPError
@@ -344,7 +345,11 @@ def is_local(url: str) -> bool:
 
 
 def local_path(url: str) -> Path:
-    return Path(unquote(urlsplit(url).path)) if url.lower().startswith("file:") else Path(url)
+    """The path a file: URL names, byte for byte as Path.as_uri() wrote it: a file name that is not
+    UTF-8 (a%FF.jpg) is the same name again, not one with U+FFFD that no file has."""
+    if not url.lower().startswith("file:"):
+        return Path(url)
+    return Path(os.fsdecode(unquote_to_bytes(urlsplit(url).path)))
 
 
 # the operating system's words for a failed connection, found in urllib3's long reprs

@@ -208,9 +208,7 @@ def _from_url(spec: str, downloader: Downloader | None, all_images: bool) -> Art
         _front, md = split_front_matter(html)
         html = html[: len(html) - len(md)] + markdown_to_html(md)
     article = parse_article(html, location=spec, base_url=spec, all_images=all_images, page_url=spec)
-    if not article.images:
-        raise ArticleError(f"{spec}: the page holds no <img> images")
-    return article
+    return _with_embedded_checked(article, spec, html, f"{spec}: the page holds no <img> images")
 
 
 def _from_text(data: bytes, path: Path, spec: str, all_images: bool) -> Article:
@@ -236,6 +234,15 @@ def _from_text(data: bytes, path: Path, spec: str, all_images: bool) -> Article:
     folder = complete_folder(path)
     if folder is not None:  # "Webpage, complete": the images' copies beside the page
         article = with_saved_files(article, folder)
+    return _with_embedded_checked(
+        article, spec, text, f"{spec}: the article holds no images (no <img> tag or Markdown ![](...) link)"
+    )
+
+
+def _with_embedded_checked(article: Article, spec: str, text: str, no_images: str) -> Article:
+    """The article, after the images embedded in its page as data: URIs are accounted for: with
+    nothing else it is refused with a hint to save the page with its images as files; beside linked
+    images a warning counts them. The same for a local page and one read over http(s)."""
     embedded = len(_EMBEDDED_IMAGE.findall(text))
     if not article.images:
         if embedded:
@@ -244,7 +251,7 @@ def _from_text(data: bytes, path: Path, spec: str, all_images: bool) -> Article:
                 "which ocrpipe does not read",
                 'save the page with its images as files ("Webpage, complete") or as .mhtml, or pass a folder of the images',
             )
-        raise ArticleError(f"{spec}: the article holds no images (no <img> tag or Markdown ![](...) link)")
+        raise ArticleError(no_images)
     if embedded:
         log.warning("%s: images embedded as data: URIs (%d) were not read; only linked images are", spec, embedded)
     return article

@@ -302,8 +302,10 @@ def _say_verification(v: Verification, quiet: bool) -> None:
 
 
 def _report_excluded(fetched: FetchResult, quiet: bool = False) -> None:
-    """Say on stderr which images were left out of the series, and how to keep them (not with --quiet)."""
-    excluded = [im for im in fetched.images if im.status == "excluded"]
+    """Say on stderr which images were left out of the series, and how to keep them (not with --quiet).
+    Images over --max-images are not counted here: --all-images does not keep them, and the fetch's
+    warning has said how many there were and which option raises the limit."""
+    excluded = [im for im in fetched.images if im.status == "excluded" and "--max-images" not in (im.error or "")]
     if not excluded or quiet:
         return
     reasons: dict[str, list[int]] = {}

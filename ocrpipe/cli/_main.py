@@ -31,7 +31,7 @@ from ocrpipe.cli._options import (
     port_arg,
     text_arg,
 )
-from ocrpipe.cli._term import SafeFormatter, field, say
+from ocrpipe.cli._term import SafeFormatter, field, safe, say
 from ocrpipe.config import flag_of
 from ocrpipe.errors import EngineError, ExitCode, OcrpipeError
 from ocrpipe.output._formats import FORMATS
@@ -230,11 +230,14 @@ def _add_corpus_commands(sub: Any, fetching: list[Option], recognition: list[Opt
 
 class _Formatter(SafeFormatter):
     """ocrpipe's own records as "ocrpipe: LEVEL: ...", another library's under its own name;
-    through the terminal sanitiser (SafeFormatter)."""
+    through the terminal sanitiser (SafeFormatter). A setting the library names for both callers
+    ("max_images (--max-images on the command line)") is its flag alone, as in printed errors."""
 
     def format(self, record: logging.LogRecord) -> str:
-        record.who = "ocrpipe" if record.name.split(".")[0] == "ocrpipe" else record.name
-        return super().format(record)
+        ours = record.name.split(".")[0] == "ocrpipe"
+        record.who = "ocrpipe" if ours else record.name
+        text = logging.Formatter.format(self, record)
+        return safe(in_flags(text) if ours else text)
 
 
 def _setup_logging(level: int) -> None:

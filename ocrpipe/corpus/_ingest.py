@@ -25,6 +25,7 @@ from ocrpipe.acquire._cache import DownloadCache, sha256_hex
 from ocrpipe.acquire._fetch import FetchResult
 from ocrpipe.acquire._http import is_local
 from ocrpipe.acquire._imageio import IMAGE_SUFFIXES
+from ocrpipe.acquire._saved import MHTML_SUFFIXES
 from ocrpipe.acquire._sources import STDIN_PREFIX
 from ocrpipe.config import default_cache_dir
 from ocrpipe.corpus._store import Store, settings_key
@@ -39,7 +40,8 @@ log = logging.getLogger(__name__)
 
 DB_ENV = "OCRPIPE_DB"
 DEFAULT_DB = Path("ocrpipe.db")
-ARTICLE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+# saved pages too: a list or a folder of .mhtml files is articles, as `ocrpipe run page.mhtml` reads one
+ARTICLE_SUFFIXES = (".md", ".markdown", ".html", ".htm", *MHTML_SUFFIXES)
 _URL_RE = re.compile(r"^https?://", re.I)
 MAX_LIST_BYTES = 16 * 1024 * 1024  # a list of articles
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024

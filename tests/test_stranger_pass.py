@@ -88,3 +88,27 @@ def test_a_folder_image_whose_name_is_not_utf8_is_read(tmp_path, poster_jpeg):
     (url,) = article.images[0].urls
     assert local_path(url) == tmp_path / name and local_path(url).read_bytes() == poster_jpeg
     assert local_path((tmp_path / "报告 1.jpg").as_uri()) == tmp_path / "报告 1.jpg"
+
+
+def test_a_list_with_a_junk_line_names_the_line(tmp_path):
+    lst = tmp_path / "list.txt"
+    lst.write_text("# posters\n\na.jpg\nhttp://example.org/b.png\nnot a path at all\n/etc/passwd\n", "utf-8")
+    with pytest.raises(ArticleError) as e:
+        load_article(str(lst))
+    assert "line 5 ('not a path at all') is neither an image URL nor an image path" in e.value.message
+    plain = tmp_path / "notes.txt"
+    plain.write_text("just some notes\n", "utf-8")
+    with pytest.raises(ArticleError) as e:
+        load_article(str(plain))
+    assert e.value.message.endswith("neither an article nor a list of image URLs")
+
+
+def test_an_image_url_of_another_scheme_fails_with_words_of_ocrpipe(tmp_path, capsys):
+    from ocrpipe.cli import main
+
+    (tmp_path / "list.txt").write_text("ftp://127.0.0.1:9/x.jpg\nftp://[::1/y.jpg\n", "utf-8")
+    argv = ["fetch", str(tmp_path / "list.txt"), "--out", str(tmp_path / "o"), "--cache-dir", str(tmp_path / "c")]
+    assert main(argv) == 4
+    err = capsys.readouterr().err
+    assert "x.jpg: not an http(s) URL (ftp:)" in err and "connection adapters" not in err, err
+    assert "image 2 failed: ftp://[::1/y.jpg: invalid URL" in err and "Traceback" not in err, err

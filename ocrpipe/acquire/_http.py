@@ -240,11 +240,16 @@ class Downloader:
             )
         except AddressRefused as exc:
             raise _GiveUp(str(exc)) from None
+        except (
+            requests.exceptions.InvalidSchema
+        ):  # (a ValueError too) ftp:, gopher:, ...: requests' "No connection adapters ..."
+            scheme = url.split(":", 1)[0].lower()  # not urlsplit: "ftp://[::1/x" would raise here
+            raise _GiveUp(f"not an http(s) URL ({scheme}:): ocrpipe downloads http and https, and reads local files") from None
         except ValueError as exc:  # a NUL or other junk requests cannot put on the wire
             raise _GiveUp(f"invalid URL: {exc}") from None
         except requests.exceptions.TooManyRedirects as exc:
             raise _GiveUp("redirect loop (more than 10 redirects)") from exc
-        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema) as exc:
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
             raise _GiveUp(f"invalid URL: {exc}") from exc
         except requests.exceptions.ConnectTimeout as exc:
             raise _Retry(f"connect timeout after {cfg.connect_timeout:g}s") from exc

@@ -126,7 +126,21 @@ def _looks_like_list(text: str) -> bool:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     if not lines:
         return False
-    return all(is_url(ln) or ln.lower().endswith(IMAGE_SUFFIXES) for ln in lines)
+    return all(_list_entry(ln) for ln in lines)
+
+
+def _list_entry(line: str) -> bool:
+    return is_url(line) or line.lower().endswith(IMAGE_SUFFIXES)
+
+
+def _not_a_list_entry(text: str) -> str:
+    """In a text meant as a list of images (some of its lines are image URLs or paths), the first
+    line that is not one, as 'line N (...)'; "" when no line is an image entry."""
+    numbered = [(n, ln.strip()) for n, ln in enumerate(text.splitlines(), 1) if ln.strip() and not ln.strip().startswith("#")]
+    if not any(_list_entry(ln) for _n, ln in numbered):
+        return ""
+    n, bad = next((n, ln) for n, ln in numbered if not _list_entry(ln))
+    return f"; line {n} ({bad[:80]!r}) is neither an image URL nor an image path"
 
 
 STDIN_PREFIX = "stdin:sha256:"
@@ -226,7 +240,7 @@ def _from_text(data: bytes, path: Path, spec: str, all_images: bool) -> Article:
         text = text[: len(text) - len(body)] + markdown_to_html(body)
     if "<" not in text and not text.lstrip().startswith("---"):
         raise ArticleError(
-            f"{spec}: neither an article nor a list of image URLs",
+            f"{spec}: neither an article nor a list of image URLs{_not_a_list_entry(text)}",
             "an article is HTML, Markdown with ![](image) links, or either under YAML front matter; "
             "a list is one image URL or path per line",
         )

@@ -112,3 +112,19 @@ def test_an_image_url_of_another_scheme_fails_with_words_of_ocrpipe(tmp_path, ca
     err = capsys.readouterr().err
     assert "x.jpg: not an http(s) URL (ftp:)" in err and "connection adapters" not in err, err
     assert "image 2 failed: ftp://[::1/y.jpg: invalid URL" in err and "Traceback" not in err, err
+
+
+def test_ocr_refuses_an_output_file_it_cannot_write_before_recognising(tmp_path, poster_jpeg, capsys, monkeypatch):
+    from ocrpipe.cli import main
+    from ocrpipe.errors import ExitCode
+    from ocrpipe.recognition import _executor
+
+    def never(*a, **k):
+        raise AssertionError("recognised before the output was checked")
+
+    monkeypatch.setattr(_executor, "recognize_all", never)
+    (tmp_path / "p.jpg").write_bytes(poster_jpeg)
+    (tmp_path / "afile").write_text("x", "utf-8")
+    assert main(["ocr", str(tmp_path / "p.jpg"), "-o", str(tmp_path / "afile" / "out.txt")]) == ExitCode.OUTPUT_FAILED
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "ocrpipe: hint:" in err, err

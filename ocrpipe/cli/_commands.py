@@ -460,6 +460,7 @@ def cmd_ocr(args: argparse.Namespace) -> int:
 
     pre, ocr = _ocr_configs(args)
     _check_ocr_paths(args.images)
+    _check_output_file(args.output)
     if sum(str(p) == "-" for p in args.images) > 1:
         raise InputError("`-` (standard input) can be given once")
     fmt = "json" if args.json else args.format
@@ -535,6 +536,26 @@ def _write_all(stream: Any, data: bytes) -> None:
         if n is None:  # a non-blocking stream took it all into its buffer
             return
         view = view[n:]
+
+
+def _check_output_file(target: str | None) -> None:
+    """Refuse an -o FILE that cannot be written before any work (exit 6): a read-only or foreign
+    folder was found only after every image had been recognised. Its folder is made when written."""
+    if target is None or target == "-":
+        return
+    from ocrpipe._io import check_replaceable
+    from ocrpipe.errors import OutputError
+
+    path = Path(os.path.abspath(target))
+    check_replaceable(path)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):  # EROFS too, even for root
+        raise OutputError(
+            f"cannot write {target}: {folder} is {'not a folder' if not folder.is_dir() else 'not writable'}",
+            "give -o a file in a folder you can write to, or `-` for standard output",
+        )
 
 
 def _write_out(target: str, content: str | bytes) -> None:
